@@ -1,0 +1,233 @@
+//! A thin, typed Huma HTTP client. It knows paths, headers and error bodies; it does not know about
+//! sessions, retries or the UI. Timeouts are set on purpose: a clinic's network fails by hanging.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use super::wire;
+use crate::secrets::Secret;
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: Url,
+    pub project_id: String,
+    pub client_id: String,
+    /// `x-hu-user-agent`: `Product/1.2.3 (bundleId: …; build: …; software: <OS>; component: …)`.
+    pub user_agent: String,
+    pub locale: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: Url) -> Self {
+        let version = env!("CARGO_PKG_VERSION");
+        Self {
+            base_url,
+            project_id: "p1".into(),
+            client_id: "c3".into(),
+            user_agent: format!(
+                "HumaClinician/{version} (bundleId: com.huma.clinician; build: {version}; software: {} {}; component: desktop)",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            ),
+            locale: "en-GB".into(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What went wrong talking to Huma, in the terms the caller decides on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No connection could be made (offline, DNS, refused).
+    #[error("the server cannot be reached")]
+    Unreachable,
+    /// The request may have reached the server; no answer came in time.
+    #[error("the server did not answer in time")]
+    Timeout,
+    /// A Huma error body `{code, message}`.
+    #[error("the server refused the request (HTTP {status}, code {code})")]
+    Huma {
+        status: u16,
+        code: i64,
+        message: String,
+    },
+    /// An error without a Huma body (an HTML 500 from a proxy, say).
+    #[error("the server answered HTTP {status}")]
+    Http { status: u16 },
+    /// A 2xx whose body is not what the contract says.
+    #[error("the server's answer could not be read: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn huma_code(&self) -> Option<i64> {
+        match self {
+            ApiError::Huma { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// 401 with a token code: the access token is expired or unknown; a refresh may cure it.
+    pub fn is_token_rejected(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Huma { status: 401, code, .. }
+                if *code == wire::codes::TOKEN_EXPIRED || *code == wire::codes::WRONG_TOKEN
+        )
+    }
+}
+
+fn map_transport_error(e: &reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        ApiError::Timeout
+    } else if e.is_decode() {
+        ApiError::Decode(e.to_string())
+    } else {
+        ApiError::Unreachable
+    }
+}
+
+#[derive(Clone)]
+pub struct HumaClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+/// Per-request options: the bearer token and the patient list (`x-deployment-id`) it acts on.
+#[derive(Default, Clone, Copy)]
+pub struct Call<'a> {
+    pub token: Option<&'a Secret>,
+    pub deployment_id: Option<&'a str>,
+}
+
+impl HumaClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|e| ApiError::Decode(format!("HTTP client setup failed: {e}")))?;
+        Ok(Self { http, config })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub async fn post<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        call: Call<'_>,
+    ) -> Result<R, ApiError> {
+        self.send(Method::POST, path, Some(body), call).await
+    }
+
+    pub async fn get<R: DeserializeOwned>(&self, path: &str, call: Call<'_>) -> Result<R, ApiError> {
+        self.send::<(), R>(Method::GET, path, None, call).await
+    }
+
+    async fn send<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        call: Call<'_>,
+    ) -> Result<R, ApiError> {
+        // Appended, not `Url::join`ed: IT may configure a base URL with a path prefix.
+        let url = format!("{}{path}", self.config.base_url.as_str().trim_end_matches('/'));
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .header("x-hu-user-agent", &self.config.user_agent)
+            .header("x-hu-locale", &self.config.locale)
+            .header("X-Request-ID", uuid::Uuid::now_v7().to_string());
+        if let Some(token) = call.token {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some(deployment) = call.deployment_id {
+            request = request.header("x-deployment-id", deployment);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let started = std::time::Instant::now();
+        let response = request.send().await.map_err(|e| {
+            tracing::info!(%method, path = %redact_path(path), error = %map_transport_error(&e), "huma request failed");
+            map_transport_error(&e)
+        })?;
+        let status = response.status();
+        tracing::debug!(%method, path = %redact_path(path), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "huma request");
+        let bytes = response.bytes().await.map_err(|e| map_transport_error(&e))?;
+        if status.is_success() {
+            let bytes = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            return serde_json::from_slice(bytes).map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        Err(match serde_json::from_slice::<wire::ErrorBody>(&bytes) {
+            Ok(body) => ApiError::Huma {
+                status: status.as_u16(),
+                code: body.code,
+                message: body.message,
+            },
+            Err(_) => ApiError::Http {
+                status: status.as_u16(),
+            },
+        })
+    }
+}
+
+/// User ids in paths are not secret, but keep logs free of anything that could identify a person.
+fn redact_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                ":id"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_masked_in_logged_paths() {
+        assert_eq!(
+            redact_path("/api/extensions/v1beta/user/5f1a2b3c4d5e6f7a8b9c0d1e/configuration"),
+            "/api/extensions/v1beta/user/:id/configuration"
+        );
+        assert_eq!(redact_path(wire::SIGNIN), wire::SIGNIN);
+    }
+
+    #[test]
+    fn only_401_token_codes_count_as_token_rejected() {
+        let expired = ApiError::Huma {
+            status: 401,
+            code: wire::codes::TOKEN_EXPIRED,
+            message: String::new(),
+        };
+        let timeout = ApiError::Huma {
+            status: 401,
+            code: wire::codes::SESSION_TIMEOUT,
+            message: String::new(),
+        };
+        assert!(expired.is_token_rejected());
+        assert!(!timeout.is_token_rejected());
+        assert!(!ApiError::Unreachable.is_token_rejected());
+    }
+}

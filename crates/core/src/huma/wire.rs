@@ -1,0 +1,189 @@
+//! Huma's wire format, exactly as the server speaks it (camelCase JSON). Converted to UI and store types
+//! at the edge. Assumptions where Huma's public docs are silent are marked ASSUMED and listed in
+//! docs/ARCHITECTURE.md.
+
+use serde::{Deserialize, Serialize};
+
+pub const SIGNIN: &str = "/api/auth/v1/signin";
+pub const SEND_VERIFICATION_TOKEN: &str = "/api/auth/v1/sendverificationtoken";
+pub const REFRESH_TOKEN: &str = "/api/auth/v1/refreshtoken";
+pub const SIGNOUT: &str = "/api/auth/v1/signout";
+pub const PROFILES: &str = "/api/extensions/v1/user/profiles";
+
+/// ASSUMED: the clinician's own profile (`id, givenName, familyName, email`).
+pub fn user_path(uid: &str) -> String {
+    format!("/api/extensions/v1beta/user/{uid}")
+}
+
+/// ASSUMED shape: `{deployments: [{id, name}]}` — the patient lists the clinician may invite into.
+pub fn configuration_path(uid: &str) -> String {
+    format!("/api/extensions/v1beta/user/{uid}/configuration")
+}
+
+/// `signin` method 2 (password only) and method 3 step 1 (password, then an SMS code).
+pub const METHOD_PASSWORD: u8 = 2;
+pub const METHOD_PASSWORD_AND_SMS: u8 = 3;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest<'a> {
+    pub method: u8,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub project_id: &'a str,
+    pub client_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendVerificationRequest<'a> {
+    pub method: u8,
+    pub refresh_token: &'a str,
+    pub project_id: &'a str,
+    pub client_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmCodeRequest<'a> {
+    pub method: u8,
+    pub refresh_token: &'a str,
+    pub confirmation_code: &'a str,
+    pub project_id: &'a str,
+    pub client_id: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInResponse {
+    pub auth_token: String,
+    /// Seconds until the access token expires.
+    pub auth_token_expires_in: u64,
+    pub refresh_token: String,
+    /// Seconds until the REFRESH token expires.
+    pub expires_in: u64,
+    pub uid: String,
+}
+
+#[derive(Deserialize)]
+pub struct SendVerificationResponse {
+    /// The masked phone number the code went to.
+    pub to: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshRequest<'a> {
+    pub refresh_token: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshResponse {
+    pub auth_token: String,
+    /// Seconds until the new access token expires.
+    pub expires_in: u64,
+    pub refresh_token: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutRequest<'a> {
+    pub user_id: &'a str,
+    pub refresh_token: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    pub id: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ConfigurationResponse {
+    pub deployments: Vec<DeploymentDto>,
+}
+
+#[derive(Deserialize)]
+pub struct DeploymentDto {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize)]
+pub struct ProfilesRequest<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub search: &'a str,
+    pub skip: u32,
+    pub limit: u32,
+    pub sort: SortDto,
+}
+
+#[derive(Serialize)]
+pub struct SortDto {
+    pub fields: Vec<&'static str>,
+    pub order: &'static str,
+}
+
+impl SortDto {
+    pub fn by_name() -> Self {
+        Self {
+            fields: vec!["familyName", "givenName"],
+            order: "ASCENDING",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ProfilesResponse {
+    pub users: Vec<ProfileDto>,
+    pub filtered: u32,
+    pub total: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileDto {
+    pub id: String,
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub date_of_birth: String,
+    #[serde(default)]
+    pub nhs_id: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+}
+
+/// Every Huma error body.
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    pub code: i64,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Huma error codes the app acts on.
+pub mod codes {
+    pub const TOKEN_EXPIRED: i64 = 10001;
+    pub const WRONG_TOKEN: i64 = 10002;
+    pub const INVALID_REQUEST: i64 = 100003;
+    pub const FORBIDDEN: i64 = 100004;
+    /// ASSUMED (Huma's docs name no code for it): a wrong SMS confirmation code.
+    pub const WRONG_CONFIRMATION_CODE: i64 = 100008;
+    pub const TOO_MANY_CODE_ATTEMPTS: i64 = 100009;
+    pub const BAD_CREDENTIALS: i64 = 100012;
+    pub const EMAIL_NOT_VERIFIED: i64 = 100015;
+    pub const SESSION_TIMEOUT: i64 = 100017;
+    pub const NO_PASSWORD: i64 = 100018;
+    pub const FIRST_STAGE_TOKEN: i64 = 100021;
+    pub const PASSWORD_EXPIRED: i64 = 100032;
+    pub const MFA_REQUIRED: i64 = 100043;
+    pub const VALIDATION: i64 = 100050;
+    pub const CLIENT_UPDATE_REQUIRED: i64 = 100426;
+}

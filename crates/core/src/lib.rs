@@ -1,0 +1,23 @@
+//! Huma Clinician's core: everything worth testing, with no dependency on Tauri or a webview.
+//!
+//! - [`app`]: the façade the desktop shell calls, one method per command.
+//! - [`session`]: sign-in (with the SMS-code step), tokens, keyring persistence, refresh.
+//! - [`patients`]: patient lists and search, online with an offline cache.
+//! - [`huma`]: the Huma HTTP API (wire DTOs and client).
+//! - [`store`]: the encrypted per-account SQLite database.
+//! - [`secrets`], [`config`], [`clock`], [`logging`], [`error`], [`ui_types`]: plumbing.
+
+pub mod api_errors;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod huma;
+pub mod logging;
+pub mod patients;
+pub mod secrets;
+pub mod session;
+pub mod store;
+pub mod ui_types;
+
+pub use error::{AppError, AppResult, ErrorCode};

@@ -1,0 +1,243 @@
+//! Secrets: a redacting wrapper, and the stores that keep them (the OS keyring in the app, memory in
+//! unit tests). There is deliberately no file-backed store: if the keyring is unavailable the app says
+//! so and keeps the session in memory only.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+/// A secret string. Debug and Display print `[redacted]`; it has no `Serialize`, so it cannot leak into
+/// JSON, IPC or logs by accident. Read it with [`Secret::expose`] at the one place that needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    /// No keyring service answered (no Secret Service on the session bus, a locked keychain, …).
+    #[error("the system keyring is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the stored secret is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// Named secrets of one app identity. Names are short ASCII labels such as `session:<account>`.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError>;
+    fn set(&self, name: &str, value: &Secret) -> Result<(), SecretError>;
+    fn delete(&self, name: &str) -> Result<(), SecretError>;
+}
+
+/// Windows Credential Manager refuses blobs over 2,560 bytes; tokens can be longer. Values above this
+/// size are split into numbered parts and joined on read, never truncated.
+const MAX_PART_BYTES: usize = 2_000;
+const PARTS_PREFIX: &str = "parts:";
+
+/// The OS keyring: Windows Credential Manager, macOS Keychain, Secret Service on Linux.
+pub struct KeyringStore {
+    service: String,
+}
+
+impl KeyringStore {
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, name: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, name).map_err(map_keyring_error)
+    }
+
+    fn read(&self, name: &str) -> Result<Option<String>, SecretError> {
+        match self.entry(name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn write(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        self.entry(name)?
+            .set_password(value)
+            .map_err(map_keyring_error)
+    }
+
+    fn remove(&self, name: &str) -> Result<(), SecretError> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn part_name(name: &str, index: usize) -> String {
+        format!("{name}#{index}")
+    }
+
+    fn part_count(head: &str) -> Option<usize> {
+        head.strip_prefix(PARTS_PREFIX)?.parse().ok()
+    }
+}
+
+fn map_keyring_error(e: keyring::Error) -> SecretError {
+    match e {
+        keyring::Error::BadEncoding(_) => SecretError::Corrupt(e.to_string()),
+        other => SecretError::Unavailable(other.to_string()),
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        let Some(head) = self.read(name)? else {
+            return Ok(None);
+        };
+        let Some(count) = Self::part_count(&head) else {
+            return Ok(Some(Secret::new(head)));
+        };
+        let mut joined = String::new();
+        for index in 0..count {
+            let part = self
+                .read(&Self::part_name(name, index))?
+                .ok_or_else(|| SecretError::Corrupt(format!("part {index} of {count} missing")))?;
+            joined.push_str(&part);
+        }
+        Ok(Some(Secret::new(joined)))
+    }
+
+    fn set(&self, name: &str, value: &Secret) -> Result<(), SecretError> {
+        self.delete(name)?;
+        let value = value.expose();
+        if value.len() <= MAX_PART_BYTES && !value.starts_with(PARTS_PREFIX) {
+            return self.write(name, value);
+        }
+        let parts = split_at_char_boundaries(value, MAX_PART_BYTES);
+        for (index, part) in parts.iter().enumerate() {
+            self.write(&Self::part_name(name, index), part)?;
+        }
+        // The head is written last, so a reader never sees a head whose parts are not all there.
+        self.write(name, &format!("{PARTS_PREFIX}{}", parts.len()))
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        if let Some(count) = self.read(name)?.as_deref().and_then(Self::part_count) {
+            for index in 0..count {
+                self.remove(&Self::part_name(name, index))?;
+            }
+        }
+        self.remove(name)
+    }
+}
+
+fn split_at_char_boundaries(value: &str, max_bytes: usize) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = value;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(max_bytes);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (part, tail) = rest.split_at(cut);
+        parts.push(part);
+        rest = tail;
+    }
+    parts
+}
+
+/// In-memory store for unit tests, and the stand-in used for this run only when the keyring is down.
+#[derive(Default)]
+pub struct MemoryStore {
+    values: Mutex<HashMap<String, Secret>>,
+    unavailable: bool,
+}
+
+impl MemoryStore {
+    /// A store that fails every call, as a dead keyring does.
+    pub fn unavailable() -> Self {
+        Self {
+            values: Mutex::default(),
+            unavailable: true,
+        }
+    }
+
+    fn check(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Secret>>, SecretError> {
+        if self.unavailable {
+            return Err(SecretError::Unavailable("test keyring is down".into()));
+        }
+        self.values
+            .lock()
+            .map_err(|_| SecretError::Unavailable("memory store poisoned".into()))
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        Ok(self.check()?.get(name).cloned())
+    }
+
+    fn set(&self, name: &str, value: &Secret) -> Result<(), SecretError> {
+        self.check()?.insert(name.to_owned(), value.clone());
+        Ok(())
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        self.check()?.remove(name);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_prints_its_value() {
+        let secret = Secret::new("eyJhbGciOi.token");
+        assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
+        assert_eq!(secret.expose(), "eyJhbGciOi.token");
+    }
+
+    #[test]
+    fn splitting_respects_utf8_and_rejoins_exactly() {
+        let value = "é".repeat(3_001);
+        let parts = split_at_char_boundaries(&value, MAX_PART_BYTES);
+        assert!(parts.iter().all(|p| p.len() <= MAX_PART_BYTES));
+        assert_eq!(parts.concat(), value);
+    }
+
+    #[test]
+    fn memory_store_round_trip_and_dead_store() -> Result<(), SecretError> {
+        let store = MemoryStore::default();
+        store.set("a", &Secret::new("1"))?;
+        assert_eq!(store.get("a")?, Some(Secret::new("1")));
+        store.delete("a")?;
+        assert_eq!(store.get("a")?, None);
+        let dead = MemoryStore::unavailable();
+        assert!(matches!(dead.get("a"), Err(SecretError::Unavailable(_))));
+        Ok(())
+    }
+}

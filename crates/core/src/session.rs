@@ -1,0 +1,382 @@
+//! Signing in and staying signed in: password sign-in with the optional SMS-code step, the refresh
+//! token kept in the OS keyring (access token in memory only), single-flight automatic refresh, and
+//! sign-out that removes the keyring entry.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::api_errors::to_app_error;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::huma::client::Call;
+use crate::huma::{wire, ApiError, HumaClient};
+use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::ui_types::{Clinician, SessionInfo, SignInStep, TokenStorage};
+
+/// Refresh a little before the access token runs out, so a request never starts with a dead token.
+const REFRESH_MARGIN: Duration = Duration::seconds(60);
+
+/// What the keyring keeps between runs, as one JSON secret.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedSession {
+    refresh_token: String,
+    clinician: Clinician,
+}
+
+struct SignedIn {
+    clinician: Clinician,
+    access: Secret,
+    access_expires_at: DateTime<Utc>,
+    refresh: Secret,
+    storage: TokenStorage,
+}
+
+enum State {
+    SignedOut,
+    AwaitingCode { first_stage_refresh: Secret },
+    SignedIn(SignedIn),
+}
+
+pub struct Auth {
+    client: HumaClient,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    /// Keyring entry name for this backend's saved session.
+    entry: String,
+    state: Mutex<State>,
+}
+
+impl Auth {
+    /// `partition` names the backend this session belongs to (its URL; a fixed name for the demo
+    /// sandbox, whose port changes every run).
+    pub fn new(
+        client: HumaClient,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        partition: &str,
+    ) -> Self {
+        let entry = format!("session:{}", crate::store::short_hash(partition));
+        Self {
+            client,
+            secrets,
+            clock,
+            entry,
+            state: Mutex::new(State::SignedOut),
+        }
+    }
+
+    pub fn client(&self) -> &HumaClient {
+        &self.client
+    }
+
+    /// Step 1: email and password. Clinicians whose deployment requires it get an SMS code next.
+    pub async fn sign_in(&self, email: &str, password: &Secret) -> AppResult<SignInStep> {
+        let email = email.trim();
+        if email.is_empty() || password.expose().is_empty() {
+            return Err(AppError::invalid_input("Enter your email address and password."));
+        }
+        let config = self.client.config();
+        let request = |method| wire::SignInRequest {
+            method,
+            email,
+            password: password.expose(),
+            project_id: &config.project_id,
+            client_id: &config.client_id,
+        };
+        let result: Result<wire::SignInResponse, _> = self
+            .client
+            .post(wire::SIGNIN, &request(wire::METHOD_PASSWORD), Call::default())
+            .await;
+        match result {
+            Ok(tokens) => {
+                let session = self.complete_sign_in(tokens).await?;
+                Ok(SignInStep::SignedIn { session })
+            }
+            Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
+                let first: wire::SignInResponse = self
+                    .client
+                    .post(wire::SIGNIN, &request(wire::METHOD_PASSWORD_AND_SMS), Call::default())
+                    .await
+                    .map_err(|e| to_app_error(&e))?;
+                let sent: wire::SendVerificationResponse = self
+                    .client
+                    .post(
+                        wire::SEND_VERIFICATION_TOKEN,
+                        &wire::SendVerificationRequest {
+                            method: wire::METHOD_PASSWORD_AND_SMS,
+                            refresh_token: &first.refresh_token,
+                            project_id: &config.project_id,
+                            client_id: &config.client_id,
+                        },
+                        Call::default(),
+                    )
+                    .await
+                    .map_err(|e| to_app_error(&e))?;
+                *self.state.lock().await = State::AwaitingCode {
+                    first_stage_refresh: Secret::new(first.refresh_token),
+                };
+                Ok(SignInStep::CodeRequired {
+                    masked_phone: sent.to,
+                })
+            }
+            Err(e) => Err(to_app_error(&e)),
+        }
+    }
+
+    /// Step 2 (when asked): the SMS code.
+    pub async fn submit_code(&self, code: &Secret) -> AppResult<SessionInfo> {
+        let code_text = code.expose().trim();
+        if code_text.len() != 6 || !code_text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::new(ErrorCode::WrongCode, "The code is the 6 digits in the SMS."));
+        }
+        let first_stage = match &*self.state.lock().await {
+            State::AwaitingCode { first_stage_refresh } => first_stage_refresh.clone(),
+            _ => {
+                return Err(AppError::new(
+                    ErrorCode::SessionExpired,
+                    "The sign-in has started over. Enter your email and password again.",
+                ))
+            }
+        };
+        let config = self.client.config();
+        let tokens: wire::SignInResponse = self
+            .client
+            .post(
+                wire::SIGNIN,
+                &wire::ConfirmCodeRequest {
+                    method: wire::METHOD_PASSWORD_AND_SMS,
+                    refresh_token: first_stage.expose(),
+                    confirmation_code: code_text,
+                    project_id: &config.project_id,
+                    client_id: &config.client_id,
+                },
+                Call::default(),
+            )
+            .await
+            .map_err(|e| to_app_error(&e))?;
+        self.complete_sign_in(tokens).await
+    }
+
+    async fn complete_sign_in(&self, tokens: wire::SignInResponse) -> AppResult<SessionInfo> {
+        let access = Secret::new(tokens.auth_token);
+        let clinician = self.fetch_clinician(&tokens.uid, &access).await?;
+        let signed_in = SignedIn {
+            clinician,
+            access,
+            access_expires_at: self.expiry(tokens.auth_token_expires_in),
+            refresh: Secret::new(tokens.refresh_token),
+            storage: TokenStorage::Keyring,
+        };
+        Ok(self.install(signed_in).await)
+    }
+
+    async fn fetch_clinician(&self, uid: &str, access: &Secret) -> AppResult<Clinician> {
+        let user: wire::UserDto = self
+            .client
+            .get(&wire::user_path(uid), Call { token: Some(access), deployment_id: None })
+            .await
+            .map_err(|e| to_app_error(&e))?;
+        Ok(Clinician {
+            id: user.id,
+            given_name: user.given_name.unwrap_or_default(),
+            family_name: user.family_name.unwrap_or_default(),
+            email: user.email.unwrap_or_default(),
+        })
+    }
+
+    /// Keeps the session, saving its refresh token in the keyring; a dead keyring means memory only.
+    async fn install(&self, mut signed_in: SignedIn) -> SessionInfo {
+        signed_in.storage = self.save(&signed_in);
+        let info = SessionInfo {
+            clinician: signed_in.clinician.clone(),
+            token_storage: signed_in.storage,
+        };
+        *self.state.lock().await = State::SignedIn(signed_in);
+        info
+    }
+
+    fn save(&self, signed_in: &SignedIn) -> TokenStorage {
+        let saved = SavedSession {
+            refresh_token: signed_in.refresh.expose().to_owned(),
+            clinician: signed_in.clinician.clone(),
+        };
+        let Ok(json) = serde_json::to_string(&saved) else {
+            return TokenStorage::MemoryOnly;
+        };
+        match self.secrets.set(&self.entry, &Secret::new(json)) {
+            Ok(()) => TokenStorage::Keyring,
+            Err(e) => {
+                tracing::warn!(error = %e, "keyring unavailable; the session is kept in memory only");
+                TokenStorage::MemoryOnly
+            }
+        }
+    }
+
+    /// At start-up: a session saved in the keyring, refreshed. `Ok(None)` when there is none.
+    pub async fn resume(&self) -> AppResult<Option<SessionInfo>> {
+        let saved = match self.secrets.get(&self.entry) {
+            Ok(Some(secret)) => secret,
+            Ok(None) => return Ok(None),
+            Err(SecretError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "keyring unavailable at start-up");
+                return Ok(None);
+            }
+            Err(SecretError::Corrupt(e)) => {
+                tracing::warn!(error = %e, "saved session unreadable; discarding it");
+                let _ = self.secrets.delete(&self.entry);
+                return Ok(None);
+            }
+        };
+        let Ok(saved) = serde_json::from_str::<SavedSession>(saved.expose()) else {
+            let _ = self.secrets.delete(&self.entry);
+            return Ok(None);
+        };
+        match self.refresh_with(&Secret::new(saved.refresh_token)).await {
+            Ok(tokens) => {
+                let signed_in = SignedIn {
+                    clinician: saved.clinician,
+                    access: Secret::new(tokens.auth_token),
+                    access_expires_at: self.expiry(tokens.expires_in),
+                    refresh: Secret::new(tokens.refresh_token),
+                    storage: TokenStorage::Keyring,
+                };
+                Ok(Some(self.install(signed_in).await))
+            }
+            Err(e) => {
+                let app = to_app_error(&e);
+                if app.code == ErrorCode::SessionExpired {
+                    let _ = self.secrets.delete(&self.entry);
+                }
+                Err(app)
+            }
+        }
+    }
+
+    async fn refresh_with(&self, refresh: &Secret) -> Result<wire::RefreshResponse, ApiError> {
+        self.client
+            .post(
+                wire::REFRESH_TOKEN,
+                &wire::RefreshRequest {
+                    refresh_token: refresh.expose(),
+                },
+                Call::default(),
+            )
+            .await
+    }
+
+    fn expiry(&self, seconds: u64) -> DateTime<Utc> {
+        self.clock.now() + Duration::seconds(i64::try_from(seconds).unwrap_or(i64::MAX / 2_000))
+    }
+
+    /// A valid access token, refreshed first if it is about to expire. Single-flight: concurrent
+    /// callers wait on the same lock instead of each spending the (rotating) refresh token.
+    pub async fn access_token(&self) -> AppResult<(Secret, String)> {
+        let mut state = self.state.lock().await;
+        let State::SignedIn(signed_in) = &mut *state else {
+            return Err(AppError::not_signed_in());
+        };
+        if self.clock.now() + REFRESH_MARGIN >= signed_in.access_expires_at {
+            self.refresh_locked(&mut state).await?;
+        }
+        match &*state {
+            State::SignedIn(s) => Ok((s.access.clone(), s.clinician.id.clone())),
+            _ => Err(AppError::not_signed_in()),
+        }
+    }
+
+    /// Called after the server refused `stale`: refresh unless another caller already did.
+    pub async fn refresh_after_rejection(&self, stale: &Secret) -> AppResult<Secret> {
+        let mut state = self.state.lock().await;
+        match &*state {
+            State::SignedIn(s) if &s.access != stale => return Ok(s.access.clone()),
+            State::SignedIn(_) => {}
+            _ => return Err(AppError::not_signed_in()),
+        }
+        self.refresh_locked(&mut state).await?;
+        match &*state {
+            State::SignedIn(s) => Ok(s.access.clone()),
+            _ => Err(AppError::not_signed_in()),
+        }
+    }
+
+    async fn refresh_locked(&self, state: &mut State) -> AppResult<()> {
+        let State::SignedIn(signed_in) = state else {
+            return Err(AppError::not_signed_in());
+        };
+        match self.refresh_with(&signed_in.refresh).await {
+            Ok(tokens) => {
+                signed_in.access = Secret::new(tokens.auth_token);
+                signed_in.access_expires_at = self.expiry(tokens.expires_in);
+                signed_in.refresh = Secret::new(tokens.refresh_token);
+                if signed_in.storage == TokenStorage::Keyring {
+                    signed_in.storage = self.save(signed_in);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let app = to_app_error(&e);
+                if app.code == ErrorCode::SessionExpired {
+                    tracing::info!("session expired; signing out locally");
+                    let _ = self.secrets.delete(&self.entry);
+                    *state = State::SignedOut;
+                }
+                Err(app)
+            }
+        }
+    }
+
+    /// Runs an authorised call; on a rejected token it refreshes once and tries again.
+    pub async fn authorised<T, F, Fut>(&self, call: F) -> AppResult<T>
+    where
+        F: Fn(Secret, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let (token, uid) = self.access_token().await?;
+        match call(token.clone(), uid.clone()).await {
+            Err(e) if e.is_token_rejected() => {
+                let fresh = self.refresh_after_rejection(&token).await?;
+                call(fresh, uid).await.map_err(|e| to_app_error(&e))
+            }
+            other => other.map_err(|e| to_app_error(&e)),
+        }
+    }
+
+    /// Signs out on the server (best effort: offline still signs out here) and forgets the keyring entry.
+    pub async fn sign_out(&self) -> AppResult<()> {
+        let previous = std::mem::replace(&mut *self.state.lock().await, State::SignedOut);
+        if let State::SignedIn(s) = previous {
+            let result: Result<serde_json::Value, _> = self
+                .client
+                .post(
+                    wire::SIGNOUT,
+                    &wire::SignOutRequest {
+                        user_id: &s.clinician.id,
+                        refresh_token: s.refresh.expose(),
+                    },
+                    Call { token: Some(&s.access), deployment_id: None },
+                )
+                .await;
+            if let Err(e) = result {
+                tracing::info!(error = %e, "server sign-out failed; signed out on this computer");
+            }
+        }
+        match self.secrets.delete(&self.entry) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(AppError::new(
+                ErrorCode::KeyringUnavailable,
+                format!("You are signed out, but the saved sign-in could not be removed from the system keyring ({e})."),
+            )),
+        }
+    }
+
+    pub async fn clinician(&self) -> Option<Clinician> {
+        match &*self.state.lock().await {
+            State::SignedIn(s) => Some(s.clinician.clone()),
+            _ => None,
+        }
+    }
+}

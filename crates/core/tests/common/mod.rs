@@ -1,0 +1,126 @@
+//! Shared set-up for integration tests: the real sandbox on a loopback port and a core app on top.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use huma_core::app::{AppSetup, ClinicianApp};
+use huma_core::clock::Clock;
+use huma_core::config::Resolved;
+use huma_core::secrets::{MemoryStore, Secret, SecretStore};
+use huma_core::ui_types::{ConfigSource, PatientQuery, SignInStep};
+use huma_sandbox::{Sandbox, SandboxConfig};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// A clock tests move by hand, in step with the sandbox's.
+#[derive(Default)]
+pub struct ManualClock {
+    offset: Mutex<Duration>,
+}
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        *self.offset.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap()
+    }
+}
+
+pub struct World {
+    pub sandbox: Sandbox,
+    pub clock: Arc<ManualClock>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub data: tempfile::TempDir,
+}
+
+impl World {
+    pub async fn new() -> TestResult<Self> {
+        Self::with_secrets(Arc::new(MemoryStore::default())).await
+    }
+
+    pub async fn with_secrets(secrets: Arc<dyn SecretStore>) -> TestResult<Self> {
+        Ok(Self {
+            sandbox: Sandbox::start(SandboxConfig::default()).await?,
+            clock: Arc::new(ManualClock::default()),
+            secrets,
+            data: tempfile::tempdir()?,
+        })
+    }
+
+    /// A fresh app instance (as after a restart) sharing this world's keyring, disk and sandbox.
+    pub fn app(&self) -> Arc<ClinicianApp> {
+        self.app_at(&self.sandbox.base_url())
+    }
+
+    pub fn app_at(&self, base_url: &str) -> Arc<ClinicianApp> {
+        Arc::new(
+            ClinicianApp::new(AppSetup {
+                version: "test".into(),
+                data_dir: self.data.path().to_owned(),
+                backend: Some(Resolved {
+                    value: base_url.parse().unwrap(),
+                    source: ConfigSource::User,
+                }),
+                client_id: None,
+                project_id: None,
+                demo: None,
+                secrets: self.secrets.clone(),
+                clock: self.clock.clone(),
+            })
+            .unwrap(),
+        )
+    }
+
+    /// Moves both the sandbox's clock and ours.
+    pub async fn advance(&self, minutes: i64) -> TestResult {
+        reqwest::Client::new()
+            .post(format!("{}/sandbox/clock", self.sandbox.base_url()))
+            .json(&serde_json::json!({ "advanceSeconds": minutes * 60 }))
+            .send()
+            .await?
+            .error_for_status()?;
+        self.clock.advance(Duration::minutes(minutes));
+        Ok(())
+    }
+
+    pub async fn latest_code(&self) -> TestResult<String> {
+        let json: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/sandbox/messages", self.sandbox.base_url()))
+            .header("Accept", "application/json")
+            .send()
+            .await?
+            .json()
+            .await?;
+        let body = json["messages"][0]["body"].as_str().ok_or("no message")?;
+        Ok(body
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .ok_or("no code in the message")?
+            .to_owned())
+    }
+
+    /// Signs the demo clinician in, through the SMS-code step.
+    pub async fn sign_in_demo(&self, app: &ClinicianApp) -> TestResult {
+        let demo = self.sandbox.demo();
+        let step = app
+            .sign_in(&demo.email, &Secret::new(demo.password.clone()))
+            .await?;
+        assert!(matches!(step, SignInStep::CodeRequired { .. }), "{step:?}");
+        app.submit_code(&Secret::new(self.latest_code().await?)).await?;
+        Ok(())
+    }
+}
+
+pub fn query(list_id: &str, search: &str) -> PatientQuery {
+    PatientQuery {
+        list_id: list_id.into(),
+        search: search.into(),
+        skip: 0,
+        limit: 100,
+    }
+}

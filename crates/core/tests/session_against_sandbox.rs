@@ -1,0 +1,167 @@
+//! Sign-in, session persistence and refresh, against the real sandbox on a loopback port.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{TestResult, World};
+use huma_core::secrets::{MemoryStore, Secret};
+use huma_core::ui_types::{SignInStep, TokenStorage};
+use huma_core::ErrorCode;
+
+#[tokio::test]
+async fn demo_clinician_signs_in_with_the_sms_code() -> TestResult {
+    let world = World::new().await?;
+    let app = world.app();
+    let demo = world.sandbox.demo();
+    let step = app.sign_in(&demo.email, &Secret::new(demo.password.clone())).await?;
+    let SignInStep::CodeRequired { masked_phone } = step else {
+        panic!("expected the code step, got {step:?}");
+    };
+    assert!(masked_phone.contains('*') && !masked_phone.contains("900123"), "{masked_phone}");
+    let session = app.submit_code(&Secret::new(world.latest_code().await?)).await?;
+    assert_eq!(session.clinician.given_name, "Amelia");
+    assert_eq!(session.clinician.family_name, "Hart");
+    assert_eq!(session.token_storage, TokenStorage::Keyring);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_clinician_without_mfa_is_signed_in_at_once() -> TestResult {
+    let world = World::new().await?;
+    let step = world
+        .app()
+        .sign_in(huma_sandbox::NO_MFA_EMAIL, &Secret::new(huma_sandbox::DEMO_PASSWORD))
+        .await?;
+    assert!(matches!(step, SignInStep::SignedIn { .. }), "{step:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_password_and_wrong_code_say_so() -> TestResult {
+    let world = World::new().await?;
+    let app = world.app();
+    let demo = world.sandbox.demo();
+    let err = app
+        .sign_in(&demo.email, &Secret::new("not-the-password"))
+        .await
+        .err()
+        .ok_or("signed in with a wrong password")?;
+    assert_eq!(err.code, ErrorCode::BadCredentials);
+    app.sign_in(&demo.email, &Secret::new(demo.password.clone())).await?;
+    let real = world.latest_code().await?;
+    let wrong = if real == "000000" { "111111" } else { "000000" };
+    let err = app.submit_code(&Secret::new(wrong)).await.err().ok_or("wrong code accepted")?;
+    assert_eq!(err.code, ErrorCode::WrongCode);
+    let err = app.submit_code(&Secret::new("12ab")).await.err().ok_or("junk accepted")?;
+    assert_eq!(err.code, ErrorCode::WrongCode);
+    // The right code still works after a wrong one.
+    app.submit_code(&Secret::new(real)).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_restart_resumes_the_session_from_the_keyring_and_sign_out_forgets_it() -> TestResult {
+    let world = World::new().await?;
+    world.sign_in_demo(&world.app()).await?;
+    let restarted = world.app();
+    let session = restarted.resume_session().await?.ok_or("no session resumed")?;
+    assert_eq!(session.clinician.family_name, "Hart");
+    assert!(!restarted.patient_lists().await?.is_empty());
+    restarted.sign_out().await?;
+    assert_eq!(world.app().resume_session().await?, None);
+    let err = restarted.patient_lists().await.err().ok_or("still signed in")?;
+    assert_eq!(err.code, ErrorCode::NotSignedIn);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_access_token_is_refreshed_before_it_expires() -> TestResult {
+    let world = World::new().await?;
+    let app = world.app();
+    world.sign_in_demo(&app).await?;
+    // 14.5 minutes in: inside the refresh margin of the 15-minute access token.
+    world.advance(14).await?;
+    world.clock.advance(chrono::Duration::seconds(30));
+    let lists = app.patient_lists().await?;
+    assert_eq!(lists.len(), 3);
+    // The refreshed tokens carry on for another stretch.
+    world.advance(10).await?;
+    assert_eq!(app.patient_lists().await?.len(), 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn after_fifteen_idle_minutes_a_2fa_session_asks_for_the_password_again() -> TestResult {
+    let world = World::new().await?;
+    let app = world.app();
+    world.sign_in_demo(&app).await?;
+    world.advance(16).await?;
+    let err = app.patient_lists().await.err().ok_or("idle session still valid")?;
+    assert_eq!(err.code, ErrorCode::SessionExpired);
+    // The dead session is forgotten, so the next start shows the sign-in screen.
+    assert_eq!(world.app().resume_session().await?, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_dead_keyring_keeps_the_session_in_memory_only() -> TestResult {
+    let world = World::with_secrets(Arc::new(MemoryStore::unavailable())).await?;
+    let app = world.app();
+    let step = app
+        .sign_in(huma_sandbox::NO_MFA_EMAIL, &Secret::new(huma_sandbox::DEMO_PASSWORD))
+        .await?;
+    let SignInStep::SignedIn { session } = step else {
+        panic!("expected to be signed in");
+    };
+    assert_eq!(session.token_storage, TokenStorage::MemoryOnly);
+    // Still usable for this run, with its cache in memory.
+    assert!(!app.patient_lists().await?.is_empty());
+    // Nothing was written to disk that could hold patient data.
+    assert!(!world.data.path().join("accounts").exists());
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_reported_as_offline() -> TestResult {
+    let world = World::new().await?;
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let app = world.app_at(&format!("http://{closed}"));
+    let err = app
+        .sign_in("a@example.com", &Secret::new("x"))
+        .await
+        .err()
+        .ok_or("signed in to nothing")?;
+    assert_eq!(err.code, ErrorCode::Offline);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_answering_html_500_is_a_server_error() -> TestResult {
+    let world = World::new().await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let body = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+            let response = format!(
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    let err = world
+        .app_at(&format!("http://{addr}"))
+        .sign_in("a@example.com", &Secret::new("x"))
+        .await
+        .err()
+        .ok_or("signed in to a broken server")?;
+    assert_eq!(err.code, ErrorCode::ServerError);
+    assert!(err.message.contains("500"), "{}", err.message);
+    Ok(())
+}

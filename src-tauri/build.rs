@@ -1,0 +1,22 @@
+/// The app's own commands. Each gets a generated `allow-<command>` permission, and the window's
+/// capability file grants exactly these: a command missing there cannot be called from the UI.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "resume_session",
+    "sign_in",
+    "submit_code",
+    "sign_out",
+    "patient_lists",
+    "search_patients",
+    "preferences",
+    "set_last_list",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

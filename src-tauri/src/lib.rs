@@ -1,0 +1,76 @@
+//! The desktop shell: starts logging, resolves the backend (policy > user setting > default, or the
+//! embedded demo sandbox), builds the core app and exposes it to the UI through commands.
+
+mod backend;
+mod commands;
+mod preferences;
+mod window_state;
+
+use std::sync::Arc;
+
+use huma_core::clock::SystemClock;
+use huma_core::config::{AppIdentity, DEVELOPMENT_IDENTITY, RELEASE_IDENTITY};
+use huma_core::secrets::KeyringStore;
+use tauri::Manager;
+
+/// Development and test builds get their own identity, data dir and keyring service.
+pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
+    DEVELOPMENT_IDENTITY
+} else {
+    RELEASE_IDENTITY
+};
+
+/// `HUMA_CLINICIAN_LOG=debug` raises the log level (never to the point of logging personal data).
+const LOG_LEVEL_ENV: &str = "HUMA_CLINICIAN_LOG";
+
+pub fn run() {
+    let data_dir = IDENTITY.data_dir();
+    let level = std::env::var(LOG_LEVEL_ENV).unwrap_or_else(|_| "info".into());
+    let _log_guard = match huma_core::logging::init(&data_dir.join("logs"), &level) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("Huma Clinician: logging is off: {e}");
+            None
+        }
+    };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), identity = IDENTITY.identifier, "starting");
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .manage(preferences::PreferencesPath(data_dir.join("preferences.json")))
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let resolved = backend::resolve(&handle, &data_dir)?;
+            let app_core = huma_core::app::ClinicianApp::new(huma_core::app::AppSetup {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                data_dir: data_dir.clone(),
+                backend: resolved.backend,
+                client_id: resolved.client_id,
+                project_id: resolved.project_id,
+                demo: resolved.demo,
+                secrets: Arc::new(KeyringStore::new(IDENTITY.keyring_service)),
+                clock: Arc::new(SystemClock),
+            })?;
+            app.manage(Arc::new(app_core));
+            app.manage(resolved.keep_alive);
+            window_state::restore_and_track(&handle);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::resume_session,
+            commands::sign_in,
+            commands::submit_code,
+            commands::sign_out,
+            commands::patient_lists,
+            commands::search_patients,
+            commands::preferences,
+            commands::set_last_list,
+        ])
+        .run(tauri::generate_context!("tauri.conf.json"));
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the app stopped with an error");
+        eprintln!("Huma Clinician could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,231 @@
+//! Harness for end-to-end tests: the real app binary in a real window (Xvfb), driven through
+//! WebDriver (tauri-driver in front of WebKitWebDriver). Each test gets its own HOME, data dir and
+//! driver ports, so tests never share state.
+//!
+//! Needs: a display (`DISPLAY`), `tauri-driver` and `WebKitWebDriver` on PATH, a session bus with a
+//! Secret Service for the keyring, and the app built with the `custom-protocol` feature. The test
+//! command (`scripts/test.sh`) provides all of that.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The workspace root (this crate lives in tests/e2e).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The app under test: `HUMA_E2E_APP`, else the debug build in the shared target dir.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("HUMA_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/huma-clinician"))
+}
+
+/// Where screenshots go (kept as CI artefacts).
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One running app under one WebDriver session.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+    pub home: tempfile::TempDir,
+}
+
+impl AppSession {
+    /// The data directory the app writes (logs, databases, preferences).
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Launches the app with a fresh HOME and the given extra environment.
+    pub async fn launch(env: &[(&str, &str)]) -> TestResult<Self> {
+        let binary = app_binary();
+        if !binary.exists() {
+            return Err(format!(
+                "{} is missing: build it with `cargo build --features custom-protocol`",
+                binary.display()
+            )
+            .into());
+        }
+        let home = tempfile::tempdir()?;
+        let port = free_port();
+        let native_port = free_port();
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_DATA_HOME", home.path().join(".local/share"))
+            .env("HUMA_CLINICIAN_DATA_DIR", home.path().join("data"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let driver = command
+            .spawn()
+            .map_err(|e| format!("tauri-driver could not start ({e}); install it with `cargo install tauri-driver --locked`"))?;
+        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+            "tauri:options": { "application": binary },
+            "browserName": "wry",
+        }))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(format!("no WebDriver session: {e}").into()),
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            home,
+        })
+    }
+
+    /// Waits (up to 20 s) for an element; the UI talks to a server, so nothing is instant.
+    pub async fn find(&self, locator: Locator<'_>) -> TestResult<Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(locator)
+            .await?)
+    }
+
+    /// Waits until the page's visible text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let body = self.body_text().await?;
+            if body.contains(text) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("text {text:?} never appeared; the page shows:\n{body}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn body_text(&self) -> TestResult<String> {
+        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+    }
+
+    /// Fills a form field found by its label text.
+    pub async fn fill(&self, label: &str, value: &str) -> TestResult {
+        let field = self.by_label(label).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+        Ok(())
+    }
+
+    /// The form control whose <label> says `label`.
+    pub async fn by_label(&self, label: &str) -> TestResult<Element> {
+        let label_el = self
+            .find(Locator::XPath(&format!("//label[normalize-space(.)='{label}' or .//text()[normalize-space(.)='{label}']]")))
+            .await?;
+        if let Some(id) = label_el.attr("for").await? {
+            return self.find(Locator::Id(&id)).await;
+        }
+        Ok(label_el.find(Locator::Css("input, select, textarea")).await?)
+    }
+
+    /// Clicks the button with exactly this visible text.
+    pub async fn click_button(&self, text: &str) -> TestResult {
+        let button = self
+            .find(Locator::XPath(&format!("//button[normalize-space(.)='{text}']")))
+            .await?;
+        button.click().await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot after two animation frames (a WebDriver screenshot lags one paint).
+    pub async fn screenshot(&self, name: &str) -> TestResult {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        std::fs::write(screenshot_dir().join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops the driver.
+    pub async fn close(mut self) -> TestResult {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+
+    /// Every log file the app wrote, concatenated.
+    pub fn logs(&self) -> String {
+        let mut all = String::new();
+        if let Ok(entries) = std::fs::read_dir(self.data_dir().join("logs")) {
+            for entry in entries.flatten() {
+                all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        all
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// The newest 6-digit verification code in the sandbox message log (JSON at `messages_url`).
+pub async fn latest_code(messages_url: &str) -> TestResult<String> {
+    let json: serde_json::Value = reqwest::Client::new()
+        .get(messages_url)
+        .header("Accept", "application/json")
+        .send()
+        .await?
+        .json()
+        .await?;
+    let body = json["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["kind"] == "VERIFICATION_CODE"))
+        .and_then(|m| m["body"].as_str())
+        .ok_or("no verification code in the sandbox message log")?;
+    let code: String = body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .ok_or("no 6-digit code in the message")?
+        .to_owned();
+    Ok(code)
+}
