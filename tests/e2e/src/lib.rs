@@ -60,6 +60,11 @@ impl AppSession {
 
     /// Launches the app with a fresh HOME and the given extra environment.
     pub async fn launch(env: &[(&str, &str)]) -> TestResult<Self> {
+        Self::launch_in(tempfile::tempdir()?, env).await
+    }
+
+    /// Launches the app in an existing HOME (a restart on the same computer).
+    pub async fn launch_in(home: tempfile::TempDir, env: &[(&str, &str)]) -> TestResult<Self> {
         let binary = app_binary();
         if !binary.exists() {
             return Err(format!(
@@ -68,7 +73,6 @@ impl AppSession {
             )
             .into());
         }
-        let home = tempfile::tempdir()?;
         let port = free_port();
         let native_port = free_port();
         let mut command = Command::new("tauri-driver");
@@ -183,11 +187,17 @@ impl AppSession {
     }
 
     /// Ends the WebDriver session (closing the app) and stops the driver.
-    pub async fn close(mut self) -> TestResult {
+    pub async fn close(self) -> TestResult {
+        self.close_keeping_home().await.map(drop)
+    }
+
+    /// Quits the app but keeps its HOME, for a restart with [`AppSession::launch_in`].
+    pub async fn close_keeping_home(mut self) -> TestResult<tempfile::TempDir> {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        Ok(())
+        let placeholder = tempfile::tempdir()?;
+        Ok(std::mem::replace(&mut self.home, placeholder))
     }
 
     /// Every log file the app wrote, concatenated.

@@ -1,0 +1,128 @@
+//! The walking skeleton, end to end in the real app: sign in to the embedded demo sandbox with the
+//! SMS-code step, pick a patient list, search for a patient; the session survives a restart through
+//! the OS keyring and sign-out forgets it. Screenshots of each screen go to target/e2e/.
+
+use fantoccini::Locator;
+use huma_e2e::{latest_code, AppSession, TestResult};
+
+/// The demo clinician's name, as the sandbox seeds it.
+const CLINICIAN: &str = "Amelia Hart";
+
+async fn sign_in_as_demo(app: &AppSession) -> TestResult<String> {
+    app.wait_for_text("Demo sandbox").await?;
+    app.click_button("Use demo account").await?;
+    app.screenshot("01-sign-in").await?;
+    app.click_button("Sign in").await?;
+    let url = app
+        .find(Locator::Css("[data-testid='sandbox-messages-url']"))
+        .await?
+        .text()
+        .await?;
+    let code = latest_code(url.trim()).await?;
+    app.screenshot("02-verification-code").await?;
+    app.fill("Verification code", &code).await?;
+    app.click_button("Verify").await?;
+    app.wait_for_text(CLINICIAN).await?;
+    Ok(code)
+}
+
+/// The text of the first patient row's first cell ("Family, Given").
+async fn first_row_name(app: &AppSession) -> TestResult<String> {
+    let cell = app
+        .find(Locator::Css("[role='rowgroup'] [role='row'] [role='cell']"))
+        .await?;
+    Ok(cell.text().await?)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
+    let app = AppSession::launch(&[]).await?;
+    let code = sign_in_as_demo(&app).await?;
+
+    // Pick the second list, then search for the first patient shown there.
+    let picker = app.by_label("Patient list").await?;
+    let options = picker.find_all(Locator::Css("option")).await?;
+    assert_eq!(options.len(), 3, "the demo clinician has three lists");
+    let second = options[1].text().await?;
+    picker.select_by_index(1).await?;
+    app.wait_for_text("patients").await?;
+    let name = first_row_name(&app).await?;
+    let family = name.split(',').next().unwrap_or_default().trim().to_owned();
+    assert!(!family.is_empty(), "first row shows a name: {name:?}");
+    app.screenshot("03-patient-list").await?;
+
+    app.fill("Search patients", &family).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let rows = app
+            .client
+            .find_all(Locator::Css("[role='rowgroup'] [role='row']"))
+            .await?;
+        let mut texts = Vec::new();
+        for row in &rows {
+            texts.push(row.text().await?);
+        }
+        if !texts.is_empty() && texts.iter().all(|t| t.contains(&family)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "search for {family:?} in {second:?} never narrowed the table: {texts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    app.screenshot("04-search-result").await?;
+
+    // Nothing personal or secret reached the log files.
+    let logs = app.logs();
+    assert!(!logs.is_empty(), "the app writes a log");
+    for secret in [huma_sandbox::DEMO_PASSWORD, code.as_str(), family.as_str(), "amelia.hart@"] {
+        assert!(!logs.contains(secret), "the log contains {secret:?}");
+    }
+    app.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_is_explained() -> TestResult {
+    let app = AppSession::launch(&[]).await?;
+    app.wait_for_text("Demo sandbox").await?;
+    app.click_button("Use demo account").await?;
+    app.fill("Password", "not the password").await?;
+    app.click_button("Sign in").await?;
+    let alert = app.find(Locator::Css("[role='alert']")).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while alert.text().await?.trim().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        alert.text().await?.contains("password is not right"),
+        "{}",
+        alert.text().await?
+    );
+    app.screenshot("05-wrong-password").await?;
+    app.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_survives_a_restart_and_sign_out_forgets_it() -> TestResult {
+    let app = AppSession::launch(&[]).await?;
+    sign_in_as_demo(&app).await?;
+    let home = app.close_keeping_home().await?;
+
+    // Same computer, same keyring: straight back in.
+    let app = AppSession::launch_in(home, &[]).await?;
+    app.wait_for_text(CLINICIAN).await?;
+    app.click_button(CLINICIAN).await?;
+    app.find(Locator::XPath("//*[@role='menuitem'][normalize-space(.)='Sign out']"))
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("Use demo account").await?;
+    let home = app.close_keeping_home().await?;
+
+    // Signed out means signed out after a restart too.
+    let app = AppSession::launch_in(home, &[]).await?;
+    app.wait_for_text("Use demo account").await?;
+    assert!(!app.body_text().await?.contains(CLINICIAN));
+    app.close().await
+}

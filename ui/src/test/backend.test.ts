@@ -1,0 +1,117 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  BACKEND_METHODS,
+  inTauri,
+  INTERNAL_MESSAGE,
+  isIpcError,
+  toIpcError,
+  withSessionGuard,
+  type Backend,
+} from "../lib/backend";
+import { FakeBackend, fakeNhsNumber, fakeOptionsFromQuery } from "../lib/backend/fake";
+
+describe("toIpcError", () => {
+  it("keeps a well-formed {code, message}", () => {
+    expect(toIpcError({ code: "Offline", message: "Huma can't be reached." })).toEqual({
+      code: "Offline",
+      message: "Huma can't be reached.",
+    });
+  });
+
+  it.each([
+    ["a string from Tauri", "command sign_in not found"],
+    ["an Error", new Error("boom")],
+    ["undefined", undefined],
+    ["null", null],
+    ["an unknown code", { code: "Teapot", message: "I'm a teapot" }],
+    ["a code without message", { code: "Offline" }],
+  ])("turns %s into Internal", (_label, thrown) => {
+    expect(toIpcError(thrown)).toEqual({ code: "Internal", message: INTERNAL_MESSAGE });
+    expect(INTERNAL_MESSAGE).toMatch(/^Something went wrong/);
+  });
+
+  it("never shows an empty message", () => {
+    expect(toIpcError({ code: "ServerError", message: " " }).message).toBe(INTERNAL_MESSAGE);
+  });
+
+  it("recognises IpcErrors", () => {
+    expect(isIpcError({ code: "WrongCode", message: "x" })).toBe(true);
+    expect(isIpcError({ code: "wrongCode", message: "x" })).toBe(false);
+  });
+});
+
+describe("withSessionGuard", () => {
+  it("reports NotSignedIn and SessionExpired from any method, and rethrows", async () => {
+    const fake = new FakeBackend({ savedSession: true });
+    const lost = vi.fn();
+    const guarded = withSessionGuard(fake, lost);
+    fake.fail("patientLists", { code: "SessionExpired", message: "Expired." }, 1);
+    await expect(guarded.patientLists()).rejects.toEqual({ code: "SessionExpired", message: "Expired." });
+    expect(lost).toHaveBeenCalledWith({ code: "SessionExpired", message: "Expired." });
+
+    fake.fail("preferences", { code: "Offline", message: "Offline." }, 1);
+    await expect(guarded.preferences()).rejects.toEqual({ code: "Offline", message: "Offline." });
+    expect(lost).toHaveBeenCalledTimes(1);
+    await expect(guarded.patientLists()).resolves.toHaveLength(3);
+  });
+
+  it("normalises non-IpcError rejections to Internal", async () => {
+    const inner = { appInfo: () => Promise.reject(new Error("raw")) } as unknown as Backend;
+    await expect(withSessionGuard(inner, vi.fn()).appInfo()).rejects.toEqual({
+      code: "Internal",
+      message: INTERNAL_MESSAGE,
+    });
+  });
+
+  it("wraps every method of the interface", () => {
+    const guarded = withSessionGuard(new FakeBackend(), vi.fn());
+    for (const name of BACKEND_METHODS) expect(typeof guarded[name]).toBe("function");
+  });
+});
+
+describe("backend selection", () => {
+  it("uses Tauri only when its internals are present", () => {
+    expect(inTauri({})).toBe(false);
+    expect(inTauri({ __TAURI_INTERNALS__: {} })).toBe(true);
+    expect(inTauri(window)).toBe(false);
+  });
+});
+
+describe("fake backend", () => {
+  it("makes NHS numbers with a valid check digit", () => {
+    for (let n = 0; n < 200; n++) {
+      const nhs = fakeNhsNumber(n);
+      expect(nhs).toMatch(/^\d{10}$/);
+      const sum = [...nhs.slice(0, 9)].reduce((acc, d, i) => acc + Number(d) * (10 - i), 0);
+      const check = (11 - (sum % 11)) % 11;
+      expect(check).not.toBe(10);
+      expect(Number(nhs[9])).toBe(check);
+    }
+  });
+
+  it("refuses patient data before sign-in", async () => {
+    const fake = new FakeBackend();
+    await expect(fake.patientLists()).rejects.toMatchObject({ code: "NotSignedIn" });
+  });
+
+  it("pages and searches server-side", async () => {
+    const fake = new FakeBackend({ savedSession: true, patientCount: 1_234 });
+    const page = await fake.searchPatients({ listId: "list-cardiology", search: "", skip: 1_200, limit: 100 });
+    expect(page).toMatchObject({ filtered: 1_234, total: 1_234, source: "server", cachedAt: null });
+    expect(page.patients).toHaveLength(34);
+    const nhs = page.patients[0]!.nhsNumber;
+    const found = await fake.searchPatients({ listId: "list-cardiology", search: nhs, skip: 0, limit: 10 });
+    expect(found.patients.map((p) => p.nhsNumber)).toContain(nhs);
+  });
+
+  it("reads its options from a URL query", () => {
+    expect(fakeOptionsFromQuery("?demo=0&server=none&mfa=0&patients=10&keyring=memory&fail=signIn:Offline")).toMatchObject({
+      demo: false,
+      backendUrl: null,
+      mfa: false,
+      patientCount: 10,
+      tokenStorage: "memoryOnly",
+      failures: { signIn: { code: "Offline" } },
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import { render, screen } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import App from "../App.svelte";
+import { FakeBackend, type FakeOptions } from "../lib/backend/fake";
+
+/** Render the whole app against a fresh fake backend. */
+export function renderApp(options: FakeOptions = {}) {
+  const fake = new FakeBackend(options);
+  const user = userEvent.setup();
+  const result = render(App, { props: { backend: fake } });
+  return { fake, user, ...result };
+}
+
+/** Render the app with a saved session and wait for the patient table. */
+export async function renderSignedIn(options: FakeOptions = {}) {
+  const rendered = renderApp({ savedSession: true, ...options });
+  await screen.findByRole("table", { name: "Patients" });
+  return rendered;
+}
+
+export interface Deferred<T = void> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Rendered body rows of the patient table (the header row excluded). */
+export function bodyRows(): HTMLElement[] {
+  return screen
+    .getAllByRole("row")
+    .filter((row) => Number(row.getAttribute("aria-rowindex")) > 1);
+}
