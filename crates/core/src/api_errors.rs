@@ -67,19 +67,41 @@ mod tests {
 
     #[test]
     fn each_failure_has_its_own_code_for_the_ui() {
-        assert_eq!(to_app_error(&ApiError::Unreachable).code, ErrorCode::Offline);
+        assert_eq!(
+            to_app_error(&ApiError::Unreachable).code,
+            ErrorCode::Offline
+        );
         assert_eq!(to_app_error(&ApiError::Timeout).code, ErrorCode::Offline);
-        assert_eq!(to_app_error(&ApiError::Http { status: 500 }).code, ErrorCode::ServerError);
-        assert!(to_app_error(&ApiError::Http { status: 502 }).message.contains("502"));
-        assert_eq!(to_app_error(&huma(403, codes::BAD_CREDENTIALS)).code, ErrorCode::BadCredentials);
-        assert_eq!(to_app_error(&huma(401, codes::SESSION_TIMEOUT)).code, ErrorCode::SessionExpired);
-        assert_eq!(to_app_error(&huma(400, codes::WRONG_CONFIRMATION_CODE)).code, ErrorCode::WrongCode);
-        assert_eq!(to_app_error(&huma(429, codes::TOO_MANY_CODE_ATTEMPTS)).code, ErrorCode::TooManyAttempts);
+        assert_eq!(
+            to_app_error(&ApiError::Http { status: 500 }).code,
+            ErrorCode::ServerError
+        );
+        assert!(to_app_error(&ApiError::Http { status: 502 })
+            .message
+            .contains("502"));
+        assert_eq!(
+            to_app_error(&huma(403, codes::BAD_CREDENTIALS)).code,
+            ErrorCode::BadCredentials
+        );
+        assert_eq!(
+            to_app_error(&huma(401, codes::SESSION_TIMEOUT)).code,
+            ErrorCode::SessionExpired
+        );
+        assert_eq!(
+            to_app_error(&huma(400, codes::WRONG_CONFIRMATION_CODE)).code,
+            ErrorCode::WrongCode
+        );
+        assert_eq!(
+            to_app_error(&huma(429, codes::TOO_MANY_CODE_ATTEMPTS)).code,
+            ErrorCode::TooManyAttempts
+        );
         assert_eq!(to_app_error(&huma(500, 1)).code, ErrorCode::ServerError);
     }
 
     #[test]
     fn server_text_is_never_shown_verbatim() {
-        assert!(!to_app_error(&huma(403, codes::BAD_CREDENTIALS)).message.contains("server text"));
+        assert!(!to_app_error(&huma(403, codes::BAD_CREDENTIALS))
+            .message
+            .contains("server text"));
     }
 }

@@ -18,8 +18,8 @@ use crate::secrets::{Secret, SecretError, SecretStore};
 use crate::session::Auth;
 use crate::store::{self, AccountStore, StoreError};
 use crate::ui_types::{
-    AppInfo, BackendInfo, ConfigSource, DataSource, DemoAccount, PatientList, PatientPage, PatientQuery,
-    SessionInfo, SignInStep,
+    AppInfo, BackendInfo, ConfigSource, DataSource, DemoAccount, PatientList, PatientPage,
+    PatientQuery, SessionInfo, SignInStep,
 };
 
 /// The embedded demo sandbox, when the app runs on one.
@@ -83,7 +83,8 @@ impl ClinicianApp {
                 if let Some(id) = setup.project_id {
                     config.project_id = id;
                 }
-                let client = HumaClient::new(config).map_err(|e| AppError::internal(e.to_string()))?;
+                let client =
+                    HumaClient::new(config).map_err(|e| AppError::internal(e.to_string()))?;
                 Some(Auth::new(
                     client,
                     setup.secrets.clone(),
@@ -211,7 +212,11 @@ impl ClinicianApp {
     /// One database per account on this computer: partitioned by backend and user id.
     async fn open_store(&self, uid: &str) -> AppResult<()> {
         let account = store::short_hash(&format!("{}\n{uid}", self.partition));
-        let path = self.data_dir.join("accounts").join(&account).join("clinician.db");
+        let path = self
+            .data_dir
+            .join("accounts")
+            .join(&account)
+            .join("clinician.db");
         let store = open_account_store(self.secrets.as_ref(), &account, path)?;
         *self.store.write().await = Some(store);
         Ok(())
@@ -241,7 +246,8 @@ fn open_account_store(
         Err(StoreError::WrongKeyOrCorrupt) => {
             // Today the database is only a cache of server data: set the unreadable file aside
             // (never delete it) and start a fresh one.
-            let aside = path.with_extension(format!("unreadable-{}", chrono::Utc::now().timestamp()));
+            let aside =
+                path.with_extension(format!("unreadable-{}", chrono::Utc::now().timestamp()));
             tracing::warn!("local database unreadable with the saved key; setting it aside");
             std::fs::rename(&path, &aside).map_err(StoreError::from)?;
             Ok(AccountStore::open(&path, &key)?)

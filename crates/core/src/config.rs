@@ -65,7 +65,9 @@ pub fn resolve<T>(policy: Option<T>, user: Option<T>, default: Option<T>) -> Opt
 pub enum BackendUrlError {
     #[error("“{0}” is not a web address")]
     NotAUrl(String),
-    #[error("the server address must start with https:// (plain http is allowed only on this computer)")]
+    #[error(
+        "the server address must start with https:// (plain http is allowed only on this computer)"
+    )]
     NotHttps,
 }
 
@@ -104,7 +106,10 @@ impl Policy {
                 .map(Some)
                 .map_err(|e| format!("the policy file {} is not valid: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("the policy file {} cannot be read: {e}", path.display())),
+            Err(e) => Err(format!(
+                "the policy file {} cannot be read: {e}",
+                path.display()
+            )),
         }
     }
 
@@ -160,7 +165,8 @@ mod tests {
     }
 
     #[test]
-    fn policy_file_missing_is_none_and_broken_is_an_error() -> Result<(), Box<dyn std::error::Error>> {
+    fn policy_file_missing_is_none_and_broken_is_an_error() -> Result<(), Box<dyn std::error::Error>>
+    {
         let dir = tempfile::tempdir()?;
         assert_eq!(Policy::load(&dir.path().join("none.json")), Ok(None));
         let broken = dir.path().join("broken.json");

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod huma;
+pub mod invite;
 pub mod logging;
 pub mod patients;
 pub mod secrets;

@@ -25,8 +25,10 @@ pub fn init(log_dir: &Path, level: &str) -> Result<WorkerGuard, String> {
         .map_err(|e| format!("cannot open a log file in {}: {e}", log_dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     // Our crates at `level`; chatty dependencies (HTTP internals, webview) at warn.
-    let filter = EnvFilter::try_new(format!("warn,huma_core={level},huma_clinician={level},huma_sandbox={level}"))
-        .map_err(|e| format!("invalid log level {level:?}: {e}"))?;
+    let filter = EnvFilter::try_new(format!(
+        "warn,huma_core={level},huma_clinician={level},huma_sandbox={level}"
+    ))
+    .map_err(|e| format!("invalid log level {level:?}: {e}"))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

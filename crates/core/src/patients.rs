@@ -112,7 +112,11 @@ async fn fetch_page(auth: &Auth, query: &PatientQuery) -> AppResult<wire::Profil
     .await
 }
 
-pub async fn search(auth: &Auth, store: &AccountStore, query: &PatientQuery) -> AppResult<PatientPage> {
+pub async fn search(
+    auth: &Auth,
+    store: &AccountStore,
+    query: &PatientQuery,
+) -> AppResult<PatientPage> {
     validate(query)?;
     match fetch_page(auth, query).await {
         Ok(page) => {
@@ -141,7 +145,11 @@ pub async fn search(auth: &Auth, store: &AccountStore, query: &PatientQuery) -> 
 }
 
 /// Copies a whole list into the cache, page by page, replacing the old copy in one transaction.
-pub async fn cache_whole_list(auth: &Auth, store: &AccountStore, list_id: &str) -> AppResult<usize> {
+pub async fn cache_whole_list(
+    auth: &Auth,
+    store: &AccountStore,
+    list_id: &str,
+) -> AppResult<usize> {
     let mut all = Vec::new();
     let mut query = PatientQuery {
         list_id: list_id.to_owned(),

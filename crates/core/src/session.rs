@@ -77,7 +77,9 @@ impl Auth {
     pub async fn sign_in(&self, email: &str, password: &Secret) -> AppResult<SignInStep> {
         let email = email.trim();
         if email.is_empty() || password.expose().is_empty() {
-            return Err(AppError::invalid_input("Enter your email address and password."));
+            return Err(AppError::invalid_input(
+                "Enter your email address and password.",
+            ));
         }
         let config = self.client.config();
         let request = |method| wire::SignInRequest {
@@ -89,7 +91,11 @@ impl Auth {
         };
         let result: Result<wire::SignInResponse, _> = self
             .client
-            .post(wire::SIGNIN, &request(wire::METHOD_PASSWORD), Call::default())
+            .post(
+                wire::SIGNIN,
+                &request(wire::METHOD_PASSWORD),
+                Call::default(),
+            )
             .await;
         match result {
             Ok(tokens) => {
@@ -99,7 +105,11 @@ impl Auth {
             Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
                 let first: wire::SignInResponse = self
                     .client
-                    .post(wire::SIGNIN, &request(wire::METHOD_PASSWORD_AND_SMS), Call::default())
+                    .post(
+                        wire::SIGNIN,
+                        &request(wire::METHOD_PASSWORD_AND_SMS),
+                        Call::default(),
+                    )
                     .await
                     .map_err(|e| to_app_error(&e))?;
                 let sent: wire::SendVerificationResponse = self
@@ -131,10 +141,15 @@ impl Auth {
     pub async fn submit_code(&self, code: &Secret) -> AppResult<SessionInfo> {
         let code_text = code.expose().trim();
         if code_text.len() != 6 || !code_text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::new(ErrorCode::WrongCode, "The code is the 6 digits in the SMS."));
+            return Err(AppError::new(
+                ErrorCode::WrongCode,
+                "The code is the 6 digits in the SMS.",
+            ));
         }
         let first_stage = match &*self.state.lock().await {
-            State::AwaitingCode { first_stage_refresh } => first_stage_refresh.clone(),
+            State::AwaitingCode {
+                first_stage_refresh,
+            } => first_stage_refresh.clone(),
             _ => {
                 return Err(AppError::new(
                     ErrorCode::SessionExpired,
@@ -177,7 +192,13 @@ impl Auth {
     async fn fetch_clinician(&self, uid: &str, access: &Secret) -> AppResult<Clinician> {
         let user: wire::UserDto = self
             .client
-            .get(&wire::user_path(uid), Call { token: Some(access), deployment_id: None })
+            .get(
+                &wire::user_path(uid),
+                Call {
+                    token: Some(access),
+                    deployment_id: None,
+                },
+            )
             .await
             .map_err(|e| to_app_error(&e))?;
         Ok(Clinician {
@@ -357,7 +378,10 @@ impl Auth {
                         user_id: &s.clinician.id,
                         refresh_token: s.refresh.expose(),
                     },
-                    Call { token: Some(&s.access), deployment_id: None },
+                    Call {
+                        token: Some(&s.access),
+                        deployment_id: None,
+                    },
                 )
                 .await;
             if let Err(e) = result {

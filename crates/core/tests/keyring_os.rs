@@ -20,7 +20,10 @@ fn secret_round_trips_through_the_os_keyring() -> TestResult {
     keyring.set("session:x", &Secret::new("refresh-token-value"))?;
     // A second handle reads what the first wrote: it is in the OS store, not in this object.
     let other = KeyringStore::new(service);
-    assert_eq!(other.get("session:x")?, Some(Secret::new("refresh-token-value")));
+    assert_eq!(
+        other.get("session:x")?,
+        Some(Secret::new("refresh-token-value"))
+    );
     keyring.delete("session:x")?;
     assert_eq!(other.get("session:x")?, None);
     Ok(())

@@ -19,7 +19,9 @@ async fn lists_and_search_come_from_the_server() -> TestResult {
     assert_eq!(page.patients.len(), 100);
     // Search for the first patient's family name finds them, and fewer patients overall.
     let first = &page.patients[0];
-    let found = app.search_patients(&query(&lists[0].id, &first.family_name)).await?;
+    let found = app
+        .search_patients(&query(&lists[0].id, &first.family_name))
+        .await?;
     assert!(found.filtered < page.total);
     assert!(found.patients.iter().any(|p| p.id == first.id));
     // And by NHS number, however it is spaced.
@@ -35,7 +37,14 @@ async fn awkward_searches_get_answers_not_crashes() -> TestResult {
     let app = world.app();
     world.sign_in_demo(&app).await?;
     let list = app.patient_lists().await?.remove(0).id;
-    for search in ["%", "_", "\"quoted\"", "O'", "😀", "'; DROP TABLE users; --"] {
+    for search in [
+        "%",
+        "_",
+        "\"quoted\"",
+        "O'",
+        "😀",
+        "'; DROP TABLE users; --",
+    ] {
         let page = app.search_patients(&query(&list, search)).await?;
         assert!(page.filtered <= page.total, "{search}");
     }
@@ -45,7 +54,11 @@ async fn awkward_searches_get_answers_not_crashes() -> TestResult {
         .err()
         .ok_or("a 10,000-character search was sent")?;
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    assert!(err.message.contains("10000") || err.message.contains("at most"), "{}", err.message);
+    assert!(
+        err.message.contains("10000") || err.message.contains("at most"),
+        "{}",
+        err.message
+    );
     Ok(())
 }
 
@@ -61,9 +74,15 @@ async fn a_list_opened_online_can_be_browsed_offline() -> TestResult {
     let someone = online.patients[5].clone();
 
     // The server goes away (the data dir stays: `_data` lives to the end of the test).
-    let World { sandbox, data: _data, .. } = world;
+    let World {
+        sandbox,
+        data: _data,
+        ..
+    } = world;
     sandbox.shutdown().await;
-    let offline = app.search_patients(&query(&list, &someone.family_name)).await?;
+    let offline = app
+        .search_patients(&query(&list, &someone.family_name))
+        .await?;
     assert_eq!(offline.source, DataSource::Cache);
     assert!(offline.cached_at.is_some());
     assert!(offline.patients.iter().any(|p| p.id == someone.id));

@@ -14,12 +14,19 @@ async fn demo_clinician_signs_in_with_the_sms_code() -> TestResult {
     let world = World::new().await?;
     let app = world.app();
     let demo = world.sandbox.demo();
-    let step = app.sign_in(&demo.email, &Secret::new(demo.password.clone())).await?;
+    let step = app
+        .sign_in(&demo.email, &Secret::new(demo.password.clone()))
+        .await?;
     let SignInStep::CodeRequired { masked_phone } = step else {
         panic!("expected the code step, got {step:?}");
     };
-    assert!(masked_phone.contains('*') && !masked_phone.contains("900123"), "{masked_phone}");
-    let session = app.submit_code(&Secret::new(world.latest_code().await?)).await?;
+    assert!(
+        masked_phone.contains('*') && !masked_phone.contains("900123"),
+        "{masked_phone}"
+    );
+    let session = app
+        .submit_code(&Secret::new(world.latest_code().await?))
+        .await?;
     assert_eq!(session.clinician.given_name, "Amelia");
     assert_eq!(session.clinician.family_name, "Hart");
     assert_eq!(session.token_storage, TokenStorage::Keyring);
@@ -31,7 +38,10 @@ async fn a_clinician_without_mfa_is_signed_in_at_once() -> TestResult {
     let world = World::new().await?;
     let step = world
         .app()
-        .sign_in(huma_sandbox::NO_MFA_EMAIL, &Secret::new(huma_sandbox::DEMO_PASSWORD))
+        .sign_in(
+            huma_sandbox::NO_MFA_EMAIL,
+            &Secret::new(huma_sandbox::DEMO_PASSWORD),
+        )
         .await?;
     assert!(matches!(step, SignInStep::SignedIn { .. }), "{step:?}");
     Ok(())
@@ -48,12 +58,21 @@ async fn wrong_password_and_wrong_code_say_so() -> TestResult {
         .err()
         .ok_or("signed in with a wrong password")?;
     assert_eq!(err.code, ErrorCode::BadCredentials);
-    app.sign_in(&demo.email, &Secret::new(demo.password.clone())).await?;
+    app.sign_in(&demo.email, &Secret::new(demo.password.clone()))
+        .await?;
     let real = world.latest_code().await?;
     let wrong = if real == "000000" { "111111" } else { "000000" };
-    let err = app.submit_code(&Secret::new(wrong)).await.err().ok_or("wrong code accepted")?;
+    let err = app
+        .submit_code(&Secret::new(wrong))
+        .await
+        .err()
+        .ok_or("wrong code accepted")?;
     assert_eq!(err.code, ErrorCode::WrongCode);
-    let err = app.submit_code(&Secret::new("12ab")).await.err().ok_or("junk accepted")?;
+    let err = app
+        .submit_code(&Secret::new("12ab"))
+        .await
+        .err()
+        .ok_or("junk accepted")?;
     assert_eq!(err.code, ErrorCode::WrongCode);
     // The right code still works after a wrong one.
     app.submit_code(&Secret::new(real)).await?;
@@ -65,12 +84,19 @@ async fn a_restart_resumes_the_session_from_the_keyring_and_sign_out_forgets_it(
     let world = World::new().await?;
     world.sign_in_demo(&world.app()).await?;
     let restarted = world.app();
-    let session = restarted.resume_session().await?.ok_or("no session resumed")?;
+    let session = restarted
+        .resume_session()
+        .await?
+        .ok_or("no session resumed")?;
     assert_eq!(session.clinician.family_name, "Hart");
     assert!(!restarted.patient_lists().await?.is_empty());
     restarted.sign_out().await?;
     assert_eq!(world.app().resume_session().await?, None);
-    let err = restarted.patient_lists().await.err().ok_or("still signed in")?;
+    let err = restarted
+        .patient_lists()
+        .await
+        .err()
+        .ok_or("still signed in")?;
     assert_eq!(err.code, ErrorCode::NotSignedIn);
     Ok(())
 }
@@ -97,7 +123,11 @@ async fn after_fifteen_idle_minutes_a_2fa_session_asks_for_the_password_again() 
     let app = world.app();
     world.sign_in_demo(&app).await?;
     world.advance(16).await?;
-    let err = app.patient_lists().await.err().ok_or("idle session still valid")?;
+    let err = app
+        .patient_lists()
+        .await
+        .err()
+        .ok_or("idle session still valid")?;
     assert_eq!(err.code, ErrorCode::SessionExpired);
     // The dead session is forgotten, so the next start shows the sign-in screen.
     assert_eq!(world.app().resume_session().await?, None);
@@ -109,7 +139,10 @@ async fn a_dead_keyring_keeps_the_session_in_memory_only() -> TestResult {
     let world = World::with_secrets(Arc::new(MemoryStore::unavailable())).await?;
     let app = world.app();
     let step = app
-        .sign_in(huma_sandbox::NO_MFA_EMAIL, &Secret::new(huma_sandbox::DEMO_PASSWORD))
+        .sign_in(
+            huma_sandbox::NO_MFA_EMAIL,
+            &Secret::new(huma_sandbox::DEMO_PASSWORD),
+        )
         .await?;
     let SignInStep::SignedIn { session } = step else {
         panic!("expected to be signed in");

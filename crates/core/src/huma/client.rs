@@ -130,7 +130,11 @@ impl HumaClient {
         self.send(Method::POST, path, Some(body), call).await
     }
 
-    pub async fn get<R: DeserializeOwned>(&self, path: &str, call: Call<'_>) -> Result<R, ApiError> {
+    pub async fn get<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        call: Call<'_>,
+    ) -> Result<R, ApiError> {
         self.send::<(), R>(Method::GET, path, None, call).await
     }
 
@@ -142,7 +146,10 @@ impl HumaClient {
         call: Call<'_>,
     ) -> Result<R, ApiError> {
         // Appended, not `Url::join`ed: IT may configure a base URL with a path prefix.
-        let url = format!("{}{path}", self.config.base_url.as_str().trim_end_matches('/'));
+        let url = format!(
+            "{}{path}",
+            self.config.base_url.as_str().trim_end_matches('/')
+        );
         let mut request = self
             .http
             .request(method.clone(), url)
@@ -165,7 +172,10 @@ impl HumaClient {
         })?;
         let status = response.status();
         tracing::debug!(%method, path = %redact_path(path), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "huma request");
-        let bytes = response.bytes().await.map_err(|e| map_transport_error(&e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| map_transport_error(&e))?;
         if status.is_success() {
             let bytes = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
                 &b"null"[..]

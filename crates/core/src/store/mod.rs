@@ -88,8 +88,10 @@ impl AccountStore {
         // A raw key (x'…') skips SQLCipher's own key derivation: ours is already random.
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose()))?;
         // The first read proves the key; a wrong key or a damaged file fails here.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-            .map_err(|_| StoreError::WrongKeyOrCorrupt)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|_| StoreError::WrongKeyOrCorrupt)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -102,7 +104,9 @@ impl AccountStore {
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite itself consistent (transactions roll back).
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn schema_version(&self) -> Result<u32, StoreError> {

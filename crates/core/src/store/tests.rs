@@ -105,10 +105,17 @@ fn file_is_encrypted_and_the_wrong_key_cannot_open_it() {
             }])
             .unwrap();
         store
-            .upsert_patients("L1", &[patient("p1", "Siân", "Unforgettablename", "999 000 0018")], Utc::now())
+            .upsert_patients(
+                "L1",
+                &[patient("p1", "Siân", "Unforgettablename", "999 000 0018")],
+                Utc::now(),
+            )
             .unwrap();
         // Checkpoint so the rows are in the main file, not only in the WAL.
-        store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
     }
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(dir.path().join("a.db-wal")) {
@@ -142,7 +149,10 @@ fn offline_search_matches_names_full_name_and_nhs_number() {
     assert_eq!(names("999 0000 026"), ["Smith-Jones"]);
     assert_eq!(names("SIÂN"), ["O'Brien"]);
     let page = store.search_patients(&query("kh")).unwrap();
-    assert_eq!((page.filtered, page.total, page.source), (1, 3, DataSource::Cache));
+    assert_eq!(
+        (page.filtered, page.total, page.source),
+        (1, 3, DataSource::Cache)
+    );
     assert!(page.cached_at.is_some());
 }
 
@@ -150,7 +160,14 @@ fn offline_search_matches_names_full_name_and_nhs_number() {
 fn odd_search_strings_find_nothing_and_never_fail() {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(&dir);
-    for q in ["%", "_", "\\", "\"; DROP TABLE patient; --", "😀", &"x".repeat(10_000)] {
+    for q in [
+        "%",
+        "_",
+        "\\",
+        "\"; DROP TABLE patient; --",
+        "😀",
+        &"x".repeat(10_000),
+    ] {
         let page = store.search_patients(&query(q)).unwrap();
         assert_eq!(page.filtered, 0, "{q:.20}");
         assert_eq!(page.total, 3);

@@ -111,7 +111,8 @@ impl World {
             .sign_in(&demo.email, &Secret::new(demo.password.clone()))
             .await?;
         assert!(matches!(step, SignInStep::CodeRequired { .. }), "{step:?}");
-        app.submit_code(&Secret::new(self.latest_code().await?)).await?;
+        app.submit_code(&Secret::new(self.latest_code().await?))
+            .await?;
         Ok(())
     }
 }

@@ -1,0 +1,63 @@
+//! The sandbox clock: real time plus an offset that `POST /sandbox/clock` moves forward, so tests can
+//! expire tokens and codes without sleeping. Every timestamp the sandbox writes or compares uses it.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+
+/// Cheap to clone; clones share the offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_micros: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::microseconds(self.offset_micros.load(Ordering::SeqCst))
+    }
+
+    /// Microseconds since the Unix epoch: how the database stores instants.
+    pub fn now_micros(&self) -> i64 {
+        self.now().timestamp_micros()
+    }
+
+    /// Moves the clock forward; the caller bounds `seconds` so this cannot overflow.
+    pub fn advance(&self, seconds: i64) {
+        self.offset_micros
+            .fetch_add(seconds.saturating_mul(1_000_000), Ordering::SeqCst);
+    }
+}
+
+/// Huma's timestamp format: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+pub fn format_instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Formats a stored instant (microseconds since the epoch).
+pub fn format_micros(micros: i64) -> String {
+    format_instant(DateTime::from_timestamp_micros(micros).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advancing_moves_every_clone() {
+        let clock = Clock::default();
+        let other = clock.clone();
+        let before = other.now();
+        clock.advance(3600);
+        let moved = other.now() - before;
+        assert!(moved >= Duration::seconds(3600) && moved < Duration::seconds(3660));
+    }
+
+    #[test]
+    fn instants_use_huma_format() {
+        assert_eq!(
+            format_micros(1_700_000_000_123_456),
+            "2023-11-14T22:13:20.123456Z"
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! A local Huma-compatible backend on loopback, for tests and the app's demo mode.
+//!
+//! It speaks the contract in `HUMA_API.md` (paths, camelCase fields, `{code, message}` errors with
+//! Huma's codes) over a seeded SQLite database, plus a sandbox-only surface under `/sandbox/…`: the
+//! demo account, a log of every SMS and email "sent", and an adjustable clock. See the README for
+//! the endpoint list and the choices made where Huma's documents are silent.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), huma_sandbox::SandboxError> {
+//! let sandbox = huma_sandbox::Sandbox::start(Default::default()).await?;
+//! let base = sandbox.base_url(); // http://127.0.0.1:PORT
+//! let account = sandbox.demo();
+//! # let _ = (base, account);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod accounts;
+mod admin;
+mod auth;
+mod clock;
+mod db;
+mod error;
+mod extract;
+mod messages;
+mod names;
+pub mod nhs;
+mod profiles;
+mod seed;
+mod server;
+mod text;
+mod tokens;
+mod verification;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use error::SandboxError;
+pub use seed::{DEMO_EMAIL, DEMO_PASSWORD, MAX_PATIENTS, NO_MFA_EMAIL};
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Port on 127.0.0.1; 0 picks any free port.
+    pub port: u16,
+    /// Where to keep the database (`sandbox.sqlite3`); `None` keeps it in memory, gone on drop.
+    /// An existing database is used as it is: `seed` and `patients` only apply to a new one.
+    pub data_dir: Option<PathBuf>,
+    /// Seed of the deterministic generator: the same seed gives the same data, byte for byte.
+    pub seed: u64,
+    /// Patients over all lists (at most `MAX_PATIENTS`).
+    pub patients: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            port: 0,
+            data_dir: None,
+            seed: 42,
+            patients: 1500,
+        }
+    }
+}
+
+/// The demo clinician (MFA required; the password is public demo data) and their patient lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAccount {
+    pub email: String,
+    pub password: String,
+    pub deployment_ids: Vec<String>,
+}
+
+/// A running sandbox. Dropping it stops the server (the stop signal's sender is dropped with it).
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    demo: DemoAccount,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1:`port`, opens (and if new, seeds) the database, and serves in a spawned task
+    /// of the current tokio runtime.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        if config.patients > MAX_PATIENTS {
+            return Err(SandboxError::Config(format!(
+                "at most {MAX_PATIENTS} patients are supported"
+            )));
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+            .await
+            .map_err(SandboxError::Bind)?;
+        let addr = listener.local_addr().map_err(SandboxError::Bind)?;
+        let (db, demo) = tokio::task::spawn_blocking(move || {
+            let db = db::Db::open(config.data_dir.as_deref(), config.seed, config.patients)?;
+            let demo = db.with(load_demo)?;
+            Ok::<_, SandboxError>((db, demo))
+        })
+        .await??;
+
+        let state = server::AppState {
+            db,
+            clock: clock::Clock::default(),
+            demo: Arc::new(demo.clone()),
+        };
+        let app = server::router(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                // Fires on `shutdown()` and also when the sender is dropped with the Sandbox.
+                let _ = stopped.await;
+            };
+            if let Err(err) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %err, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(port = addr.port(), "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            demo,
+            stop,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn demo(&self) -> DemoAccount {
+        self.demo.clone()
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to 5 s), then returns.
+    pub async fn shutdown(self) {
+        let Sandbox { stop, mut task, .. } = self;
+        let _ = stop.send(());
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+fn load_demo(conn: &rusqlite::Connection) -> Result<DemoAccount, SandboxError> {
+    let id: String = conn.query_row(
+        "SELECT id FROM clinicians WHERE email = ?1",
+        [DEMO_EMAIL],
+        |r| r.get(0),
+    )?;
+    let deployment_ids = accounts::deployments_of(conn, &id)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    Ok(DemoAccount {
+        email: DEMO_EMAIL.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+        deployment_ids,
+    })
+}

@@ -1,0 +1,76 @@
+//! `huma-sandbox`: runs the sandbox on 127.0.0.1 until Ctrl-C.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use huma_sandbox::{Sandbox, SandboxConfig, NO_MFA_EMAIL};
+use tracing_subscriber::EnvFilter;
+
+/// A local Huma-compatible backend for tests and demos (loopback only).
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Keep the database in this directory (created if missing); default: in memory.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Seed of the deterministic data generator.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Patients over all lists (used only when the database is new).
+    #[arg(long, default_value_t = 1500)]
+    patients: usize,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = SandboxConfig {
+        port: args.port,
+        data_dir: args.data_dir,
+        seed: args.seed,
+        patients: args.patients,
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => {
+            eprintln!("huma-sandbox: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    announce(&sandbox);
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("huma-sandbox: cannot wait for Ctrl-C: {err}");
+    }
+    sandbox.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "the CLI's purpose is to tell the user where to connect"
+)]
+fn announce(sandbox: &Sandbox) {
+    let base = sandbox.base_url();
+    let demo = sandbox.demo();
+    println!("Huma sandbox listening on {base}");
+    println!(
+        "Demo clinician (SMS code required): {} / {}",
+        demo.email, demo.password
+    );
+    println!(
+        "Clinician without SMS code (first list only): {NO_MFA_EMAIL} / {}",
+        demo.password
+    );
+    println!("Messages sent (SMS codes): {base}/sandbox/messages");
+    println!("Press Ctrl-C to stop.");
+}

@@ -1,0 +1,305 @@
+//! Patient lists: the clinician's deployments, and the searchable, sortable, paged patient listing.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, InDeployment};
+use crate::server::AppState;
+use crate::text::search_fold;
+use crate::tokens::Caller;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/extensions/v1beta/user/{uid}", get(user))
+        .route(
+            "/api/extensions/v1beta/user/{uid}/configuration",
+            get(configuration),
+        )
+        .route("/api/extensions/v1/user/profiles", post(profiles))
+}
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 500;
+
+#[derive(Serialize)]
+struct Deployment {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct ConfigurationReply {
+    deployments: Vec<Deployment>,
+}
+
+async fn configuration(
+    State(state): State<AppState>,
+    caller: Caller,
+    uid: Result<Path<String>, PathRejection>,
+) -> Result<Json<ConfigurationReply>, ApiError> {
+    let Path(uid) = uid.map_err(|_| ApiError::validation())?;
+    if uid != caller.user_id {
+        return Err(ApiError::forbidden());
+    }
+    let deployments = state
+        .db
+        .call(move |conn| Ok(accounts::deployments_of(conn, &caller.user_id)?))
+        .await?
+        .into_iter()
+        .map(|(id, name)| Deployment { id, name })
+        .collect();
+    Ok(Json(ConfigurationReply { deployments }))
+}
+
+/// ASSUMED shape (Huma's user object has more): the signed-in clinician's own profile.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserReply {
+    id: String,
+    email: String,
+    given_name: String,
+    family_name: String,
+}
+
+async fn user(
+    State(state): State<AppState>,
+    caller: Caller,
+    uid: Result<Path<String>, PathRejection>,
+) -> Result<Json<UserReply>, ApiError> {
+    let Path(uid) = uid.map_err(|_| ApiError::validation())?;
+    if uid != caller.user_id {
+        return Err(ApiError::forbidden());
+    }
+    let id = caller.user_id.clone();
+    let (email, given_name, family_name) = state
+        .db
+        .call(move |conn| Ok(accounts::profile_of(conn, &caller.user_id)?))
+        .await?
+        .ok_or_else(ApiError::forbidden)?;
+    Ok(Json(UserReply {
+        id,
+        email,
+        given_name,
+        family_name,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfilesRequest {
+    search: Option<String>,
+    skip: Option<i64>,
+    limit: Option<i64>,
+    sort: Option<SortSpec>,
+}
+
+#[derive(Deserialize)]
+struct SortSpec {
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    order: SortOrder,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum SortOrder {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Profile {
+    id: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    /// Ten digits, no spaces.
+    nhs_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProfilesReply {
+    users: Vec<Profile>,
+    /// Patients in the list matching the search.
+    filtered: i64,
+    /// Patients in the list.
+    total: i64,
+}
+
+/// What a search matches, prepared once per request.
+struct Needles {
+    /// Folded text, matched as a substring of "given family" and of the id.
+    text: Option<String>,
+    /// The search without spaces, if it is all digits: matched as a substring of the NHS number.
+    digits: Option<String>,
+}
+
+impl Needles {
+    fn new(search: Option<&str>) -> Needles {
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        let digits = search
+            .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        Needles {
+            text: search.map(search_fold),
+            digits,
+        }
+    }
+}
+
+/// `ORDER BY` from a whitelist (anything else is a validation error), ending with the id so that
+/// pages never overlap or skip. Names sort by their folded form: "Zoë" next to "Zoe".
+fn order_by(sort: Option<&SortSpec>) -> Result<String, ApiError> {
+    let (fields, order) = match sort {
+        Some(spec) if !spec.fields.is_empty() => (spec.fields.as_slice(), spec.order),
+        Some(spec) => (&[][..], spec.order),
+        None => (&[][..], SortOrder::Ascending),
+    };
+    let direction = match order {
+        SortOrder::Ascending => "ASC",
+        SortOrder::Descending => "DESC",
+    };
+    let mut columns = Vec::new();
+    for field in fields {
+        columns.push(match field.as_str() {
+            "familyName" => "family_key",
+            "givenName" => "given_key",
+            "dateOfBirth" => "date_of_birth",
+            "nhsId" => "nhs_id",
+            "id" => "id",
+            _ => return Err(ApiError::validation()),
+        });
+    }
+    if columns.is_empty() {
+        columns = vec!["family_key", "given_key"];
+    }
+    columns.push("id");
+    Ok(columns
+        .iter()
+        .map(|c| format!("{c} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+const MATCHES: &str = "deployment_id = ?1 AND (?2 IS NULL OR instr(name_key, ?2) > 0 \
+     OR instr(id, ?2) > 0 OR instr(nhs_id, ?3) > 0)";
+
+fn query(
+    conn: &Connection,
+    deployment_id: &str,
+    needles: &Needles,
+    order_by: &str,
+    skip: i64,
+    limit: i64,
+) -> Result<ProfilesReply, ApiError> {
+    // instr() rather than LIKE: no wildcard characters to escape, so `%`, `_` and quotes in a search
+    // are plain text. A substring cannot seek an index, but the list indexes carry the searched
+    // columns (see db.rs), so a scan of 40,000 patients reads no table rows and takes ~10 ms.
+    let sql = format!(
+        "SELECT id, given_name, family_name, date_of_birth, nhs_id, email, phone FROM patients \
+         WHERE {MATCHES} ORDER BY {order_by} LIMIT ?4 OFFSET ?5"
+    );
+    let users = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![deployment_id, needles.text, needles.digits, limit, skip],
+            |r| {
+                Ok(Profile {
+                    id: r.get(0)?,
+                    given_name: r.get(1)?,
+                    family_name: r.get(2)?,
+                    date_of_birth: r.get(3)?,
+                    nhs_id: r.get(4)?,
+                    email: r.get(5)?,
+                    phone_number: r.get(6)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM patients WHERE deployment_id = ?1")?
+        .query_row([deployment_id], |r| r.get(0))?;
+    let filtered = if needles.text.is_none() {
+        total
+    } else {
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM patients WHERE {MATCHES}"))?
+            .query_row(params![deployment_id, needles.text, needles.digits], |r| {
+                r.get(0)
+            })?
+    };
+    Ok(ProfilesReply {
+        users,
+        filtered,
+        total,
+    })
+}
+
+async fn profiles(
+    State(state): State<AppState>,
+    scope: InDeployment,
+    ApiJson(req): ApiJson<ProfilesRequest>,
+) -> Result<Json<ProfilesReply>, ApiError> {
+    let skip = req.skip.unwrap_or(0);
+    let limit = req.limit.unwrap_or(DEFAULT_LIMIT);
+    if skip < 0 || !(0..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::validation());
+    }
+    let order_by = order_by(req.sort.as_ref())?;
+    let needles = Needles::new(req.search.as_deref());
+    let reply = state
+        .db
+        .call(move |conn| query(conn, &scope.deployment_id, &needles, &order_by, skip, limit))
+        .await?;
+    Ok(Json(reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needles_split_text_and_digits() {
+        let n = Needles::new(Some("  943 476 "));
+        assert_eq!(n.text.as_deref(), Some("943 476"));
+        assert_eq!(n.digits.as_deref(), Some("943476"));
+        let n = Needles::new(Some("Zoë O'B"));
+        assert_eq!(n.text.as_deref(), Some("zoe o'b"));
+        assert_eq!(n.digits, None);
+        let n = Needles::new(Some("   "));
+        assert!(n.text.is_none() && n.digits.is_none());
+    }
+
+    #[test]
+    fn order_by_whitelists_fields() {
+        assert_eq!(
+            order_by(None).ok().as_deref(),
+            Some("family_key ASC, given_key ASC, id ASC")
+        );
+        let spec = SortSpec {
+            fields: vec!["dateOfBirth".into()],
+            order: SortOrder::Descending,
+        };
+        assert_eq!(
+            order_by(Some(&spec)).ok().as_deref(),
+            Some("date_of_birth DESC, id DESC")
+        );
+        let evil = SortSpec {
+            fields: vec!["id; DROP TABLE patients".into()],
+            order: SortOrder::Ascending,
+        };
+        assert_eq!(order_by(Some(&evil)), Err(ApiError::validation()));
+    }
+}
