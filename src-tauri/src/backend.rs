@@ -39,7 +39,10 @@ fn checked(raw: Option<String>, what: &str) -> Option<Url> {
     }
 }
 
-pub fn resolve<R: Runtime>(handle: &AppHandle<R>, data_dir: &Path) -> Result<ResolvedBackend, String> {
+pub fn resolve<R: Runtime>(
+    handle: &AppHandle<R>,
+    data_dir: &Path,
+) -> Result<ResolvedBackend, String> {
     let policy = match Policy::load(&Policy::default_path(cfg!(debug_assertions))) {
         Ok(policy) => policy.unwrap_or_default(),
         Err(e) => {

@@ -33,11 +33,17 @@ pub fn run() {
             None
         }
     };
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), identity = IDENTITY.identifier, "starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        identity = IDENTITY.identifier,
+        "starting"
+    );
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
-        .manage(preferences::PreferencesPath(data_dir.join("preferences.json")))
+        .manage(preferences::PreferencesPath(
+            data_dir.join("preferences.json"),
+        ))
         .setup(move |app| {
             let handle = app.handle().clone();
             let resolved = backend::resolve(&handle, &data_dir)?;

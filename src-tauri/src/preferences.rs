@@ -48,7 +48,9 @@ pub fn load<R: Runtime>(handle: &AppHandle<R>) -> AppResult<Preferences> {
 
 pub fn set_last_list<R: Runtime>(handle: &AppHandle<R>, list_id: String) -> AppResult<()> {
     if list_id.is_empty() || list_id.len() > 200 {
-        return Err(AppError::invalid_input("That patient list id is not valid."));
+        return Err(AppError::invalid_input(
+            "That patient list id is not valid.",
+        ));
     }
     let store = store(handle)?;
     store.set(LAST_LIST, list_id);

@@ -20,7 +20,10 @@ pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>
 
 /// The workspace root (this crate lives in tests/e2e).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The app under test: `HUMA_E2E_APP`, else the debug build in the shared target dir.
@@ -77,7 +80,12 @@ impl AppSession {
         let native_port = free_port();
         let mut command = Command::new("tauri-driver");
         command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("HOME", home.path())
             .env("XDG_CACHE_HOME", home.path().join(".cache"))
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
@@ -93,14 +101,19 @@ impl AppSession {
         let driver = command
             .spawn()
             .map_err(|e| format!("tauri-driver could not start ({e}); install it with `cargo install tauri-driver --locked`"))?;
-        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-            "tauri:options": { "application": binary },
-            "browserName": "wry",
-        }))?;
+        let caps: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_value(serde_json::json!({
+                "tauri:options": { "application": binary },
+                "browserName": "wry",
+            }))?;
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
@@ -135,10 +148,25 @@ impl AppSession {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("text {text:?} never appeared; the page shows:\n{body}").into());
+                return Err(
+                    format!("text {text:?} never appeared; the page shows:\n{body}").into(),
+                );
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// `textContent` of every element matching `css`. Unlike WebDriver's element text it does not
+    /// depend on the driver's visibility heuristics, which miss rows of a virtualised table.
+    pub async fn texts(&self, css: &str) -> TestResult<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(serde_json::from_value(value)?)
     }
 
     pub async fn body_text(&self) -> TestResult<String> {
@@ -156,33 +184,43 @@ impl AppSession {
     /// The form control whose <label> says `label`.
     pub async fn by_label(&self, label: &str) -> TestResult<Element> {
         let label_el = self
-            .find(Locator::XPath(&format!("//label[normalize-space(.)='{label}' or .//text()[normalize-space(.)='{label}']]")))
+            .find(Locator::XPath(&format!(
+                "//label[normalize-space(.)='{label}' or .//text()[normalize-space(.)='{label}']]"
+            )))
             .await?;
         if let Some(id) = label_el.attr("for").await? {
             return self.find(Locator::Id(&id)).await;
         }
-        Ok(label_el.find(Locator::Css("input, select, textarea")).await?)
+        Ok(label_el
+            .find(Locator::Css("input, select, textarea"))
+            .await?)
     }
 
     /// Clicks the button with exactly this visible text.
     pub async fn click_button(&self, text: &str) -> TestResult {
         let button = self
-            .find(Locator::XPath(&format!("//button[normalize-space(.)='{text}']")))
+            .find(Locator::XPath(&format!(
+                "//button[normalize-space(.)='{text}']"
+            )))
             .await?;
         button.click().await?;
         Ok(())
     }
 
-    /// Saves a screenshot after two animation frames (a WebDriver screenshot lags one paint).
+    /// Saves a screenshot of the display. It is taken by the X server (ImageMagick's `import`), not
+    /// through WebDriver: WebKitWebDriver waits for a new paint, which an idle page under Xvfb may
+    /// never schedule.
     pub async fn screenshot(&self, name: &str) -> TestResult {
-        self.client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
-                vec![],
-            )
-            .await?;
-        let png = self.client.screenshot().await?;
-        std::fs::write(screenshot_dir().join(format!("{name}.png")), png)?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .map_err(|e| format!("ImageMagick's import is needed for screenshots: {e}"))?;
+        if !status.success() {
+            return Err(format!("screenshot {name} failed: {status}").into());
+        }
         Ok(())
     }
 

@@ -26,12 +26,23 @@ async fn sign_in_as_demo(app: &AppSession) -> TestResult<String> {
     Ok(code)
 }
 
-/// The text of the first patient row's first cell ("Family, Given").
-async fn first_row_name(app: &AppSession) -> TestResult<String> {
-    let cell = app
-        .find(Locator::Css("[role='rowgroup'] [role='row'] [role='cell']"))
-        .await?;
-    Ok(cell.text().await?)
+const ROW_NAMES: &str = "[role='rowgroup'] [role='row'] [role='cell']:first-child";
+
+/// The names ("Family, Given") in the patient rows on screen, once loaded (a row still loading has
+/// empty cells).
+async fn row_names(app: &AppSession) -> TestResult<Vec<String>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let names = app.texts(ROW_NAMES).await?;
+        if !names.is_empty() && names.iter().all(|n| !n.is_empty()) {
+            return Ok(names);
+        }
+        if std::time::Instant::now() > deadline {
+            app.screenshot("failed-table").await?;
+            return Err(format!("the patient table never filled: {names:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -46,7 +57,7 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     let second = options[1].text().await?;
     picker.select_by_index(1).await?;
     app.wait_for_text("patients").await?;
-    let name = first_row_name(&app).await?;
+    let name = row_names(&app).await?.remove(0);
     let family = name.split(',').next().unwrap_or_default().trim().to_owned();
     assert!(!family.is_empty(), "first row shows a name: {name:?}");
     app.screenshot("03-patient-list").await?;
@@ -54,20 +65,13 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     app.fill("Search patients", &family).await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let rows = app
-            .client
-            .find_all(Locator::Css("[role='rowgroup'] [role='row']"))
-            .await?;
-        let mut texts = Vec::new();
-        for row in &rows {
-            texts.push(row.text().await?);
-        }
-        if !texts.is_empty() && texts.iter().all(|t| t.contains(&family)) {
+        let names = row_names(&app).await?;
+        if names.iter().all(|n| n.contains(&family)) {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "search for {family:?} in {second:?} never narrowed the table: {texts:?}"
+            "search for {family:?} in {second:?} never narrowed the table: {names:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
@@ -76,7 +80,12 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     // Nothing personal or secret reached the log files.
     let logs = app.logs();
     assert!(!logs.is_empty(), "the app writes a log");
-    for secret in [huma_sandbox::DEMO_PASSWORD, code.as_str(), family.as_str(), "amelia.hart@"] {
+    for secret in [
+        huma_sandbox::DEMO_PASSWORD,
+        code.as_str(),
+        family.as_str(),
+        "amelia.hart@",
+    ] {
         assert!(!logs.contains(secret), "the log contains {secret:?}");
     }
     app.close().await
@@ -113,10 +122,12 @@ async fn the_session_survives_a_restart_and_sign_out_forgets_it() -> TestResult 
     let app = AppSession::launch_in(home, &[]).await?;
     app.wait_for_text(CLINICIAN).await?;
     app.click_button(CLINICIAN).await?;
-    app.find(Locator::XPath("//*[@role='menuitem'][normalize-space(.)='Sign out']"))
-        .await?
-        .click()
-        .await?;
+    app.find(Locator::XPath(
+        "//*[@role='menuitem'][normalize-space(.)='Sign out']",
+    ))
+    .await?
+    .click()
+    .await?;
     app.wait_for_text("Use demo account").await?;
     let home = app.close_keeping_home().await?;
 
