@@ -10,6 +10,17 @@ const COMMANDS: &[&str] = &[
     "search_patients",
     "preferences",
     "set_last_list",
+    "prepare_sms_invite",
+    "send_sms_invite",
+    "parse_email_recipients",
+    "check_email_invites",
+    "send_email_invites",
+    "pick_csv",
+    "import_csv",
+    "save_csv_rejects",
+    "send_import",
+    "await_batch",
+    "outbox_status",
 ];
 
 fn main() {

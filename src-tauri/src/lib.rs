@@ -3,6 +3,8 @@
 
 mod backend;
 mod commands;
+mod file_dialog;
+mod invite_commands;
 mod preferences;
 mod window_state;
 
@@ -22,6 +24,22 @@ pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
 
 /// `HUMA_CLINICIAN_LOG=debug` raises the log level (never to the point of logging personal data).
 const LOG_LEVEL_ENV: &str = "HUMA_CLINICIAN_LOG";
+
+/// Keeps the UI's outbox indicator current (event `outbox-changed`).
+fn forward_outbox_changes<R: tauri::Runtime>(
+    handle: &tauri::AppHandle<R>,
+    app: &huma_core::app::ClinicianApp,
+) {
+    use tauri::Emitter;
+    let mut changes = app.subscribe_outbox();
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let status = *changes.borrow_and_update();
+            let _ = handle.emit("outbox-changed", status);
+        }
+    });
+}
 
 pub fn run() {
     let data_dir = IDENTITY.data_dir();
@@ -57,7 +75,10 @@ pub fn run() {
                 secrets: Arc::new(KeyringStore::new(IDENTITY.keyring_service)),
                 clock: Arc::new(SystemClock),
             })?;
-            app.manage(Arc::new(app_core));
+            let app_core = Arc::new(app_core);
+            tauri::async_runtime::spawn(app_core.clone().run_sync());
+            forward_outbox_changes(&handle, &app_core);
+            app.manage(app_core);
             app.manage(resolved.keep_alive);
             window_state::restore_and_track(&handle);
             Ok(())
@@ -72,6 +93,17 @@ pub fn run() {
             commands::search_patients,
             commands::preferences,
             commands::set_last_list,
+            invite_commands::prepare_sms_invite,
+            invite_commands::send_sms_invite,
+            invite_commands::parse_email_recipients,
+            invite_commands::check_email_invites,
+            invite_commands::send_email_invites,
+            invite_commands::pick_csv,
+            invite_commands::import_csv,
+            invite_commands::save_csv_rejects,
+            invite_commands::send_import,
+            invite_commands::await_batch,
+            invite_commands::outbox_status,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

@@ -14,11 +14,13 @@ pub mod config;
 pub mod error;
 pub mod huma;
 pub mod invite;
+pub mod invites;
 pub mod logging;
 pub mod patients;
 pub mod secrets;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod ui_types;
 
 pub use error::{AppError, AppResult, ErrorCode};

@@ -19,6 +19,13 @@ use crate::ui_types::{Clinician, SessionInfo, SignInStep, TokenStorage};
 /// Refresh a little before the access token runs out, so a request never starts with a dead token.
 const REFRESH_MARGIN: Duration = Duration::seconds(60);
 
+/// Why an authorised call failed: the server's answer, or no usable session to make it with.
+#[derive(Debug)]
+pub enum CallError {
+    Api(ApiError),
+    Session(AppError),
+}
+
 /// What the keyring keeps between runs, as one JSON secret.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -356,13 +363,29 @@ impl Auth {
         F: Fn(Secret, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let (token, uid) = self.access_token().await?;
+        self.authorised_raw(call).await.map_err(|e| match e {
+            CallError::Api(e) => to_app_error(&e),
+            CallError::Session(e) => e,
+        })
+    }
+
+    /// As [`Auth::authorised`], keeping the API error for callers that classify it themselves (the
+    /// sync task tells "never sent" from "outcome unknown").
+    pub async fn authorised_raw<T, F, Fut>(&self, call: F) -> Result<T, CallError>
+    where
+        F: Fn(Secret, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let (token, uid) = self.access_token().await.map_err(CallError::Session)?;
         match call(token.clone(), uid.clone()).await {
             Err(e) if e.is_token_rejected() => {
-                let fresh = self.refresh_after_rejection(&token).await?;
-                call(fresh, uid).await.map_err(|e| to_app_error(&e))
+                let fresh = self
+                    .refresh_after_rejection(&token)
+                    .await
+                    .map_err(CallError::Session)?;
+                call(fresh, uid).await.map_err(CallError::Api)
             }
-            other => other.map_err(|e| to_app_error(&e)),
+            other => other.map_err(CallError::Api),
         }
     }
 

@@ -187,3 +187,78 @@ pub mod codes {
     pub const VALIDATION: i64 = 100050;
     pub const CLIENT_UPDATE_REQUIRED: i64 = 100426;
 }
+
+pub const SEND_INVITATION: &str = "/api/extensions/v1/deployment/send-invitation";
+pub const INVITATIONS: &str = "/api/extensions/v1/deployment/invitations";
+
+/// How long an invitation stays valid (Huma's default).
+pub const INVITATION_EXPIRES_IN: &str = "P1W";
+
+/// ASSUMED value set of the invite `type`.
+pub const INVITE_TYPE_SMS: &str = "SMS";
+pub const INVITE_TYPE_EMAIL: &str = "EMAIL";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendInvitationRequest<'a> {
+    pub client_id: &'a str,
+    pub project_id: &'a str,
+    pub role_id: &'static str,
+    /// Exactly one.
+    pub deployment_ids: [&'a str; 1],
+    pub invitees: Vec<InviteeDto<'a>>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// ASSUMED: the server appends the sign-up link to this text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'a str>,
+    pub expires_in: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteeDto<'a> {
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<&'a str>,
+}
+
+/// 202: `ids` are the invitations created, in invitee order, skipping the invitees listed below.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendInvitationResponse {
+    pub ids: Vec<String>,
+    pub already_signed_up_emails: Vec<String>,
+    pub already_signed_up_phone_numbers: Vec<String>,
+    pub already_invited_phone_numbers: Vec<String>,
+    pub failed_send_invite_phone_numbers: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationsRequest<'a> {
+    pub client_id: &'a str,
+    pub project_id: &'a str,
+    pub role_type: &'static str,
+    pub skip: u32,
+    pub limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InvitationsResponse {
+    pub invitations: Vec<InvitationDto>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationDto {
+    pub id: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub create_date_time: Option<String>,
+}

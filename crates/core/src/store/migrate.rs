@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Never edit or reorder an entry: add a new one.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_patient_cache.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_patient_cache.sql"),
+    include_str!("migrations/0002_outbox.sql"),
+];
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.len() as u32

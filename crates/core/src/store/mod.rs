@@ -2,6 +2,7 @@
 //! `synchronous=FULL`, numbered migrations. It caches patient lists so they can be browsed offline.
 
 mod migrate;
+mod outbox;
 mod patients;
 
 use std::path::Path;
@@ -14,6 +15,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::secrets::Secret;
 
 pub use migrate::{latest_version, MIGRATIONS};
+pub use outbox::{NewInvite, OutboxRow, OutboxState, SendGroup};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -132,6 +132,29 @@ impl AccountStore {
             .map(|d| d.with_timezone(&Utc)))
     }
 
+    /// Lower-cased emails and phone numbers of the list's cached patients.
+    pub fn patient_contacts(
+        &self,
+        list_id: &str,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT email, phone_number FROM patient WHERE list_id = ?1")?;
+        let mut keys = std::collections::HashSet::new();
+        let rows = stmt.query_map([list_id], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+            ))
+        })?;
+        for row in rows {
+            let (email, phone) = row?;
+            keys.extend(email.map(|e| e.to_lowercase()));
+            keys.extend(phone);
+        }
+        Ok(keys)
+    }
+
     /// Offline search, with the same matching and order as the server's.
     pub fn search_patients(&self, query: &PatientQuery) -> Result<PatientPage, StoreError> {
         let conn = self.conn();

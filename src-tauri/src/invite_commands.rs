@@ -1,0 +1,156 @@
+//! IPC commands of the invite flows: adapters onto `ClinicianApp`, plus the native file dialogs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use huma_core::app::ClinicianApp;
+use huma_core::error::{AppError, AppResult};
+use huma_core::invite::email::parse_recipients;
+use huma_core::invite::types::{
+    BatchOutcome, CsvPreview, EmailChip, OutboxStatus, RecipientWarning, SendReceipt, SmsCheck,
+    SmsInviteDraft,
+};
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::{file_dialog, preferences};
+
+type App<'a> = State<'a, Arc<ClinicianApp>>;
+
+/// Longer pastes are refused rather than parsed (a whole document pasted by mistake).
+const MAX_PASTE_CHARS: usize = 200_000;
+/// The longest a notification waits for the server before saying "queued".
+const MAX_AWAIT: Duration = Duration::from_secs(30);
+
+fn region<R: Runtime>(handle: &AppHandle<R>) -> AppResult<String> {
+    Ok(preferences::load(handle)?.phone_region)
+}
+
+#[tauri::command]
+pub async fn prepare_sms_invite<R: Runtime>(
+    handle: AppHandle<R>,
+    app: App<'_>,
+    draft: SmsInviteDraft,
+) -> AppResult<SmsCheck> {
+    app.prepare_sms_invite(&draft, &region(&handle)?).await
+}
+
+#[tauri::command]
+pub async fn send_sms_invite<R: Runtime>(
+    handle: AppHandle<R>,
+    app: App<'_>,
+    draft: SmsInviteDraft,
+) -> AppResult<SendReceipt> {
+    app.send_sms_invite(&draft, &region(&handle)?).await
+}
+
+#[tauri::command]
+pub fn parse_email_recipients(text: String) -> AppResult<Vec<EmailChip>> {
+    if text.chars().count() > MAX_PASTE_CHARS {
+        return Err(AppError::invalid_input(format!(
+            "That paste is too long; paste at most {MAX_PASTE_CHARS} characters, or import a CSV file."
+        )));
+    }
+    Ok(parse_recipients(&text))
+}
+
+#[tauri::command]
+pub async fn check_email_invites(
+    app: App<'_>,
+    list_id: String,
+    addresses: Vec<String>,
+) -> AppResult<Vec<RecipientWarning>> {
+    app.check_email_invites(&list_id, &addresses).await
+}
+
+#[tauri::command]
+pub async fn send_email_invites(
+    app: App<'_>,
+    list_id: String,
+    addresses: Vec<String>,
+) -> AppResult<SendReceipt> {
+    app.send_email_invites(&list_id, &addresses).await
+}
+
+#[tauri::command]
+pub async fn pick_csv<R: Runtime>(
+    handle: AppHandle<R>,
+    app: App<'_>,
+    list_id: String,
+) -> AppResult<Option<CsvPreview>> {
+    let Some(path) = file_dialog::pick_csv(&handle).await? else {
+        return Ok(None);
+    };
+    import(&handle, &app, &list_id, path).await.map(Some)
+}
+
+#[tauri::command]
+pub async fn import_csv<R: Runtime>(
+    handle: AppHandle<R>,
+    app: App<'_>,
+    list_id: String,
+    path: PathBuf,
+) -> AppResult<CsvPreview> {
+    import(&handle, &app, &list_id, path).await
+}
+
+async fn import<R: Runtime>(
+    handle: &AppHandle<R>,
+    app: &ClinicianApp,
+    list_id: &str,
+    path: PathBuf,
+) -> AppResult<CsvPreview> {
+    let emitter = handle.clone();
+    let progress = move |p| {
+        let _ = emitter.emit("csv-progress", p);
+    };
+    app.import_csv(list_id, path, region(handle)?, progress)
+        .await
+}
+
+#[tauri::command]
+pub async fn save_csv_rejects<R: Runtime>(
+    handle: AppHandle<R>,
+    app: App<'_>,
+    import_id: String,
+) -> AppResult<Option<String>> {
+    let csv = app.csv_rejects(&import_id)?;
+    let Some(path) = file_dialog::save_csv(&handle, "rejected-rows.csv").await? else {
+        return Ok(None);
+    };
+    std::fs::write(&path, csv).map_err(|e| {
+        AppError::new(
+            huma_core::ErrorCode::Storage,
+            format!(
+                "The rejected rows could not be saved to {}: {e}",
+                path.display()
+            ),
+        )
+    })?;
+    Ok(Some(path.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn send_import(
+    app: App<'_>,
+    list_id: String,
+    import_id: String,
+    skip: Vec<String>,
+) -> AppResult<SendReceipt> {
+    app.send_import(&list_id, &import_id, &skip).await
+}
+
+#[tauri::command]
+pub async fn await_batch(
+    app: App<'_>,
+    batch_id: String,
+    timeout_ms: u64,
+) -> AppResult<BatchOutcome> {
+    let timeout = Duration::from_millis(timeout_ms).min(MAX_AWAIT);
+    app.await_batch(&batch_id, timeout).await
+}
+
+#[tauri::command]
+pub async fn outbox_status(app: App<'_>) -> AppResult<OutboxStatus> {
+    app.outbox_status().await
+}
