@@ -9,7 +9,7 @@ use crate::huma::wire;
 use crate::invite::email::{address_key, validate_email};
 use crate::invite::phone::parse_mobile;
 use crate::invite::sms_text::{
-    invite_text, segments, validate_name, DEFAULT_LINK_LEN, LINK_PLACEHOLDER,
+    invite_text, preview_text, segments, validate_name, DEFAULT_LINK_LEN, LINK_PLACEHOLDER,
 };
 use crate::invite::types::{
     BatchOutcome, Channel, FieldError, Invitee, RecipientWarning, Rejection, SmsInviteDraft,
@@ -55,7 +55,7 @@ pub fn check_sms(
     let preview = SmsPreview {
         invitee: invitee.clone(),
         phone_display: phone.international,
-        text: format!("{text}{LINK_PLACEHOLDER}"),
+        text: preview_text(&text),
         link_placeholder: LINK_PLACEHOLDER.into(),
         segments,
         encoding,
@@ -271,7 +271,7 @@ mod tests {
         assert_eq!(invite.invitee.given_name, "Sam");
         let text = invite.text.unwrap_or_default();
         assert!(text.contains("Sam"));
-        assert_eq!(preview.text, format!("{text}{LINK_PLACEHOLDER}"));
+        assert_eq!(preview.text, format!("{text} {LINK_PLACEHOLDER}"));
         assert!(preview.segments >= 1);
     }
 

@@ -1,9 +1,9 @@
 //! The SMS invite text, its segment count, and the hygiene of the names that go into it.
 //!
-//! ASSUMED: the server appends the patient's sign-up link to the `text` we send (Huma's
-//! `send-invitation` takes an optional `text`; its docs do not say where the link goes). The
-//! confirmation screen therefore shows `invite_text(..) + LINK_PLACEHOLDER`, and segment counts
-//! include a link of `DEFAULT_LINK_LEN` characters.
+//! ASSUMED: the server appends one space and the patient's sign-up link to the `text` we send
+//! (Huma's `send-invitation` takes an optional `text`; its docs do not say where the link goes). The
+//! confirmation screen therefore shows [`preview_text`], and segment counts include the space and a
+//! link of `DEFAULT_LINK_LEN` characters.
 
 use super::types::SmsEncoding;
 
@@ -35,7 +35,12 @@ pub fn invite_text(given_name: &str, clinician_name: &str, list_name: &str) -> S
     } else {
         format!("to join Huma for {list}")
     };
-    format!("{greeting} {who} has invited you {what}. Sign up here: ")
+    format!("{greeting} {who} has invited you {what}. Sign up here:")
+}
+
+/// What the patient will receive, with the server's link shown as [`LINK_PLACEHOLDER`].
+pub fn preview_text(text: &str) -> String {
+    format!("{text} {LINK_PLACEHOLDER}")
 }
 
 /// Trims and collapses whitespace, and uses the plain apostrophe: the typographic one is outside
@@ -50,7 +55,9 @@ fn for_sms(s: &str) -> String {
 /// character takes two septets and is never split across segments. UCS-2: 70 UTF-16 code units,
 /// 67 when concatenated; a surrogate pair (emoji) takes two and is never split. Always at least 1.
 pub fn segments(text: &str, link_len: usize) -> (u32, SmsEncoding) {
-    let link = std::iter::repeat_n(1, link_len);
+    // The server's separating space, then the link (none when there is no link).
+    let appended = if link_len > 0 { link_len + 1 } else { 0 };
+    let link = std::iter::repeat_n(1, appended);
     if text.chars().all(|c| gsm_septets(c).is_some()) {
         let units = text.chars().filter_map(gsm_septets).chain(link);
         (pack(units, 160, 153), SmsEncoding::Gsm7)
@@ -158,10 +165,10 @@ mod tests {
         let text = invite_text(" Sam ", "Dr  Amelia Hart", "Cardiology follow-up");
         assert_eq!(
             text,
-            "Hi Sam, Dr Amelia Hart has invited you to join Huma for Cardiology follow-up. Sign up here: "
+            "Hi Sam, Dr Amelia Hart has invited you to join Huma for Cardiology follow-up. Sign up here:"
         );
         assert_eq!(segments(&text, DEFAULT_LINK_LEN), (1, Gsm7));
-        let preview = format!("{text}{LINK_PLACEHOLDER}");
+        let preview = preview_text(&text);
         assert!(preview.ends_with("Sign up here: [sign-up link]"));
     }
 
@@ -169,12 +176,12 @@ mod tests {
     fn the_invite_text_copes_with_missing_parts_and_typographic_apostrophes() {
         assert_eq!(
             invite_text("", "", "Renal."),
-            "Hi, your clinician has invited you to join Huma for Renal. Sign up here: "
+            "Hi, your clinician has invited you to join Huma for Renal. Sign up here:"
         );
         let text = invite_text("Seán", "Dr O’Neill", "");
         assert_eq!(
             text,
-            "Hi Seán, Dr O'Neill has invited you to join Huma. Sign up here: "
+            "Hi Seán, Dr O'Neill has invited you to join Huma. Sign up here:"
         );
         // á is not in GSM 03.38: the name alone decides the encoding.
         assert_eq!(segments(&text, DEFAULT_LINK_LEN).1, Ucs2);
@@ -188,8 +195,9 @@ mod tests {
             (String::new(), 0, 1, Gsm7),
             ("a".repeat(160), 0, 1, Gsm7),
             ("a".repeat(161), 0, 2, Gsm7),
-            ("a".repeat(120), 40, 1, Gsm7),
-            ("a".repeat(121), 40, 2, Gsm7),
+            // The link follows one separating space.
+            ("a".repeat(119), 40, 1, Gsm7),
+            ("a".repeat(120), 40, 2, Gsm7),
             ("a".repeat(306), 0, 2, Gsm7),
             ("a".repeat(307), 0, 3, Gsm7),
             // Extension characters take two septets.
@@ -217,8 +225,8 @@ mod tests {
             ("ç".to_owned(), 0, 1, Ucs2),
             ("ë".repeat(70), 0, 1, Ucs2),
             ("ë".repeat(71), 0, 2, Ucs2),
-            ("ë".repeat(30), 40, 1, Ucs2),
-            ("ë".repeat(31), 40, 2, Ucs2),
+            ("ë".repeat(29), 40, 1, Ucs2),
+            ("ë".repeat(30), 40, 2, Ucs2),
             ("ë".repeat(134), 0, 2, Ucs2),
             ("ë".repeat(135), 0, 3, Ucs2),
             // An emoji is two UTF-16 code units.
