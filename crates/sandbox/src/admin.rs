@@ -1,4 +1,5 @@
-//! The sandbox-only surface under `/sandbox/…` (demo account, message viewer, clock) and `/healthz`.
+//! The sandbox-only surface under `/sandbox/…` (demo account, message viewer, clock, every
+//! invitation) and `/healthz`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -9,9 +10,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::format_instant;
+use crate::clock::{format_instant, format_micros};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::invitations;
+use crate::invite::InvitationItem;
 use crate::messages::{self, Message};
 use crate::server::AppState;
 use crate::text::html_escape;
@@ -26,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/demo", get(demo))
         .route("/sandbox/messages", get(list_messages))
         .route("/sandbox/clock", get(clock).post(advance_clock))
+        .route("/sandbox/invitations", get(list_invitations))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -104,6 +108,26 @@ fn prefers_html(headers: &HeaderMap) -> bool {
     html > json
 }
 
+/// Escapes a message body and makes the sandbox's own sign-up links in it clickable.
+fn linkify(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for token in body.split_inclusive(char::is_whitespace) {
+        let word = token.trim_end();
+        let is_link = word.starts_with("http://127.0.0.1:")
+            && word.contains("/sandbox/signup/")
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b":/._-".contains(&b));
+        if is_link {
+            out.push_str(&format!("<a href=\"{word}\">{word}</a>"));
+            out.push_str(&html_escape(&token[word.len()..]));
+        } else {
+            out.push_str(&html_escape(token));
+        }
+    }
+    out
+}
+
 fn render_messages(list: &[Message], to: Option<&str>) -> String {
     let mut rows = String::new();
     for m in list {
@@ -114,7 +138,7 @@ fn render_messages(list: &[Message], to: Option<&str>) -> String {
             html_escape(&m.to),
             html_escape(&m.kind),
             html_escape(m.subject.as_deref().unwrap_or("")),
-            html_escape(&m.body),
+            linkify(&m.body),
         ));
     }
     let filter = to.map(html_escape).unwrap_or_default();
@@ -159,6 +183,59 @@ form {{ margin: 1rem 0; }}
 </html>
 "#
     )
+}
+
+/// An invitation in any state, for tests: Huma's item plus what the sandbox knows about it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AdminInvitation {
+    #[serde(flatten)]
+    item: InvitationItem,
+    deployment_id: String,
+    /// `SMS` or `EMAIL`.
+    channel: String,
+    /// `PENDING`, `CONSUMED` or `EXPIRED` (sandbox only: Huma lists pending ones alone).
+    state: &'static str,
+    /// When a sign-up used it; null while unused.
+    consumed_at: Option<String>,
+    /// The patient the sign-up created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patient_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+}
+
+#[derive(Serialize)]
+struct InvitationsReply {
+    invitations: Vec<AdminInvitation>,
+}
+
+/// Every invitation, newest first, consumed and expired ones included.
+async fn list_invitations(
+    State(state): State<AppState>,
+) -> Result<Json<InvitationsReply>, ApiError> {
+    let now = state.clock.now_micros();
+    let all = state.db.call(|conn| invitations::list_all(conn)).await?;
+    let invitations = all
+        .into_iter()
+        .map(|i| AdminInvitation {
+            item: InvitationItem::from(&i),
+            state: match (i.consumed_at, i.is_pending(now)) {
+                (Some(_), _) => "CONSUMED",
+                (None, true) => "PENDING",
+                (None, false) => "EXPIRED",
+            },
+            consumed_at: i.consumed_at.map(format_micros),
+            deployment_id: i.deployment_id,
+            channel: i.channel,
+            patient_id: i.patient_id,
+            text: i.text,
+            language: i.language,
+        })
+        .collect();
+    Ok(Json(InvitationsReply { invitations }))
 }
 
 #[derive(Serialize)]
@@ -224,10 +301,27 @@ mod tests {
             body: "<script>alert('x')</script> & more".into(),
             sent_at: "now".into(),
             kind: "VERIFICATION_CODE".into(),
+            invitation_id: None,
         };
         let page = render_messages(&[message], Some("\"><script>"));
         assert!(!page.contains("<script>"));
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"));
         assert!(page.contains("value=\"&quot;&gt;&lt;script&gt;\""));
+    }
+
+    #[test]
+    fn only_the_sandboxs_signup_links_become_links() {
+        let link = "http://127.0.0.1:8787/sandbox/signup/AbC123xyz0-_";
+        assert_eq!(
+            linkify(&format!("Hi <b>, sign up: {link}\n\nBye")),
+            format!("Hi &lt;b&gt;, sign up: <a href=\"{link}\">{link}</a>\n\nBye")
+        );
+        for text in [
+            "http://example.com/sandbox/signup/x",
+            "http://127.0.0.1:1/sandbox/signup/\"><script>",
+            "http://127.0.0.1:1/elsewhere",
+        ] {
+            assert!(!linkify(text).contains("<a"), "{text}");
+        }
     }
 }

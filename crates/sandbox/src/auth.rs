@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::{self, Clinician};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::messages::{self, Channel};
+use crate::messages::{self, Channel, Outgoing};
 use crate::server::AppState;
 use crate::tokens::{self, Issued, Stage};
 use crate::verification;
@@ -62,7 +62,7 @@ impl SignInReply {
 }
 
 /// Huma requires both on every auth call; the sandbox accepts any non-empty values.
-fn require_client(project_id: &str, client_id: &str) -> Result<(), ApiError> {
+pub fn require_client(project_id: &str, client_id: &str) -> Result<(), ApiError> {
     if project_id.trim().is_empty() || client_id.trim().is_empty() {
         return Err(ApiError::validation());
     }
@@ -162,15 +162,15 @@ async fn send_code(
                 "Your Huma verification code is {code}. It expires in {} minutes. Never share it.",
                 verification::CODE_TTL_SECS / 60
             );
-            messages::record(
-                conn,
-                Channel::Sms,
-                &phone,
-                None,
-                &body,
-                "VERIFICATION_CODE",
-                now,
-            )?;
+            let message = Outgoing {
+                channel: Channel::Sms,
+                to: &phone,
+                subject: None,
+                body: &body,
+                kind: "VERIFICATION_CODE",
+                invitation_id: None,
+            };
+            messages::record(conn, &message, now)?;
             Ok(SendCodeReply {
                 ok: true,
                 to: mask_phone(&phone),

@@ -39,6 +39,14 @@ pub fn format_micros(micros: i64) -> String {
     format_instant(DateTime::from_timestamp_micros(micros).unwrap_or_default())
 }
 
+/// A stored instant for people to read: `3 December 2026 at 18:22 UTC`.
+pub fn format_micros_for_people(micros: i64) -> String {
+    DateTime::from_timestamp_micros(micros)
+        .unwrap_or_default()
+        .format("%-d %B %Y at %H:%M UTC")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +66,10 @@ mod tests {
         assert_eq!(
             format_micros(1_700_000_000_123_456),
             "2023-11-14T22:13:20.123456Z"
+        );
+        assert_eq!(
+            format_micros_for_people(1_700_000_000_123_456),
+            "14 November 2023 at 22:13 UTC"
         );
     }
 }

@@ -4,13 +4,15 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use crate::error::{ApiError, SandboxError};
 use crate::seed;
 
-const SCHEMA_VERSION: i64 = 1;
+/// The version `open` brings every database to: 1 for `SCHEMA`, plus one per step of `MIGRATIONS`.
+const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 
+/// Version 1, as the first release wrote it. Never edit: later changes are steps in `MIGRATIONS`.
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE clinicians (
@@ -96,6 +98,66 @@ CREATE INDEX patients_by_list_and_birth
 ANALYZE;
 ";
 
+/// Append-only: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`. A new database
+/// gets `SCHEMA`, its seed, then every step; an existing one only the steps it lacks.
+const MIGRATIONS: &[&str] = &[INVITATIONS];
+
+/// Version 2: invitations, the message that announced each one, and patient sign-ups.
+const INVITATIONS: &str = "
+-- Codes are kept in clear: Huma's listing returns them. Instants: microseconds, sandbox clock.
+-- email_key: lowercased email; phone_key: the phone's digits; name_key: search_fold('given family').
+CREATE TABLE invitations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    deployment_id TEXT NOT NULL REFERENCES deployments(id),
+    email TEXT,
+    email_key TEXT,
+    phone TEXT,
+    phone_key TEXT,
+    given_name TEXT,
+    family_name TEXT,
+    name_key TEXT NOT NULL,
+    code TEXT NOT NULL UNIQUE,
+    shortened_code TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    number_of_try INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    sender_id TEXT NOT NULL REFERENCES clinicians(id),
+    invited_by TEXT NOT NULL,
+    status TEXT NOT NULL,
+    role_name TEXT NOT NULL,
+    text TEXT,
+    language TEXT,
+    consumed_at INTEGER,
+    patient_id TEXT REFERENCES patients(id)
+);
+CREATE INDEX invitations_by_list ON invitations(deployment_id, created_at);
+CREATE INDEX invitations_by_list_and_phone ON invitations(deployment_id, phone);
+-- Who is already on a list, looked up once per invitee.
+CREATE INDEX patients_by_list_and_email ON patients(deployment_id, lower(email));
+CREATE INDEX patients_by_list_and_phone ON patients(deployment_id, phone);
+-- A patient's password from sign-up (salted SHA-256, like the clinicians'); nothing reads it yet.
+CREATE TABLE patient_credentials (
+    patient_id TEXT PRIMARY KEY REFERENCES patients(id),
+    password_salt TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+ALTER TABLE messages ADD COLUMN invitation_id TEXT;
+";
+
+/// Applies the steps after version `from` (at least 1) and records the new version, in the caller's
+/// transaction: a failed step leaves the database as it was.
+fn migrate(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
+    let done = usize::try_from(from - 1).unwrap_or(0);
+    for step in MIGRATIONS.iter().skip(done) {
+        tx.execute_batch(step)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+}
+
 /// The shared handle; clones share the connection.
 #[derive(Clone)]
 pub struct Db {
@@ -130,10 +192,15 @@ impl Db {
                     "INSERT INTO meta (key, value) VALUES ('seed', ?1), ('patients', ?2)",
                     [seed.to_string(), patients.to_string()],
                 )?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                migrate(&tx, 1)?;
                 tx.commit()?;
             }
             SCHEMA_VERSION => {}
+            older if (1..SCHEMA_VERSION).contains(&older) => {
+                let tx = conn.transaction()?;
+                migrate(&tx, older)?;
+                tx.commit()?;
+            }
             found => {
                 return Err(SandboxError::NewerSchema {
                     found,
@@ -171,5 +238,79 @@ impl Db {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&guard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap_or(-1)
+    }
+
+    fn has_table(conn: &Connection, name: &str) -> bool {
+        conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")
+            .and_then(|mut s| s.exists([name]))
+            .unwrap_or(false)
+    }
+
+    /// A database as the first release left it on disk (version 1, a message in the log) opens,
+    /// keeps its rows and gains the invitation tables.
+    #[test]
+    fn a_version_1_database_is_upgraded_in_place() -> Result<(), SandboxError> {
+        let dir = tempfile::tempdir().map_err(SandboxError::DataDir)?;
+        {
+            let mut conn = Connection::open(dir.path().join("sandbox.sqlite3"))?;
+            let tx = conn.transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            seed::insert(&tx, &seed::generate(3, 20))?;
+            tx.execute_batch(INDEXES)?;
+            tx.execute(
+                "INSERT INTO messages (id, channel, to_addr, to_key, body, sent_at, kind) \
+                 VALUES ('m1', 'SMS', '+447700900123', '447700900123', 'hello', 1, 'VERIFICATION_CODE')",
+                [],
+            )?;
+            tx.pragma_update(None, "user_version", 1)?;
+            tx.commit()?;
+        }
+        let db = Db::open(Some(dir.path()), 99, 5)?;
+        db.with(|conn| {
+            assert_eq!(version(conn), SCHEMA_VERSION);
+            assert!(has_table(conn, "invitations"));
+            assert!(has_table(conn, "patient_credentials"));
+            let patients: i64 =
+                conn.query_row("SELECT COUNT(*) FROM patients", [], |r| r.get(0))?;
+            assert_eq!(patients, 20, "the old seed is kept");
+            let message: (String, Option<String>) = conn.query_row(
+                "SELECT body, invitation_id FROM messages WHERE id = 'm1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            assert_eq!(message, ("hello".to_owned(), None));
+            Ok::<_, SandboxError>(())
+        })?;
+        drop(db);
+        // Opening it again is a no-op.
+        let db = Db::open(Some(dir.path()), 99, 5)?;
+        assert_eq!(db.with(version), SCHEMA_VERSION);
+        Ok(())
+    }
+
+    #[test]
+    fn a_new_database_is_at_the_latest_version_and_a_newer_one_is_refused(
+    ) -> Result<(), SandboxError> {
+        let dir = tempfile::tempdir().map_err(SandboxError::DataDir)?;
+        let db = Db::open(Some(dir.path()), 1, 10)?;
+        assert_eq!(db.with(version), SCHEMA_VERSION);
+        assert!(db.with(|conn| has_table(conn, "invitations")));
+        db.with(|conn| conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1))?;
+        drop(db);
+        assert!(matches!(
+            Db::open(Some(dir.path()), 1, 10),
+            Err(SandboxError::NewerSchema { .. })
+        ));
+        Ok(())
     }
 }

@@ -106,6 +106,15 @@ impl ApiError {
             "This token is only valid for completing sign-in with a verification code.",
         )
     }
+    /// 401 `100033`: the invitation code is unknown, already used or expired (one error for all
+    /// three, so codes cannot be probed).
+    pub const fn invitation_invalid() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            100033,
+            "The invitation has expired or is not valid.",
+        )
+    }
     /// 403 `100043`: the account requires a second factor (sign in with method 3).
     pub const fn mfa_required() -> Self {
         Self::new(
@@ -117,6 +126,10 @@ impl ApiError {
     /// 403 `100050`: Huma's validation error (no per-field detail).
     pub const fn validation() -> Self {
         Self::new(StatusCode::FORBIDDEN, 100050, "The request is not valid.")
+    }
+    /// 403 `100050` with a sandbox-worded reason, where a generic one would leave a user stuck.
+    pub const fn validation_because(message: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, 100050, message)
     }
     /// 500 with a sandbox-chosen code; details go to the log, never to the client.
     pub const fn internal() -> Self {

@@ -2,7 +2,8 @@
 //!
 //! It speaks the contract in `HUMA_API.md` (paths, camelCase fields, `{code, message}` errors with
 //! Huma's codes) over a seeded SQLite database, plus a sandbox-only surface under `/sandbox/…`: the
-//! demo account, a log of every SMS and email "sent", and an adjustable clock. See the README for
+//! demo account, a log of every SMS and email "sent", an adjustable clock, the patients' sign-up
+//! page for invitations, and a listing of every invitation. See the README for
 //! the endpoint list and the choices made where Huma's documents are silent.
 //!
 //! ```no_run
@@ -19,15 +20,21 @@ mod accounts;
 mod admin;
 mod auth;
 mod clock;
+mod contacts;
 mod db;
+mod duration;
 mod error;
 mod extract;
+mod invitations;
+mod invite;
 mod messages;
 mod names;
 pub mod nhs;
 mod profiles;
 mod seed;
 mod server;
+mod signup;
+mod signup_page;
 mod text;
 mod tokens;
 mod verification;
@@ -112,6 +119,7 @@ impl Sandbox {
             db,
             clock: clock::Clock::default(),
             demo: Arc::new(demo.clone()),
+            base_url: Arc::from(format!("http://{addr}")),
         };
         let app = server::router(state);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -71,6 +71,6 @@ fn announce(sandbox: &Sandbox) {
         "Clinician without SMS code (first list only): {NO_MFA_EMAIL} / {}",
         demo.password
     );
-    println!("Messages sent (SMS codes): {base}/sandbox/messages");
+    println!("Messages sent (SMS codes, invitations with sign-up links): {base}/sandbox/messages");
     println!("Press Ctrl-C to stop.");
 }

@@ -13,14 +13,28 @@ pub const LIST_LIMIT: i64 = 1000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
     Sms,
+    Email,
 }
 
 impl Channel {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Channel::Sms => "SMS",
+            Channel::Email => "EMAIL",
         }
     }
+}
+
+/// One message to log as sent.
+pub struct Outgoing<'a> {
+    pub channel: Channel,
+    pub to: &'a str,
+    pub subject: Option<&'a str>,
+    pub body: &'a str,
+    /// `VERIFICATION_CODE`, `INVITATION`, …
+    pub kind: &'a str,
+    /// The invitation this message announced, if any.
+    pub invitation_id: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,6 +48,8 @@ pub struct Message {
     pub body: String,
     pub sent_at: String,
     pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_id: Option<String>,
 }
 
 /// How recipients are matched: emails case-insensitively, phone numbers by their digits only (so
@@ -47,27 +63,20 @@ pub fn contact_key(contact: &str) -> String {
     }
 }
 
-pub fn record(
-    conn: &Connection,
-    channel: Channel,
-    to: &str,
-    subject: Option<&str>,
-    body: &str,
-    kind: &str,
-    now: i64,
-) -> Result<(), ApiError> {
+pub fn record(conn: &Connection, message: &Outgoing<'_>, now: i64) -> Result<(), ApiError> {
     conn.execute(
-        "INSERT INTO messages (id, channel, to_addr, to_key, subject, body, sent_at, kind) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO messages (id, channel, to_addr, to_key, subject, body, sent_at, kind, \
+         invitation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             uuid::Uuid::new_v4().to_string(),
-            channel.as_str(),
-            to,
-            contact_key(to),
-            subject,
-            body,
+            message.channel.as_str(),
+            message.to,
+            contact_key(message.to),
+            message.subject,
+            message.body,
             now,
-            kind
+            message.kind,
+            message.invitation_id,
         ],
     )?;
     Ok(())
@@ -77,7 +86,7 @@ pub fn record(
 pub fn list(conn: &Connection, to: Option<&str>) -> Result<Vec<Message>, ApiError> {
     let key = to.map(contact_key);
     let mut statement = conn.prepare_cached(
-        "SELECT id, channel, to_addr, subject, body, sent_at, kind FROM messages \
+        "SELECT id, channel, to_addr, subject, body, sent_at, kind, invitation_id FROM messages \
          WHERE ?1 IS NULL OR to_key = ?1 ORDER BY seq DESC LIMIT ?2",
     )?;
     let rows = statement
@@ -90,6 +99,7 @@ pub fn list(conn: &Connection, to: Option<&str>) -> Result<Vec<Message>, ApiErro
                 body: r.get(4)?,
                 sent_at: format_micros(r.get(5)?),
                 kind: r.get(6)?,
+                invitation_id: r.get(7)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -12,19 +12,23 @@ use axum::Router;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::{admin, auth, profiles, DemoAccount};
+use crate::{admin, auth, invite, profiles, signup, DemoAccount};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub demo: Arc<DemoAccount>,
+    /// `http://127.0.0.1:PORT`: the bound address, for links in the messages the sandbox sends.
+    pub base_url: Arc<str>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::routes())
         .merge(profiles::routes())
+        .merge(invite::routes())
+        .merge(signup::routes())
         .merge(admin::routes())
         // route_layer: runs after routing, so the matched template is known.
         .route_layer(middleware::from_fn(log_request))

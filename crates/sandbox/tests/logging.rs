@@ -1,4 +1,5 @@
-//! The sandbox's logs never carry tokens, passwords, codes, phone numbers, emails or names.
+//! The sandbox's logs never carry tokens, passwords, codes (SMS or invitation), phone numbers,
+//! emails, names or ids.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -51,13 +52,57 @@ async fn logs_carry_no_secrets_or_personal_data() {
         )
         .await;
     env.configuration(&amelia).await;
+
+    // An invitation and its sign-up, through the page and the JSON door.
+    let invitee_phone = "+12025550177";
+    let (status, sent) = env
+        .post_auth(
+            "/api/extensions/v1/deployment/send-invitation",
+            &amelia.auth,
+            None,
+            json!({"clientId": "c3", "projectId": "p1", "roleId": "User", "deploymentIds": [list],
+                   "type": "SMS", "text": "Perpetua, join us:",
+                   "invitees": [{"givenName": "Perpetua", "familyName": "Quixley",
+                                 "phoneNumber": invitee_phone}]}),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    env.post_auth(
+        "/api/extensions/v1/deployment/invitations",
+        &amelia.auth,
+        Some(&list),
+        json!({"clientId": "c3", "projectId": "p1", "roleType": "User", "search": "Quixley"}),
+    )
+    .await;
+    let (_, all) = env.get("/sandbox/invitations", None).await;
+    let invitation = all["invitations"][0].clone();
+    let short = invitation["shortenedCode"].as_str().unwrap().to_owned();
+    let invitation_code = invitation["code"].as_str().unwrap().to_owned();
+    env.http
+        .get(env.url(&format!("/sandbox/signup/{short}")))
+        .send()
+        .await
+        .unwrap();
+    let (status, signed_up) = env
+        .post(
+            "/api/auth/v1/signup",
+            json!({"method": 0, "password": "Quixley-secret-99", "email": "perpetua@example.org",
+                   "validationData": {"invitationCode": invitation_code},
+                   "projectId": "p1", "clientId": "c3"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{signed_up}");
     env.sandbox.shutdown().await;
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("/api/auth/v1/signin"),
-        "requests are logged:\n{logs}"
-    );
+    for route in [
+        "/api/auth/v1/signin",
+        "/api/extensions/v1/deployment/send-invitation",
+        "/sandbox/signup/{code}",
+        "/api/auth/v1/signup",
+    ] {
+        assert!(logs.contains(route), "{route} is logged:\n{logs}");
+    }
     let secrets = [
         DEMO_EMAIL.to_owned(),
         DEMO_PASSWORD.to_owned(),
@@ -74,6 +119,15 @@ async fn logs_carry_no_secrets_or_personal_data() {
         patient["nhsId"].as_str().unwrap().to_owned(),
         patient["givenName"].as_str().unwrap().to_owned(),
         amelia.uid,
+        invitee_phone.to_owned(),
+        "2025550177".to_owned(),
+        "Perpetua".to_owned(),
+        "Quixley".to_owned(),
+        "perpetua@example.org".to_owned(),
+        short,
+        invitation_code,
+        sent["ids"][0].as_str().unwrap().to_owned(),
+        signed_up["uid"].as_str().unwrap().to_owned(),
     ];
     for secret in secrets {
         assert!(!logs.contains(&secret), "the logs contain {secret:?}");

@@ -88,6 +88,25 @@ impl Env {
         parts(request.send().await.unwrap()).await
     }
 
+    /// A protected `POST` with a bearer token and, optionally, `x-deployment-id`.
+    pub async fn post_auth(
+        &self,
+        path: &str,
+        token: &str,
+        deployment: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(deployment) = deployment {
+            request = request.header("x-deployment-id", deployment);
+        }
+        parts(request.send().await.unwrap()).await
+    }
+
     pub async fn configuration(&self, session: &Session) -> (u16, Value) {
         let path = format!("/api/extensions/v1beta/user/{}/configuration", session.uid);
         self.get(&path, Some(&session.auth)).await
