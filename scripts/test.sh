@@ -26,16 +26,18 @@ if cargo tree -p huma-core -e normal,build --prefix none | grep -qE '^tauri( |-)
   exit 1
 fi
 
-step "Rust: build the app (served UI embedded)"
+step "Rust: build everything (the app with its UI embedded, every test)"
+# One feature set for the build and the test run below, so cargo compiles each crate once.
 cargo build --workspace --all-targets --features custom-protocol
 
-step "Rust tests, keyring round trip and end-to-end, on a private session bus with a Secret Service"
+step "Rust tests: unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"
+# A private session bus with gnome-keyring's Secret Service for the keyring; a virtual display for
+# the app's window. `--include-ignored` adds the tests that need exactly these.
 dbus-run-session -- bash -euo pipefail -c '
   # An empty line on stdin creates and unlocks a login keyring with an empty password.
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --workspace --exclude huma-e2e --features custom-protocol
-  cargo test -p huma-core --test keyring_os -- --ignored
-  xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p huma-e2e -- --test-threads=1
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test --workspace --features custom-protocol -- --include-ignored
 '
 
 step "Generated TypeScript bindings are committed and current"

@@ -11,10 +11,14 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The demo clinician's name, as the sandbox seeds it (and the app shows it, top right).
+pub const DEMO_CLINICIAN: &str = "Amelia Hart";
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -48,11 +52,17 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// One app at a time: tests in this crate run in parallel threads, but two windows would compete
+/// for focus and for the machine's two cores.
+static ONE_APP_AT_A_TIME: std::sync::LazyLock<Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Arc::default);
+
 /// One running app under one WebDriver session.
 pub struct AppSession {
     pub client: Client,
     driver: Child,
     pub home: tempfile::TempDir,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl AppSession {
@@ -68,6 +78,7 @@ impl AppSession {
 
     /// Launches the app in an existing HOME (a restart on the same computer).
     pub async fn launch_in(home: tempfile::TempDir, env: &[(&str, &str)]) -> TestResult<Self> {
+        let turn = ONE_APP_AT_A_TIME.clone().lock_owned().await;
         let binary = app_binary();
         if !binary.exists() {
             return Err(format!(
@@ -126,6 +137,7 @@ impl AppSession {
             client,
             driver,
             home,
+            _turn: turn,
         })
     }
 
@@ -196,6 +208,55 @@ impl AppSession {
             .await?)
     }
 
+    /// Signs in as the demo clinician through the SMS-code step; returns the sandbox's message-log
+    /// address (shown on the code screen) and the code used.
+    pub async fn sign_in_as_demo(&self) -> TestResult<(String, String)> {
+        self.wait_for_text("Demo sandbox").await?;
+        self.click_button("Use demo account").await?;
+        self.screenshot("01-sign-in").await?;
+        self.click_button("Sign in").await?;
+        let url = self
+            .find(Locator::Css("[data-testid='sandbox-messages-url']"))
+            .await?
+            .text()
+            .await?
+            .trim()
+            .to_owned();
+        let code = latest_code(&url).await?;
+        self.screenshot("02-verification-code").await?;
+        self.fill("Verification code", &code).await?;
+        self.click_button("Verify").await?;
+        self.wait_for_text(DEMO_CLINICIAN).await?;
+        Ok((url, code))
+    }
+
+    /// Opens the clinician's menu (their name, top right) and picks an item.
+    pub async fn menu(&self, item: &str) -> TestResult {
+        self.click_button(DEMO_CLINICIAN).await?;
+        self.find(Locator::XPath(&format!(
+            "//*[@role='menuitem'][normalize-space(.)='{item}' or starts-with(normalize-space(.), '{item} ')]"
+        )))
+        .await?
+        .click()
+        .await?;
+        Ok(())
+    }
+
+    /// Waits for a notification containing `text` and returns the notification's whole text.
+    pub async fn wait_for_toast(&self, text: &str) -> TestResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let toasts = self.texts("[data-testid='toast']").await?;
+            if let Some(t) = toasts.iter().find(|t| t.contains(text)) {
+                return Ok(t.clone());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no notification with {text:?}; shown: {toasts:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// Clicks the button with exactly this visible text.
     pub async fn click_button(&self, text: &str) -> TestResult {
         let button = self
@@ -256,8 +317,8 @@ impl Drop for AppSession {
     }
 }
 
-/// The newest 6-digit verification code in the sandbox message log (JSON at `messages_url`).
-pub async fn latest_code(messages_url: &str) -> TestResult<String> {
+/// What the demo sandbox logged: every SMS and email "sent", newest first.
+pub async fn sandbox_messages(messages_url: &str) -> TestResult<Vec<serde_json::Value>> {
     let json: serde_json::Value = reqwest::Client::new()
         .get(messages_url)
         .header("Accept", "application/json")
@@ -265,9 +326,15 @@ pub async fn latest_code(messages_url: &str) -> TestResult<String> {
         .await?
         .json()
         .await?;
-    let body = json["messages"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["kind"] == "VERIFICATION_CODE"))
+    Ok(json["messages"].as_array().cloned().unwrap_or_default())
+}
+
+/// The newest 6-digit verification code in the sandbox message log (JSON at `messages_url`).
+pub async fn latest_code(messages_url: &str) -> TestResult<String> {
+    let messages = sandbox_messages(messages_url).await?;
+    let body = messages
+        .iter()
+        .find(|m| m["kind"] == "VERIFICATION_CODE")
         .and_then(|m| m["body"].as_str())
         .ok_or("no verification code in the sandbox message log")?;
     let code: String = body

@@ -3,28 +3,7 @@
 //! the OS keyring and sign-out forgets it. Screenshots of each screen go to target/e2e/.
 
 use fantoccini::Locator;
-use huma_e2e::{latest_code, AppSession, TestResult};
-
-/// The demo clinician's name, as the sandbox seeds it.
-const CLINICIAN: &str = "Amelia Hart";
-
-async fn sign_in_as_demo(app: &AppSession) -> TestResult<String> {
-    app.wait_for_text("Demo sandbox").await?;
-    app.click_button("Use demo account").await?;
-    app.screenshot("01-sign-in").await?;
-    app.click_button("Sign in").await?;
-    let url = app
-        .find(Locator::Css("[data-testid='sandbox-messages-url']"))
-        .await?
-        .text()
-        .await?;
-    let code = latest_code(url.trim()).await?;
-    app.screenshot("02-verification-code").await?;
-    app.fill("Verification code", &code).await?;
-    app.click_button("Verify").await?;
-    app.wait_for_text(CLINICIAN).await?;
-    Ok(code)
-}
+use huma_e2e::{AppSession, TestResult, DEMO_CLINICIAN};
 
 const ROW_NAMES: &str = "[role='rowgroup'] [role='row'] [role='cell']:first-child";
 
@@ -48,7 +27,7 @@ async fn row_names(app: &AppSession) -> TestResult<Vec<String>> {
 #[tokio::test(flavor = "multi_thread")]
 async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     let app = AppSession::launch(&[]).await?;
-    let code = sign_in_as_demo(&app).await?;
+    let (_, code) = app.sign_in_as_demo().await?;
 
     // Pick the second list, then search for the first patient shown there.
     let picker = app.by_label("Patient list").await?;
@@ -115,13 +94,13 @@ async fn wrong_password_is_explained() -> TestResult {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_session_survives_a_restart_and_sign_out_forgets_it() -> TestResult {
     let app = AppSession::launch(&[]).await?;
-    sign_in_as_demo(&app).await?;
+    app.sign_in_as_demo().await?;
     let home = app.close_keeping_home().await?;
 
     // Same computer, same keyring: straight back in.
     let app = AppSession::launch_in(home, &[]).await?;
-    app.wait_for_text(CLINICIAN).await?;
-    app.click_button(CLINICIAN).await?;
+    app.wait_for_text(DEMO_CLINICIAN).await?;
+    app.click_button(DEMO_CLINICIAN).await?;
     app.find(Locator::XPath(
         "//*[@role='menuitem'][normalize-space(.)='Sign out']",
     ))
@@ -134,6 +113,6 @@ async fn the_session_survives_a_restart_and_sign_out_forgets_it() -> TestResult 
     // Signed out means signed out after a restart too.
     let app = AppSession::launch_in(home, &[]).await?;
     app.wait_for_text("Use demo account").await?;
-    assert!(!app.body_text().await?.contains(CLINICIAN));
+    assert!(!app.body_text().await?.contains(DEMO_CLINICIAN));
     app.close().await
 }
