@@ -248,7 +248,10 @@ impl Auth {
     pub async fn resume(&self) -> AppResult<Option<SessionInfo>> {
         let saved = match self.secrets.get(&self.entry) {
             Ok(Some(secret)) => secret,
-            Ok(None) => return Ok(None),
+            Ok(None) => {
+                tracing::info!("no saved session");
+                return Ok(None);
+            }
             Err(SecretError::Unavailable(e)) => {
                 tracing::warn!(error = %e, "keyring unavailable at start-up");
                 return Ok(None);
@@ -276,6 +279,7 @@ impl Auth {
             }
             Err(e) => {
                 let app = to_app_error(&e);
+                tracing::info!(error = %e, "the saved session could not be resumed");
                 if app.code == ErrorCode::SessionExpired {
                     let _ = self.secrets.delete(&self.entry);
                 }

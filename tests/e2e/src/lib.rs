@@ -246,7 +246,7 @@ impl AppSession {
     pub async fn wait_for_toast(&self, text: &str) -> TestResult<String> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let toasts = self.texts("[data-testid='toast']").await?;
+            let toasts = self.texts("[data-testid='toast-item']").await?;
             if let Some(t) = toasts.iter().find(|t| t.contains(text)) {
                 return Ok(t.clone());
             }

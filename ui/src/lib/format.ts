@@ -55,3 +55,34 @@ export function patientCountText(filtered: number, total: number, searching: boo
   if (!searching && filtered === total) return `${formatCount(total)} ${noun(total)}`;
   return `${formatCount(filtered)} of ${formatCount(total)} ${noun(total)}`;
 }
+
+/** "1 recipient", "1,200 recipients". */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** How a CSV delimiter is described: "comma-separated", "tab-separated", … */
+export function delimiterName(delimiter: string): string {
+  switch (delimiter) {
+    case ",":
+      return "comma-separated";
+    case ";":
+      return "semicolon-separated";
+    case "\t":
+      return "tab-separated";
+    case "|":
+      return "pipe-separated";
+    default:
+      return `separated by “${delimiter}”`;
+  }
+}
+
+/** "UTF-16LE, tab-separated, with a header row". */
+export function csvFormatText(file: { encoding: string; delimiter: string; hasHeader: boolean }): string {
+  return `${file.encoding}, ${delimiterName(file.delimiter)}, ${file.hasHeader ? "with a header row" : "without a header row"}`;
+}
+
+/** "1 SMS · GSM-7". */
+export function smsSegmentsText(segments: number, encoding: string): string {
+  return `${formatCount(segments)} SMS · ${encoding}`;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  BACKEND_EVENTS,
   BACKEND_METHODS,
   inTauri,
   INTERNAL_MESSAGE,
@@ -9,6 +10,7 @@ import {
   type Backend,
 } from "../lib/backend";
 import { FakeBackend, fakeNhsNumber, fakeOptionsFromQuery } from "../lib/backend/fake";
+import { parseRecipients, smsSegments, validateUkMobile } from "../lib/backend/fake-invites";
 
 describe("toIpcError", () => {
   it("keeps a well-formed {code, message}", () => {
@@ -66,6 +68,30 @@ describe("withSessionGuard", () => {
   it("wraps every method of the interface", () => {
     const guarded = withSessionGuard(new FakeBackend(), vi.fn());
     for (const name of BACKEND_METHODS) expect(typeof guarded[name]).toBe("function");
+    for (const name of BACKEND_EVENTS) expect(typeof guarded[name]).toBe("function");
+    expect(BACKEND_METHODS).toContain("awaitBatch");
+  });
+
+  it("guards the invite commands too", async () => {
+    const fake = new FakeBackend({ savedSession: true });
+    const lost = vi.fn();
+    fake.fail("sendEmailInvites", { code: "SessionExpired", message: "Expired." }, 1);
+    await expect(withSessionGuard(fake, lost).sendEmailInvites("list-cardiology", ["a@b.com"])).rejects.toMatchObject({
+      code: "SessionExpired",
+    });
+    expect(lost).toHaveBeenCalledTimes(1);
+  });
+
+  it("passes event subscriptions straight through", () => {
+    const fake = new FakeBackend({ savedSession: true });
+    const guarded = withSessionGuard(fake, vi.fn());
+    const seen: number[] = [];
+    const off = guarded.onOutboxChanged((s) => seen.push(s.waiting));
+    expect(fake.listenerCount().outbox).toBe(1);
+    fake.emitOutbox({ waiting: 4 });
+    off();
+    expect(fake.listenerCount().outbox).toBe(0);
+    expect(seen).toEqual([4]);
   });
 });
 
@@ -104,7 +130,49 @@ describe("fake backend", () => {
     expect(found.patients.map((p) => p.nhsNumber)).toContain(nhs);
   });
 
+  it("checks UK mobile numbers", () => {
+    expect(validateUkMobile("07911 123456")).toEqual({ e164: "+447911123456" });
+    expect(validateUkMobile("+44 (0)7911 123-456")).toEqual({ e164: "+447911123456" });
+    expect(validateUkMobile("0044 7911 123456")).toEqual({ e164: "+447911123456" });
+    expect(validateUkMobile("")).toHaveProperty("error", "Enter a mobile number.");
+    expect(validateUkMobile("01632 960123")).toHaveProperty("error", expect.stringMatching(/landline/));
+    expect(validateUkMobile("07911 12345")).toHaveProperty("error", expect.stringMatching(/too short/));
+    expect(validateUkMobile("07911 1234567")).toHaveProperty("error", expect.stringMatching(/too long/));
+  });
+
+  it("counts SMS segments like the Rust side", () => {
+    expect(smsSegments("Hi [sign-up link]")).toEqual({ segments: 1, encoding: "GSM-7" });
+    expect(smsSegments(`${"a".repeat(121)}[sign-up link]`)).toEqual({ segments: 2, encoding: "GSM-7" });
+    expect(smsSegments("Hi Zoë 😀 [sign-up link]")).toEqual({ segments: 1, encoding: "UCS-2" });
+  });
+
+  it("splits recipients into chips", () => {
+    expect(parseRecipients('"Patel, Sam" <Sam@Example.COM>; bad\nsam@example.com, ,x@y.co')).toEqual([
+      { input: '"Patel, Sam" <Sam@Example.COM>', address: "Sam@example.com", name: "Patel, Sam", error: null },
+      { input: "bad", address: null, name: null, error: "The email address is missing an @." },
+      { input: "x@y.co", address: "x@y.co", name: null, error: null },
+    ]);
+  });
+
+  it("queues batches while offline and sends them when back online", async () => {
+    const fake = new FakeBackend({ savedSession: true, offline: true });
+    const counts: number[] = [];
+    fake.onOutboxChanged((s) => counts.push(s.waiting));
+    const receipt = await fake.sendEmailInvites("list-cardiology", ["a@example.com", "b@example.com"]);
+    expect(receipt).toEqual({ batchId: "batch-1", queued: 2 });
+    expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 0, queued: 2, rejected: [] });
+    expect(await fake.outboxStatus()).toEqual({ waiting: 2 });
+    fake.setOffline(false);
+    expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 2, queued: 0, summary: "2 invites sent" });
+    expect(counts).toEqual([2, 0]);
+  });
+
+  it("refuses invites before sign-in", async () => {
+    await expect(new FakeBackend().outboxStatus()).rejects.toMatchObject({ code: "NotSignedIn" });
+  });
+
   it("reads its options from a URL query", () => {
+    expect(fakeOptionsFromQuery("?waiting=4").outboxWaiting).toBe(4);
     expect(fakeOptionsFromQuery("?demo=0&server=none&mfa=0&patients=10&keyring=memory&fail=signIn:Offline")).toMatchObject({
       demo: false,
       backendUrl: null,

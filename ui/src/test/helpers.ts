@@ -1,4 +1,5 @@
-import { render, screen } from "@testing-library/svelte";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import { expect } from "vitest";
 import userEvent from "@testing-library/user-event";
 import App from "../App.svelte";
 import { FakeBackend, type FakeOptions } from "../lib/backend/fake";
@@ -36,4 +37,15 @@ export function bodyRows(): HTMLElement[] {
   return screen
     .getAllByRole("row")
     .filter((row) => Number(row.getAttribute("aria-rowindex")) > 1);
+}
+
+export type InviteItem = "SMS invite" | "Email invite";
+
+/** Open an invite dialog from the clinician's menu; resolves with the open `<dialog>`. */
+export async function openInvite(user: ReturnType<typeof userEvent.setup>, item: InviteItem): Promise<HTMLElement> {
+  await user.click(screen.getByRole("button", { name: "Alex Morgan" }));
+  await user.click(screen.getByRole("menuitem", { name: item }));
+  const dialog = screen.getByRole("dialog", { name: item });
+  await waitFor(() => expect(dialog).toHaveAttribute("open"));
+  return dialog;
 }

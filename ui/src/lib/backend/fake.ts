@@ -2,18 +2,48 @@
 // second factor, three patient lists of generated (deterministic, obviously fictional) patients,
 // server-side search and paging, and failures you can inject per method. Used by Vitest and by
 // `npm run dev` in a plain browser (no Tauri), configurable from the URL: see `fakeOptionsFromQuery`.
-import type { Backend, BackendMethod } from "./index";
+// Invites: SMS drafts are checked with fake UK-mobile rules, email text is split into chips, a CSV
+// "file" is described with a demo preview, and sends go to an outbox whose batches settle as sent
+// (or stay queued while `offline`), with the `outbox-changed` / `csv-progress` events.
+import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { Clinician } from "./bindings/Clinician";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { CsvProgress } from "./bindings/CsvProgress";
+import type { EmailChip } from "./bindings/EmailChip";
+import type { FieldError } from "./bindings/FieldError";
+import type { ImportRow } from "./bindings/ImportRow";
+import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { Patient } from "./bindings/Patient";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { Preferences } from "./bindings/Preferences";
+import type { RecipientWarning } from "./bindings/RecipientWarning";
+import type { Rejection } from "./bindings/Rejection";
+import type { SendReceipt } from "./bindings/SendReceipt";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { SignInStep } from "./bindings/SignInStep";
+import type { SmsCheck } from "./bindings/SmsCheck";
+import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import type { TokenStorage } from "./bindings/TokenStorage";
 import { isErrorCode, type IpcError } from "./errors";
+import {
+  baseName,
+  demoCsvPreview,
+  FAKE_INVITE_MESSAGES,
+  LINK_PLACEHOLDER,
+  parseRecipients,
+  refusedFile,
+  rowRecipient,
+  smsSegments,
+  smsText,
+  validateEmail,
+  validateName,
+  validateUkMobile,
+} from "./fake-invites";
+import { formatPhone } from "../format";
 
 export const FAKE_MESSAGES = {
   BadCredentials: "The email address or password is not right. Check them and try again.",
@@ -60,6 +90,16 @@ export interface FakeOptions {
   latencyMs?: number;
   /** Failures per method; see `FakeBackend.fail`. */
   failures?: Partial<Record<BackendMethod, IpcError>>;
+  /** Recipients (email or E.164) with a pending invite: `check_email_invites` / SMS previews warn. */
+  alreadyInvited?: string[];
+  /** Recipients who already have a Huma account. */
+  alreadyPatients?: string[];
+  /** Recipients the server refuses when a batch is sent (listed as rejections). */
+  refused?: string[];
+  /** Invites already waiting in the outbox at start (they go when the fake is back online). */
+  outboxWaiting?: number;
+  /** Turn browser drag-and-drop of files on the window into file-drag events (design work). */
+  browserDrops?: boolean;
 }
 
 export interface FakeCall {
@@ -144,15 +184,46 @@ function matches(p: Patient, needle: string, digits: string): boolean {
   return false;
 }
 
-const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set([
+const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "patientLists",
   "searchPatients",
   "preferences",
   "setLastList",
+  "prepareSmsInvite",
+  "sendSmsInvite",
+  "parseEmailRecipients",
+  "checkEmailInvites",
+  "sendEmailInvites",
+  "pickCsv",
+  "importCsv",
+  "saveCsvRejects",
+  "sendImport",
+  "awaitBatch",
+  "outboxStatus",
 ]);
 
+interface FakeBatch {
+  recipients: string[];
+  /** For the one-invite sentence: "Invite SMS sent to +44 7911 123456". */
+  single: { channel: "sms" | "email"; display: string } | null;
+  refused: Rejection[];
+  settled: boolean;
+}
+
+interface FakeImport {
+  listId: string;
+  preview: CsvPreview;
+  rows: ImportRow[];
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export class FakeBackend implements Backend {
-  readonly options: Required<Omit<FakeOptions, "failures" | "lists" | "backendUrl">> & {
+  readonly options: Required<
+    Omit<FakeOptions, "failures" | "lists" | "backendUrl" | "alreadyInvited" | "alreadyPatients" | "refused" | "outboxWaiting">
+  > & {
     backendUrl: string | null;
   };
   readonly lists: FakeListSpec[];
@@ -167,6 +238,23 @@ export class FakeBackend implements Backend {
   private lastListId: string | null;
   private patientsByList = new Map<string, Patient[]>();
   private lastFilter: { listId: string; search: string; rows: Patient[] } | null = null;
+
+  /** Recipients with a pending invite (lower-case emails, E.164 numbers); sends add to it. */
+  readonly alreadyInvited: Set<string>;
+  readonly alreadyPatients: Set<string>;
+  readonly refused: Set<string>;
+  /** What the next `pick_csv` "chooses": a file name, or `null` for a cancelled chooser. */
+  pickCsvFile: string | null = "patients.csv";
+  /** Where the next `save_csv_rejects` "saves": a folder, or `null` for a cancelled save dialog. */
+  saveRejectsFolder: string | null = "/home/clinician/Documents";
+  private batches = new Map<string, FakeBatch>();
+  private imports = new Map<string, FakeImport>();
+  private waitingAtStart: number;
+  private nextId = 1;
+  private outboxListeners = new Set<(status: OutboxStatus) => void>();
+  private csvListeners = new Set<(progress: CsvProgress) => void>();
+  private dragListeners = new Set<(event: FileDragEvent) => void>();
+  private detachBrowserDrops: (() => void) | null = null;
 
   constructor(options: FakeOptions = {}) {
     const demo = options.demo ?? true;
@@ -191,7 +279,13 @@ export class FakeBackend implements Backend {
       offline: options.offline ?? false,
       cachedAt: options.cachedAt ?? "2025-03-12T09:30:00Z",
       latencyMs: options.latencyMs ?? 0,
+      browserDrops: options.browserDrops ?? false,
     };
+    const key = (r: string) => r.toLowerCase();
+    this.alreadyInvited = new Set((options.alreadyInvited ?? ["invited@example.com", "+447700900999"]).map(key));
+    this.alreadyPatients = new Set((options.alreadyPatients ?? ["patient@example.com"]).map(key));
+    this.refused = new Set((options.refused ?? ["refused@example.com", "+447700900666"]).map(key));
+    this.waitingAtStart = options.outboxWaiting ?? 0;
     const n = this.options.patientCount;
     this.lists = options.lists ?? [
       { id: "list-cardiology", name: "Cardiology follow-up", size: n },
@@ -233,7 +327,7 @@ export class FakeBackend implements Backend {
     return rows;
   }
 
-  private async answer<T>(method: BackendMethod, args: unknown[], produce: () => T): Promise<T> {
+  private async answer<T>(method: BackendMethod, args: unknown[], produce: () => T | Promise<T>): Promise<T> {
     const call = { method, args };
     this.calls.push(call);
     if (this.options.latencyMs > 0) {
@@ -251,7 +345,7 @@ export class FakeBackend implements Backend {
     if (SESSION_METHODS.has(method) && !this.signedIn) {
       throw { code: "NotSignedIn", message: FAKE_MESSAGES.NotSignedIn } satisfies IpcError;
     }
-    return produce();
+    return await produce();
   }
 
   private session(): SessionInfo {
@@ -366,17 +460,325 @@ export class FakeBackend implements Backend {
       return null;
     });
   }
+
+  // ---- Invites --------------------------------------------------------------------------------
+
+  /** Invites in the outbox not yet settled (sent or rejected by the server). */
+  get waiting(): number {
+    let n = this.waitingAtStart;
+    for (const batch of this.batches.values()) if (!batch.settled) n += batch.recipients.length;
+    return n;
+  }
+
+  /** Go offline (batches stay queued) or back online (everything queued is sent at once). */
+  setOffline(offline: boolean): void {
+    this.options.offline = offline;
+    if (!offline && this.waiting > 0) {
+      this.waitingAtStart = 0;
+      for (const batch of this.batches.values()) batch.settled = true;
+      this.emitOutbox();
+    }
+  }
+
+  private listName(listId: string): string | null {
+    return this.lists.find((l) => l.id === listId)?.name ?? null;
+  }
+
+  private requireList(listId: string): void {
+    if (this.listName(listId) === null) {
+      throw { code: "InvalidInput", message: FAKE_INVITE_MESSAGES.listUnknown } satisfies IpcError;
+    }
+  }
+
+  private warningsFor(recipients: string[]): RecipientWarning[] {
+    const warnings: RecipientWarning[] = [];
+    for (const recipient of recipients) {
+      const display = formatPhone(recipient);
+      if (this.alreadyPatients.has(recipient.toLowerCase())) {
+        warnings.push({ recipient, kind: "alreadyPatient", message: `${display} already belongs to a Huma patient.` });
+      } else if (this.alreadyInvited.has(recipient.toLowerCase())) {
+        warnings.push({
+          recipient,
+          kind: "pendingInvite",
+          message: `${display} was already invited and has not signed up yet.`,
+        });
+      }
+    }
+    return warnings;
+  }
+
+  private checkDraft(draft: SmsInviteDraft): { errors: FieldError[]; phone: string | null } {
+    const errors: FieldError[] = [];
+    const given = validateName(draft.givenName, FAKE_INVITE_MESSAGES.givenNameMissing);
+    if (given) errors.push({ field: "givenName", message: given });
+    const family = validateName(draft.familyName, FAKE_INVITE_MESSAGES.familyNameMissing);
+    if (family) errors.push({ field: "familyName", message: family });
+    const phone = validateUkMobile(draft.phone);
+    if ("error" in phone) errors.push({ field: "phone", message: phone.error });
+    if (this.listName(draft.listId) === null) errors.push({ field: "listId", message: FAKE_INVITE_MESSAGES.listUnknown });
+    return { errors, phone: "e164" in phone ? phone.e164 : null };
+  }
+
+  private enqueue(recipients: string[], single: FakeBatch["single"]): SendReceipt {
+    const batchId = `batch-${this.nextId++}`;
+    const refused = recipients
+      .filter((r) => this.refused.has(r.toLowerCase()))
+      .map((recipient) => ({ recipient, reason: FAKE_INVITE_MESSAGES.optedOut }));
+    this.batches.set(batchId, { recipients, single, refused, settled: false });
+    for (const r of recipients) this.alreadyInvited.add(r.toLowerCase());
+    this.emitOutbox();
+    return { batchId, queued: recipients.length };
+  }
+
+  prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
+    return this.answer("prepareSmsInvite", [{ ...draft }], (): SmsCheck => {
+      const { errors, phone } = this.checkDraft(draft);
+      if (errors.length > 0 || phone === null) return { status: "invalid", errors };
+      const clinician = `${this.options.clinician.givenName} ${this.options.clinician.familyName}`;
+      const text = smsText(draft.givenName, clinician, this.listName(draft.listId) ?? "");
+      return {
+        status: "ready",
+        preview: {
+          invitee: { givenName: draft.givenName.trim(), familyName: draft.familyName.trim(), email: null, phone },
+          phoneDisplay: formatPhone(phone),
+          text,
+          linkPlaceholder: LINK_PLACEHOLDER,
+          ...smsSegments(text),
+          warnings: this.warningsFor([phone]),
+        },
+      };
+    });
+  }
+
+  sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
+    return this.answer("sendSmsInvite", [{ ...draft }], () => {
+      const { errors, phone } = this.checkDraft(draft);
+      if (errors.length > 0 || phone === null) {
+        throw { code: "InvalidInput", message: errors[0]?.message ?? FAKE_MESSAGES.InvalidInput } satisfies IpcError;
+      }
+      return this.enqueue([phone], { channel: "sms", display: formatPhone(phone) });
+    });
+  }
+
+  parseEmailRecipients(text: string): Promise<EmailChip[]> {
+    return this.answer("parseEmailRecipients", [text], () => parseRecipients(text));
+  }
+
+  private checkAddresses(listId: string, addresses: string[]): string[] {
+    this.requireList(listId);
+    const valid: string[] = [];
+    for (const address of addresses) {
+      const result = validateEmail(address);
+      if ("error" in result) {
+        throw { code: "InvalidInput", message: `${address}: ${result.error}` } satisfies IpcError;
+      }
+      valid.push(result.address);
+    }
+    if (valid.length === 0) {
+      throw { code: "InvalidInput", message: "Add at least one email address." } satisfies IpcError;
+    }
+    return valid;
+  }
+
+  checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
+    return this.answer("checkEmailInvites", [listId, [...addresses]], () =>
+      this.warningsFor(this.checkAddresses(listId, addresses)),
+    );
+  }
+
+  sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
+    return this.answer("sendEmailInvites", [listId, [...addresses]], () => {
+      const valid = this.checkAddresses(listId, addresses);
+      const single = valid.length === 1 ? { channel: "email" as const, display: valid[0]! } : null;
+      return this.enqueue(valid, single);
+    });
+  }
+
+  /** Reads a "file": a few `csv-progress` events, then the demo preview. */
+  private async readCsv(listId: string, path: string): Promise<CsvPreview> {
+    this.requireList(listId);
+    const refusal = refusedFile(path);
+    if (refusal) throw { code: "InvalidInput", message: refusal } satisfies IpcError;
+    const total = 48_000n;
+    for (let step = 1n; step <= 4n; step++) {
+      this.emitCsvProgress({ bytesRead: (total * step) / 4n, totalBytes: total });
+      if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      else await Promise.resolve();
+    }
+    const importId = `import-${this.nextId++}`;
+    const { preview, rows } = demoCsvPreview(importId, baseName(path));
+    this.imports.set(importId, { listId, preview, rows });
+    return JSON.parse(JSON.stringify(preview)) as CsvPreview;
+  }
+
+  pickCsv(listId: string): Promise<CsvPreview | null> {
+    return this.answer("pickCsv", [listId], () => {
+      const file = this.pickCsvFile;
+      return file === null ? null : this.readCsv(listId, file);
+    });
+  }
+
+  importCsv(listId: string, path: string): Promise<CsvPreview> {
+    return this.answer("importCsv", [listId, path], () => this.readCsv(listId, path));
+  }
+
+  saveCsvRejects(importId: string): Promise<string | null> {
+    return this.answer("saveCsvRejects", [importId], () => {
+      const found = this.imports.get(importId);
+      if (!found) throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
+      if (this.saveRejectsFolder === null) return null;
+      const stem = found.preview.fileName.replace(/\.[^.]*$/, "");
+      return `${this.saveRejectsFolder}/${stem}-rejected-rows.csv`;
+    });
+  }
+
+  sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt> {
+    return this.answer("sendImport", [listId, importId, [...skip]], () => {
+      const found = this.imports.get(importId);
+      if (!found || found.listId !== listId) {
+        throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
+      }
+      const skipped = new Set(skip.map((r) => r.toLowerCase()));
+      const recipients = found.rows.map(rowRecipient).filter((r) => !skipped.has(r.toLowerCase()));
+      if (recipients.length === 0) {
+        throw { code: "InvalidInput", message: "Every row was skipped, so there is nothing to send." } satisfies IpcError;
+      }
+      const first = found.rows.find((r) => rowRecipient(r) === recipients[0]);
+      const single =
+        recipients.length === 1 && first
+          ? { channel: first.channel, display: formatPhone(rowRecipient(first)) }
+          : null;
+      return this.enqueue(recipients, single);
+    });
+  }
+
+  awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome> {
+    return this.answer("awaitBatch", [batchId, timeoutMs], (): BatchOutcome => {
+      const batch = this.batches.get(batchId);
+      if (!batch) throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
+      if (this.options.offline && !batch.settled) {
+        return { batchId, sent: 0, queued: batch.recipients.length, rejected: [], summary: FAKE_INVITE_MESSAGES.queued };
+      }
+      if (!batch.settled) {
+        batch.settled = true;
+        this.emitOutbox();
+      }
+      const rejected = batch.refused.map((r) => ({ ...r }));
+      const sent = batch.recipients.length - rejected.length;
+      let summary: string;
+      if (sent === 0) summary = rejected.length === 1 ? "The invite was not sent" : "No invites were sent";
+      else if (batch.single) summary = `Invite ${batch.single.channel === "sms" ? "SMS" : "email"} sent to ${batch.single.display}`;
+      else summary = plural(sent, "invite sent", "invites sent");
+      if (sent > 0 && rejected.length > 0) summary += `; ${rejected.length} not sent`;
+      return { batchId, sent, queued: 0, rejected, summary };
+    });
+  }
+
+  outboxStatus(): Promise<OutboxStatus> {
+    return this.answer("outboxStatus", [], () => ({ waiting: this.waiting }));
+  }
+
+  // ---- Events ---------------------------------------------------------------------------------
+
+  /** Emit `outbox-changed` (with the current count unless given). */
+  emitOutbox(status: OutboxStatus = { waiting: this.waiting }): void {
+    for (const handler of [...this.outboxListeners]) handler({ ...status });
+  }
+
+  emitCsvProgress(progress: CsvProgress): void {
+    for (const handler of [...this.csvListeners]) handler({ ...progress });
+  }
+
+  /** Files dragged over the window (as Tauri's webview reports them). */
+  dragFiles(paths: string[]): void {
+    for (const handler of [...this.dragListeners]) handler({ type: "enter", paths: [...paths] });
+  }
+
+  dragLeave(): void {
+    for (const handler of [...this.dragListeners]) handler({ type: "leave" });
+  }
+
+  /** Files dropped on the window. */
+  dropFiles(paths: string[]): void {
+    for (const handler of [...this.dragListeners]) handler({ type: "drop", paths: [...paths] });
+  }
+
+  /** Active subscriptions per event, for leak assertions. */
+  listenerCount(): { outbox: number; csv: number; drag: number } {
+    return { outbox: this.outboxListeners.size, csv: this.csvListeners.size, drag: this.dragListeners.size };
+  }
+
+  private static subscribe<T>(set: Set<(value: T) => void>, handler: (value: T) => void): Unsubscribe {
+    // Wrapped, so subscribing the same function twice gives two independent subscriptions.
+    const entry = (value: T) => handler(value);
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+    };
+  }
+
+  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {
+    return FakeBackend.subscribe(this.outboxListeners, handler);
+  }
+
+  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe {
+    return FakeBackend.subscribe(this.csvListeners, handler);
+  }
+
+  onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {
+    const unsubscribe = FakeBackend.subscribe(this.dragListeners, handler);
+    if (this.options.browserDrops && !this.detachBrowserDrops) this.attachBrowserDrops();
+    return () => {
+      unsubscribe();
+      if (this.dragListeners.size === 0) {
+        this.detachBrowserDrops?.();
+        this.detachBrowserDrops = null;
+      }
+    };
+  }
+
+  /**
+   * In a plain browser, HTML drag-and-drop stands in for Tauri's (which gives paths; a browser only
+   * gives file names, which the fake's `import_csv` is happy with).
+   */
+  private attachBrowserDrops(): void {
+    if (typeof window === "undefined") return;
+    const names = (event: DragEvent) => Array.from(event.dataTransfer?.files ?? [], (f) => f.name);
+    const onEnter = (event: DragEvent) => {
+      event.preventDefault();
+      this.dragFiles(names(event));
+    };
+    const onOver = (event: DragEvent) => event.preventDefault();
+    const onLeave = (event: DragEvent) => {
+      if (event.relatedTarget === null) this.dragLeave();
+    };
+    const onDrop = (event: DragEvent) => {
+      event.preventDefault();
+      this.dropFiles(names(event));
+    };
+    window.addEventListener("dragenter", onEnter);
+    window.addEventListener("dragover", onOver);
+    window.addEventListener("dragleave", onLeave);
+    window.addEventListener("drop", onDrop);
+    this.detachBrowserDrops = () => {
+      window.removeEventListener("dragenter", onEnter);
+      window.removeEventListener("dragover", onOver);
+      window.removeEventListener("dragleave", onLeave);
+      window.removeEventListener("drop", onDrop);
+    };
+  }
 }
 
 /**
  * Options from a URL query, for design work in a browser, e.g.
  * `http://localhost:5173/?mfa=0&patients=100000&keyring=memory&offline=1&latency=300&fail=signIn:Offline`.
  * Keys: demo=0, server=none (with demo=0: "no server configured"), mfa=0, patients=N, keyring=memory,
- * resume=1, offline=1, latency=MS, last=LIST_ID, fail=METHOD:CODE (repeatable).
+ * resume=1, offline=1 (also: invites stay queued), waiting=N (invites already queued), latency=MS,
+ * last=LIST_ID, fail=METHOD:CODE (repeatable). Browser drag-and-drop of files stands in for Tauri's.
  */
 export function fakeOptionsFromQuery(search: string): FakeOptions {
   const q = new URLSearchParams(search);
-  const options: FakeOptions = { patientCount: 100_000, latencyMs: 120 };
+  const options: FakeOptions = { patientCount: 100_000, latencyMs: 120, browserDrops: true };
   if (q.get("demo") === "0") options.demo = false;
   if (q.get("server") === "none") options.backendUrl = null;
   if (q.get("mfa") === "0") options.mfa = false;
@@ -388,6 +790,8 @@ export function fakeOptionsFromQuery(search: string): FakeOptions {
   const latency = Number(q.get("latency"));
   if (q.has("latency") && Number.isFinite(latency) && latency >= 0) options.latencyMs = latency;
   if (q.has("last")) options.lastListId = q.get("last");
+  const waiting = Number(q.get("waiting"));
+  if (q.has("waiting") && Number.isInteger(waiting) && waiting >= 0) options.outboxWaiting = waiting;
   const failures: Partial<Record<BackendMethod, IpcError>> = {};
   for (const spec of q.getAll("fail")) {
     const [method, code] = spec.split(":");

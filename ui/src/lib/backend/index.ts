@@ -2,34 +2,61 @@
 // or the in-memory fake in tests and in a plain browser) and never import @tauri-apps/* themselves
 // (eslint.config.js enforces that).
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BatchOutcome } from "./bindings/BatchOutcome";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { CsvProgress } from "./bindings/CsvProgress";
+import type { EmailChip } from "./bindings/EmailChip";
+import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { Preferences } from "./bindings/Preferences";
 import type { SessionInfo } from "./bindings/SessionInfo";
+import type { RecipientWarning } from "./bindings/RecipientWarning";
+import type { SendReceipt } from "./bindings/SendReceipt";
 import type { SignInStep } from "./bindings/SignInStep";
+import type { SmsCheck } from "./bindings/SmsCheck";
+import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import { isSessionLost, toIpcError, type IpcError } from "./errors";
 
 export type { AppInfo } from "./bindings/AppInfo";
 export type { BackendInfo } from "./bindings/BackendInfo";
+export type { BatchOutcome } from "./bindings/BatchOutcome";
+export type { Channel } from "./bindings/Channel";
 export type { Clinician } from "./bindings/Clinician";
 export type { ConfigSource } from "./bindings/ConfigSource";
+export type { CsvPreview } from "./bindings/CsvPreview";
+export type { CsvProgress } from "./bindings/CsvProgress";
 export type { DataSource } from "./bindings/DataSource";
 export type { DemoAccount } from "./bindings/DemoAccount";
+export type { EmailChip } from "./bindings/EmailChip";
+export type { FieldError } from "./bindings/FieldError";
+export type { ImportRow } from "./bindings/ImportRow";
+export type { Invitee } from "./bindings/Invitee";
+export type { OutboxStatus } from "./bindings/OutboxStatus";
 export type { Patient } from "./bindings/Patient";
 export type { PatientList } from "./bindings/PatientList";
 export type { PatientPage } from "./bindings/PatientPage";
 export type { PatientQuery } from "./bindings/PatientQuery";
 export type { Preferences } from "./bindings/Preferences";
+export type { RecipientWarning } from "./bindings/RecipientWarning";
+export type { Rejection } from "./bindings/Rejection";
+export type { RejectedRow } from "./bindings/RejectedRow";
+export type { SendReceipt } from "./bindings/SendReceipt";
 export type { SessionInfo } from "./bindings/SessionInfo";
 export type { SignInStep } from "./bindings/SignInStep";
+export type { SmsCheck } from "./bindings/SmsCheck";
+export type { SmsEncoding } from "./bindings/SmsEncoding";
+export type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
+export type { SmsPreview } from "./bindings/SmsPreview";
 export type { TokenStorage } from "./bindings/TokenStorage";
+export type { WarningKind } from "./bindings/WarningKind";
 export { INTERNAL_MESSAGE, isIpcError, isSessionLost, toIpcError, type ErrorCode, type IpcError } from "./errors";
 
 /**
  * One method per Tauri command. Every method rejects only with an `IpcError`.
  */
-export interface Backend {
+export interface BackendCommands {
   /** `app_info` */
   appInfo(): Promise<AppInfo>;
   /** `resume_session`: the session saved in the OS keyring, if any. */
@@ -48,11 +75,60 @@ export interface Backend {
   preferences(): Promise<Preferences>;
   /** `set_last_list` */
   setLastList(listId: string): Promise<null>;
+
+  /** `prepare_sms_invite`: validates the draft; `ready` carries the confirmation screen. */
+  prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck>;
+  /** `send_sms_invite`: writes the invite to the outbox (never waits for the network). */
+  sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt>;
+  /** `parse_email_recipients`: a typed or pasted string → chips (invalid ones carry `error`). */
+  parseEmailRecipients(text: string): Promise<EmailChip[]>;
+  /** `check_email_invites`: recipients already invited or already patients. */
+  checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]>;
+  /** `send_email_invites` */
+  sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt>;
+  /** `pick_csv`: the native file chooser, then the file read; `null` when the clinician cancelled. */
+  pickCsv(listId: string): Promise<CsvPreview | null>;
+  /** `import_csv`: a file dropped on the window. */
+  importCsv(listId: string, path: string): Promise<CsvPreview>;
+  /** `save_csv_rejects`: the native save dialog; the saved path, or `null` when cancelled. */
+  saveCsvRejects(importId: string): Promise<string | null>;
+  /** `send_import`: every accepted row of the import except the `skip`ped recipients. */
+  sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt>;
+  /** `await_batch`: waits up to `timeoutMs` for the server; `queued > 0` means still waiting. */
+  awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome>;
+  /** `outbox_status` */
+  outboxStatus(): Promise<OutboxStatus>;
 }
 
-export type BackendMethod = keyof Backend;
+/** Stops a subscription. Safe to call more than once. */
+export type Unsubscribe = () => void;
 
-/** Every method name, checked against the interface so a new command cannot be forgotten. */
+/**
+ * A file dragged over the window (Tauri's webview drag-and-drop, which gives real paths):
+ * `enter` when files come over the window, `drop` when they are dropped, `leave` when the drag
+ * leaves or is cancelled.
+ */
+export type FileDragEvent = { type: "enter"; paths: string[] } | { type: "drop"; paths: string[] } | { type: "leave" };
+
+/**
+ * Events from the Rust side. Subscribing is synchronous (the unsubscribe function works even while the
+ * underlying listener is still being registered); handlers never throw across the boundary.
+ */
+export interface BackendEvents {
+  /** Event `outbox-changed`. */
+  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe;
+  /** Event `csv-progress` (while `pick_csv` / `import_csv` read a file). */
+  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe;
+  /** Files dragged over / dropped on the window. */
+  onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe;
+}
+
+export interface Backend extends BackendCommands, BackendEvents {}
+
+export type BackendMethod = keyof BackendCommands;
+export type BackendEvent = keyof BackendEvents;
+
+/** Every command name, checked against the interface so a new command cannot be forgotten. */
 const METHODS: Record<BackendMethod, true> = {
   appInfo: true,
   resumeSession: true,
@@ -63,8 +139,25 @@ const METHODS: Record<BackendMethod, true> = {
   searchPatients: true,
   preferences: true,
   setLastList: true,
+  prepareSmsInvite: true,
+  sendSmsInvite: true,
+  parseEmailRecipients: true,
+  checkEmailInvites: true,
+  sendEmailInvites: true,
+  pickCsv: true,
+  importCsv: true,
+  saveCsvRejects: true,
+  sendImport: true,
+  awaitBatch: true,
+  outboxStatus: true,
+};
+const EVENTS: Record<BackendEvent, true> = {
+  onOutboxChanged: true,
+  onCsvProgress: true,
+  onFileDrag: true,
 };
 export const BACKEND_METHODS = Object.keys(METHODS) as BackendMethod[];
+export const BACKEND_EVENTS = Object.keys(EVENTS) as BackendEvent[];
 
 /**
  * Wraps a Backend so that `NotSignedIn` / `SessionExpired` from any call reaches `onSessionLost`
@@ -72,7 +165,7 @@ export const BACKEND_METHODS = Object.keys(METHODS) as BackendMethod[];
  * caller stops what it was doing.
  */
 export function withSessionGuard(inner: Backend, onSessionLost: (error: IpcError) => void): Backend {
-  const guarded: Partial<Record<BackendMethod, unknown>> = {};
+  const guarded: Partial<Record<BackendMethod | BackendEvent, unknown>> = {};
   for (const name of BACKEND_METHODS) {
     guarded[name] = async (...args: unknown[]) => {
       try {
@@ -83,6 +176,10 @@ export function withSessionGuard(inner: Backend, onSessionLost: (error: IpcError
         throw error;
       }
     };
+  }
+  // Subscriptions pass straight through (they do not reject).
+  for (const name of BACKEND_EVENTS) {
+    guarded[name] = (handler: unknown) => (inner[name] as (h: unknown) => Unsubscribe).call(inner, handler);
   }
   return guarded as unknown as Backend;
 }

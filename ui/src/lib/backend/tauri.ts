@@ -1,13 +1,25 @@
-// The real Backend: Tauri commands over IPC. Argument objects are camelCase, as Tauri expects.
+// The real Backend: Tauri commands over IPC, and Tauri events. Argument objects are camelCase, as
+// Tauri expects.
 import { invoke } from "@tauri-apps/api/core";
-import type { Backend } from "./index";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import type { Backend, FileDragEvent, Unsubscribe } from "./index";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BatchOutcome } from "./bindings/BatchOutcome";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { CsvProgress } from "./bindings/CsvProgress";
+import type { EmailChip } from "./bindings/EmailChip";
+import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { Preferences } from "./bindings/Preferences";
+import type { RecipientWarning } from "./bindings/RecipientWarning";
+import type { SendReceipt } from "./bindings/SendReceipt";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { SignInStep } from "./bindings/SignInStep";
+import type { SmsCheck } from "./bindings/SmsCheck";
+import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import { toIpcError } from "./errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -21,6 +33,31 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     }
     throw error;
   }
+}
+
+/**
+ * Tauri registers listeners asynchronously; the UI wants a synchronous unsubscribe (for `$effect`
+ * cleanups). Unsubscribing before registration finished unlistens as soon as it does.
+ */
+export function subscribe(what: string, register: () => Promise<UnlistenFn>): Unsubscribe {
+  let stopped = false;
+  let unlisten: UnlistenFn | null = null;
+  register().then(
+    (fn) => {
+      if (stopped) fn();
+      else unlisten = fn;
+    },
+    (thrown: unknown) => {
+      // E.g. a permission missing from the window's capability: the UI keeps working without it.
+      if (import.meta.env.DEV) console.error(`Huma Clinician: could not listen to ${what}`, thrown);
+    },
+  );
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    unlisten?.();
+    unlisten = null;
+  };
 }
 
 export class TauriBackend implements Backend {
@@ -50,5 +87,65 @@ export class TauriBackend implements Backend {
   }
   setLastList(listId: string): Promise<null> {
     return call("set_last_list", { listId });
+  }
+
+  prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
+    return call("prepare_sms_invite", { draft });
+  }
+  sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
+    return call("send_sms_invite", { draft });
+  }
+  parseEmailRecipients(text: string): Promise<EmailChip[]> {
+    return call("parse_email_recipients", { text });
+  }
+  checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
+    return call("check_email_invites", { listId, addresses });
+  }
+  sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
+    return call("send_email_invites", { listId, addresses });
+  }
+  pickCsv(listId: string): Promise<CsvPreview | null> {
+    return call("pick_csv", { listId });
+  }
+  importCsv(listId: string, path: string): Promise<CsvPreview> {
+    return call("import_csv", { listId, path });
+  }
+  saveCsvRejects(importId: string): Promise<string | null> {
+    return call("save_csv_rejects", { importId });
+  }
+  sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt> {
+    return call("send_import", { listId, importId, skip });
+  }
+  awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome> {
+    return call("await_batch", { batchId, timeoutMs });
+  }
+  outboxStatus(): Promise<OutboxStatus> {
+    return call("outbox_status");
+  }
+
+  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {
+    return subscribe("outbox-changed", () => listen<OutboxStatus>("outbox-changed", (event) => handler(event.payload)));
+  }
+  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe {
+    return subscribe("csv-progress", () => listen<CsvProgress>("csv-progress", (event) => handler(event.payload)));
+  }
+  onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {
+    return subscribe("file drag-and-drop", () =>
+      getCurrentWebview().onDragDropEvent((event) => {
+        const payload = event.payload;
+        switch (payload.type) {
+          case "enter":
+            handler({ type: "enter", paths: [...payload.paths] });
+            break;
+          case "drop":
+            handler({ type: "drop", paths: [...payload.paths] });
+            break;
+          case "leave":
+            handler({ type: "leave" });
+            break;
+          // "over" only moves the cursor.
+        }
+      }),
+    );
   }
 }

@@ -1,0 +1,32 @@
+// What the clinician is told after a send: the BatchOutcome's sentence (written by the Rust side),
+// and each rejected recipient with the reason.
+import type { BatchOutcome, IpcError, SendReceipt } from "../backend";
+import { formatPhone, plural } from "../format";
+import type { ToastContent } from "../notifications/toasts.svelte";
+
+/** How long the UI waits for the server after a send before saying "queued". */
+export const AWAIT_BATCH_MS = 4_000;
+
+export function sendingToast(receipt: SendReceipt): ToastContent {
+  return { tone: "progress", message: `Sending ${plural(receipt.queued, "invite", "invites")}…` };
+}
+
+export function rejectionLine(recipient: string, reason: string): string {
+  return `Not sent: ${formatPhone(recipient)} — ${reason}`;
+}
+
+export function outcomeToast(outcome: BatchOutcome): ToastContent {
+  const details = outcome.rejected.map((r) => rejectionLine(r.recipient, r.reason));
+  let tone: ToastContent["tone"];
+  if (details.length > 0) tone = outcome.sent + outcome.queued > 0 ? "warning" : "error";
+  else tone = outcome.queued > 0 ? "info" : "success";
+  return { tone, message: outcome.summary, details };
+}
+
+/** `await_batch` failed: the invites are safe in the outbox, but we could not learn how they went. */
+export function trackingFailedToast(receipt: SendReceipt, error: IpcError): ToastContent {
+  return {
+    tone: "warning",
+    message: `${plural(receipt.queued, "invite was", "invites were")} saved to the outbox. ${error.message}`,
+  };
+}

@@ -1,0 +1,197 @@
+import { screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import type { SmsInviteDraft } from "../lib/backend";
+import { FAKE_INVITE_MESSAGES } from "../lib/backend/fake-invites";
+import { openInvite, renderSignedIn } from "./helpers";
+
+const LIST = "list-cardiology";
+const TEXT =
+  "Hi Sam, Alex Morgan has invited you to join Huma for Cardiology follow-up. Sign up here: [sign-up link]";
+
+type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
+
+async function fill(user: User, dialog: HTMLElement, given: string, family: string, phone: string) {
+  const d = within(dialog);
+  for (const [label, value] of [
+    ["First name", given],
+    ["Last name", family],
+    ["Mobile number", phone],
+  ] as const) {
+    const input = d.getByLabelText(label);
+    await user.clear(input);
+    if (value) await user.type(input, value);
+  }
+}
+
+async function confirmed(user: User, phone = "07911 123456") {
+  const dialog = await openInvite(user, "SMS invite");
+  await fill(user, dialog, "Sam", "Patel", phone);
+  await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+  await within(dialog).findByRole("heading", { name: "Check the SMS invite" });
+  return dialog;
+}
+
+describe("SMS invite: the form", () => {
+  it("has labelled fields, the hint, and starts on First name", async () => {
+    const { user } = await renderSignedIn();
+    const dialog = await openInvite(user, "SMS invite");
+    const d = within(dialog);
+    expect(d.getByRole("heading", { name: "SMS invite" })).toBeInTheDocument();
+    expect(d.getByLabelText("First name")).toHaveFocus();
+    expect(d.getByLabelText("Last name")).toBeInTheDocument();
+    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription("UK mobile, e.g. 07700 900123");
+    expect(d.getByLabelText("Mobile number")).toHaveAttribute("type", "tel");
+  });
+
+  it("shows each field's message and focuses the first invalid field", async () => {
+    const { user, fake } = await renderSignedIn();
+    const dialog = await openInvite(user, "SMS invite");
+    const d = within(dialog);
+    await user.click(d.getByRole("button", { name: "Confirm" }));
+
+    const given = d.getByLabelText("First name");
+    await waitFor(() => expect(given).toHaveAttribute("aria-invalid", "true"));
+    expect(given).toHaveAccessibleDescription(FAKE_INVITE_MESSAGES.givenNameMissing);
+    expect(d.getByLabelText("Last name")).toHaveAccessibleDescription(FAKE_INVITE_MESSAGES.familyNameMissing);
+    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription(
+      `UK mobile, e.g. 07700 900123 ${FAKE_INVITE_MESSAGES.phoneMissing}`,
+    );
+    expect(given).toHaveFocus();
+    expect(fake.callsOf("prepareSmsInvite")[0]!.args[0]).toEqual({
+      listId: LIST,
+      givenName: "",
+      familyName: "",
+      phone: "",
+    } satisfies SmsInviteDraft);
+
+    // Only the number is wrong now: its message, its focus; the names are no longer marked.
+    await fill(user, dialog, "Sam", "Patel", "01632 960123");
+    await user.click(d.getByRole("button", { name: "Confirm" }));
+    const phone = d.getByLabelText("Mobile number");
+    await waitFor(() => expect(phone).toHaveFocus());
+    expect(phone).toHaveAttribute("aria-invalid", "true");
+    expect(phone).toHaveAccessibleDescription(expect.stringContaining(FAKE_INVITE_MESSAGES.phoneLandline));
+    expect(d.getByLabelText("First name")).not.toHaveAttribute("aria-invalid");
+    expect(d.getByLabelText("Last name")).not.toHaveAttribute("aria-invalid");
+    expect(d.queryByRole("heading", { name: "Check the SMS invite" })).not.toBeInTheDocument();
+  });
+
+  it("keeps what was typed when the check fails, and says why", async () => {
+    const { user, fake } = await renderSignedIn();
+    fake.fail("prepareSmsInvite", { code: "Storage", message: "Huma Clinician could not save to this computer's disk." }, 1);
+    const dialog = await openInvite(user, "SMS invite");
+    await fill(user, dialog, "Sam", "Patel", "07911 123456");
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent("could not save to this computer's disk");
+    expect(within(dialog).getByLabelText("First name")).toHaveValue("Sam");
+    expect(within(dialog).getByLabelText("Mobile number")).toHaveValue("07911 123456");
+    await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
+    await within(dialog).findByRole("heading", { name: "Check the SMS invite" });
+    expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
+  });
+});
+
+describe("SMS invite: the confirmation screen", () => {
+  it("shows the name, the number, the exact text with the link placeholder marked, and the segments", async () => {
+    const { user } = await renderSignedIn();
+    const dialog = await confirmed(user);
+    const d = within(dialog);
+    expect(d.getByRole("heading", { name: "Check the SMS invite" })).toHaveFocus();
+    expect(d.getByTestId("sms-recipient")).toHaveTextContent("Sam Patel");
+    expect(d.getByTestId("sms-phone-display")).toHaveTextContent("+44 7911 123456");
+
+    const box = d.getByTestId("sms-text");
+    expect(box.textContent).toBe(TEXT);
+    expect(box).toHaveAttribute("aria-readonly", "true");
+    expect(d.getByRole("textbox", { name: "Message" })).toBe(box);
+    const marks = box.querySelectorAll("mark");
+    expect(marks).toHaveLength(1);
+    expect(marks[0]!.textContent).toBe("[sign-up link]");
+
+    expect(d.getByTestId("sms-segments")).toHaveTextContent(/^1 SMS · GSM-7$/);
+    expect(d.getByRole("button", { name: "Send SMS invite" })).toBeEnabled();
+    expect(d.getByRole("button", { name: "Back" })).toBeEnabled();
+  });
+
+  it("Back returns to the form with the fields kept", async () => {
+    const { user } = await renderSignedIn();
+    const dialog = await confirmed(user);
+    await user.click(within(dialog).getByRole("button", { name: "Back" }));
+    const given = within(dialog).getByLabelText("First name");
+    expect(given).toHaveValue("Sam");
+    expect(given).toHaveFocus();
+    expect(within(dialog).getByLabelText("Last name")).toHaveValue("Patel");
+    expect(within(dialog).getByLabelText("Mobile number")).toHaveValue("07911 123456");
+  });
+
+  it("asks before sending to someone already invited", async () => {
+    const { user } = await renderSignedIn();
+    const dialog = await confirmed(user, "07700 900999");
+    const d = within(dialog);
+    expect(d.getByTestId("sms-warnings")).toHaveTextContent("+44 7700 900999 was already invited");
+    const send = d.getByRole("button", { name: "Send SMS invite" });
+    expect(send).toBeDisabled();
+    await user.click(d.getByRole("checkbox", { name: "Send the invite anyway" }));
+    expect(send).toBeEnabled();
+  });
+
+  it("sends, closes, and shows the outcome", async () => {
+    const { user, fake } = await renderSignedIn();
+    const dialog = await confirmed(user);
+    await user.click(within(dialog).getByRole("button", { name: "Send SMS invite" }));
+
+    await waitFor(() => expect(dialog).not.toHaveAttribute("open"));
+    expect(fake.callsOf("sendSmsInvite")[0]!.args[0]).toEqual({
+      listId: LIST,
+      givenName: "Sam",
+      familyName: "Patel",
+      phone: "07911 123456",
+    });
+    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to +44 7911 123456"));
+    expect(fake.callsOf("awaitBatch")[0]!.args).toEqual(["batch-1", 4000]);
+    expect(screen.getByTestId("outbox-indicator")).toHaveTextContent(/^$/);
+
+    // A new invite starts from an empty form.
+    const again = await openInvite(user, "SMS invite");
+    expect(within(again).getByLabelText("First name")).toHaveValue("");
+  });
+
+  it("offline: says it is queued and the indicator shows 1 waiting until back online", async () => {
+    const { user, fake } = await renderSignedIn({ offline: true });
+    const dialog = await confirmed(user);
+    await user.click(within(dialog).getByRole("button", { name: "Send SMS invite" }));
+    await waitFor(() =>
+      expect(screen.getByTestId("toast")).toHaveTextContent("Queued — will be sent when you're back online"),
+    );
+    const indicator = screen.getByTestId("outbox-indicator");
+    expect(indicator).toHaveTextContent("1 waiting");
+    expect(indicator).toHaveAttribute("title", "Invites waiting to be sent");
+    expect(indicator).toHaveAttribute("aria-live", "polite");
+
+    fake.setOffline(false);
+    await waitFor(() => expect(indicator).toHaveTextContent(/^$/));
+  });
+
+  it("keeps the confirmation screen when sending fails", async () => {
+    const { user, fake } = await renderSignedIn();
+    fake.fail("sendSmsInvite", { code: "Storage", message: "The invite could not be saved. Try again." }, 1);
+    const dialog = await confirmed(user);
+    await user.click(within(dialog).getByRole("button", { name: "Send SMS invite" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent("The invite could not be saved. Try again.");
+    expect(dialog).toHaveAttribute("open");
+    expect(within(dialog).getByTestId("sms-text").textContent).toBe(TEXT);
+    await user.click(within(dialog).getByRole("button", { name: "Send SMS invite" }));
+    await waitFor(() => expect(dialog).not.toHaveAttribute("open"));
+    expect(fake.callsOf("sendSmsInvite")).toHaveLength(2);
+  });
+
+  it("keeps the draft when closed with Cancel", async () => {
+    const { user } = await renderSignedIn();
+    const dialog = await openInvite(user, "SMS invite");
+    await fill(user, dialog, "Sam", "", "");
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(dialog).not.toHaveAttribute("open");
+    await openInvite(user, "SMS invite");
+    expect(within(dialog).getByLabelText("First name")).toHaveValue("Sam");
+  });
+});
