@@ -4,8 +4,6 @@
 use std::collections::HashSet;
 
 use crate::error::{AppError, AppResult};
-use crate::huma::client::Call;
-use crate::huma::wire;
 use crate::invite::email::{address_key, validate_email};
 use crate::invite::phone::parse_mobile;
 use crate::invite::sms_text::{
@@ -15,8 +13,9 @@ use crate::invite::types::{
     BatchOutcome, Channel, FieldError, Invitee, RecipientWarning, Rejection, SmsInviteDraft,
     SmsPreview, WarningKind,
 };
-use crate::session::Auth;
+use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, NewInvite, OutboxRow, OutboxState};
+use crate::sync::pending_invitations;
 
 /// Checks an SMS invite form: every field's problem at once, or the invite and its preview.
 pub fn check_sms(
@@ -147,39 +146,14 @@ pub async fn warnings(
 }
 
 /// Lower-cased emails and phone numbers of the list's pending invitations.
-async fn pending_recipients(auth: &Auth, list_id: &str) -> AppResult<HashSet<String>> {
+async fn pending_recipients(auth: &Auth, list_id: &str) -> Result<HashSet<String>, CallError> {
     const PAGE: u32 = 500;
     let mut keys = HashSet::new();
     let mut skip = 0;
     loop {
-        let config = auth.client().config();
-        let request = wire::InvitationsRequest {
-            client_id: &config.client_id,
-            project_id: &config.project_id,
-            role_type: "User",
-            skip,
-            limit: PAGE,
-            search: None,
-        };
-        let page = auth
-            .authorised(|token, _| {
-                let request = &request;
-                async move {
-                    auth.client()
-                        .post::<_, wire::InvitationsResponse>(
-                            wire::INVITATIONS,
-                            request,
-                            Call {
-                                token: Some(&token),
-                                deployment_id: Some(list_id),
-                            },
-                        )
-                        .await
-                }
-            })
-            .await?;
-        let got = page.invitations.len() as u32;
-        for inv in page.invitations {
+        let page = pending_invitations(auth, list_id, None, skip, PAGE).await?;
+        let got = page.len() as u32;
+        for inv in page {
             keys.extend(inv.email.as_deref().map(address_key));
             keys.extend(inv.phone_number);
         }

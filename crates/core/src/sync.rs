@@ -288,14 +288,25 @@ async fn find_on_server(
     auth: &Auth,
     row: &OutboxRow,
 ) -> Result<Vec<wire::InvitationDto>, CallError> {
+    pending_invitations(auth, &row.list_id, Some(row.recipient()), 0, 100).await
+}
+
+/// One page of a list's pending invitations, newest first; `search` matches names, email or phone.
+pub async fn pending_invitations(
+    auth: &Auth,
+    list_id: &str,
+    search: Option<&str>,
+    skip: u32,
+    limit: u32,
+) -> Result<Vec<wire::InvitationDto>, CallError> {
     let config = auth.client().config();
     let request = wire::InvitationsRequest {
         client_id: &config.client_id,
         project_id: &config.project_id,
         role_type: "User",
-        skip: 0,
-        limit: 100,
-        search: Some(row.recipient()),
+        skip,
+        limit,
+        search,
     };
     auth.authorised_raw(|token, _| {
         let request = &request;
@@ -306,7 +317,7 @@ async fn find_on_server(
                     request,
                     Call {
                         token: Some(&token),
-                        deployment_id: Some(&row.list_id),
+                        deployment_id: Some(list_id),
                     },
                 )
                 .await

@@ -19,17 +19,6 @@ async fn signed_in(world: &World) -> TestResult<(Arc<ClinicianApp>, String)> {
     Ok((app, list))
 }
 
-async fn messages(world: &World) -> TestResult<Vec<serde_json::Value>> {
-    let json: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/sandbox/messages", world.sandbox.base_url()))
-        .header("Accept", "application/json")
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(json["messages"].as_array().cloned().unwrap_or_default())
-}
-
 fn draft(list: &str, phone: &str) -> SmsInviteDraft {
     SmsInviteDraft {
         list_id: list.into(),
@@ -61,7 +50,8 @@ async fn an_sms_invite_goes_out_with_exactly_the_confirmed_text() -> TestResult 
     assert_eq!((outcome.sent, outcome.queued), (1, 0));
     assert_eq!(app.outbox_status().await?.waiting, 0);
 
-    let sms = messages(&world)
+    let sms = world
+        .messages()
         .await?
         .into_iter()
         .find(|m| m["kind"] == "INVITATION" && m["to"] == "+447700900456")
@@ -86,7 +76,7 @@ async fn email_invites_go_out_in_one_batch_and_a_second_time_is_warned_about() -
         .await_batch(&receipt.batch_id, Duration::from_secs(10))
         .await?;
     assert_eq!(outcome.summary, "3 invites sent");
-    let sent = messages(&world).await?;
+    let sent = world.messages().await?;
     for a in &addresses {
         assert!(
             sent.iter()

@@ -82,11 +82,11 @@ describe("CSV import", () => {
     await waitFor(() => expect(rendered.fake.callsOf("pickCsv")).toHaveLength(1));
     expect(d.queryByRole("progressbar")).not.toBeInTheDocument();
 
-    rendered.fake.emitCsvProgress({ bytesRead: 12_000n, totalBytes: 48_000n });
+    rendered.fake.emitCsvProgress({ bytesRead: 12_000, totalBytes: 48_000 });
     const bar = await d.findByRole("progressbar", { name: "Reading the file" });
     expect(bar).toHaveAttribute("max", "48000");
     expect(bar).toHaveAttribute("value", "12000");
-    rendered.fake.emitCsvProgress({ bytesRead: 36_000n, totalBytes: 48_000n });
+    rendered.fake.emitCsvProgress({ bytesRead: 36_000, totalBytes: 48_000 });
     await waitFor(() => expect(bar).toHaveAttribute("value", "36000"));
     expect(d.getByText("75%")).toBeInTheDocument();
     expect(d.getByRole("button", { name: "Import CSV…" })).toBeDisabled();

@@ -153,7 +153,10 @@ pub struct CsvPreview {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct CsvProgress {
+    // A JSON number, not a bigint: files are at most 20 MB.
+    #[ts(type = "number")]
     pub bytes_read: u64,
+    #[ts(type = "number")]
     pub total_bytes: u64,
 }
 

@@ -88,7 +88,8 @@ impl World {
         Ok(())
     }
 
-    pub async fn latest_code(&self) -> TestResult<String> {
+    /// The sandbox's message log (every SMS and email "sent"), newest first.
+    pub async fn messages(&self) -> TestResult<Vec<serde_json::Value>> {
         let json: serde_json::Value = reqwest::Client::new()
             .get(format!("{}/sandbox/messages", self.sandbox.base_url()))
             .header("Accept", "application/json")
@@ -96,7 +97,15 @@ impl World {
             .await?
             .json()
             .await?;
-        let body = json["messages"][0]["body"].as_str().ok_or("no message")?;
+        Ok(json["messages"].as_array().cloned().unwrap_or_default())
+    }
+
+    pub async fn latest_code(&self) -> TestResult<String> {
+        let messages = self.messages().await?;
+        let body = messages
+            .first()
+            .and_then(|m| m["body"].as_str())
+            .ok_or("no message")?;
         Ok(body
             .split(|c: char| !c.is_ascii_digit())
             .find(|w| w.len() == 6)

@@ -599,9 +599,9 @@ export class FakeBackend implements Backend {
     this.requireList(listId);
     const refusal = refusedFile(path);
     if (refusal) throw { code: "InvalidInput", message: refusal } satisfies IpcError;
-    const total = 48_000n;
-    for (let step = 1n; step <= 4n; step++) {
-      this.emitCsvProgress({ bytesRead: (total * step) / 4n, totalBytes: total });
+    const total = 48_000;
+    for (let step = 1; step <= 4; step++) {
+      this.emitCsvProgress({ bytesRead: (total * step) / 4, totalBytes: total });
       if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
       else await Promise.resolve();
     }

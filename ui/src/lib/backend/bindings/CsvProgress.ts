@@ -3,4 +3,4 @@
 /**
  * Reading progress of a large CSV (event `csv-progress`).
  */
-export type CsvProgress = { bytesRead: bigint, totalBytes: bigint, };
+export type CsvProgress = { bytesRead: number, totalBytes: number, };
