@@ -22,6 +22,17 @@ pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
     RELEASE_IDENTITY
 };
 
+/// Development builds only: a keyring service of their own (end-to-end tests give each simulated
+/// computer one, so parallel tests never read each other's sessions).
+const KEYRING_SERVICE_ENV: &str = "HUMA_CLINICIAN_KEYRING_SERVICE";
+
+fn keyring_service() -> String {
+    std::env::var(KEYRING_SERVICE_ENV)
+        .ok()
+        .filter(|s| cfg!(debug_assertions) && !s.is_empty())
+        .unwrap_or_else(|| IDENTITY.keyring_service.to_owned())
+}
+
 /// `HUMA_CLINICIAN_LOG=debug` raises the log level (never to the point of logging personal data).
 const LOG_LEVEL_ENV: &str = "HUMA_CLINICIAN_LOG";
 
@@ -72,7 +83,7 @@ pub fn run() {
                 client_id: resolved.client_id,
                 project_id: resolved.project_id,
                 demo: resolved.demo,
-                secrets: Arc::new(KeyringStore::new(IDENTITY.keyring_service)),
+                secrets: Arc::new(KeyringStore::new(keyring_service())),
                 clock: Arc::new(SystemClock),
             })?;
             let app_core = Arc::new(app_core);

@@ -82,8 +82,14 @@ fn main() {
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("outbox_enqueue: one invite, median of {runs} runs");
-    println!("  baseline (plain SQLite, default journal):    {:>7.3} ms", ms(baseline));
-    println!("  enqueue (SQLCipher, WAL, synchronous=FULL):  {:>7.3} ms", ms(enqueue));
+    println!(
+        "  baseline (plain SQLite, default journal):    {:>7.3} ms",
+        ms(baseline)
+    );
+    println!(
+        "  enqueue (SQLCipher, WAL, synchronous=FULL):  {:>7.3} ms",
+        ms(enqueue)
+    );
     println!(
         "  ratio enqueue / baseline: {:.1}x",
         enqueue.as_secs_f64() / baseline.as_secs_f64()

@@ -102,6 +102,11 @@ impl AppSession {
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
             .env("XDG_DATA_HOME", home.path().join(".local/share"))
             .env("HUMA_CLINICIAN_DATA_DIR", home.path().join("data"))
+            // One keyring namespace per simulated computer (the HOME), shared by its restarts.
+            .env(
+                "HUMA_CLINICIAN_KEYRING_SERVICE",
+                format!("Huma Clinician (e2e {})", home.path().display()),
+            )
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("NO_AT_BRIDGE", "1")
             .stdout(Stdio::null())
@@ -160,9 +165,12 @@ impl AppSession {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(
-                    format!("text {text:?} never appeared; the page shows:\n{body}").into(),
-                );
+                // The app's log holds no personal data, so it is safe to show here.
+                let logs = self.logs();
+                return Err(format!(
+                    "text {text:?} never appeared; the page shows:\n{body}\n--- app log ---\n{logs}"
+                )
+                .into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -295,6 +303,11 @@ impl AppSession {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // The app winds down after its WebDriver session ends; a restart must not overlap it.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app_is_running() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let placeholder = tempfile::tempdir()?;
         Ok(std::mem::replace(&mut self.home, placeholder))
     }
@@ -309,6 +322,18 @@ impl AppSession {
         }
         all
     }
+}
+
+/// Whether a process of the app binary under test is still alive (Linux: looks through /proc).
+fn app_is_running() -> bool {
+    let binary = app_binary();
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries.flatten().any(|entry| {
+                std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
+            })
+        })
+        .unwrap_or(false)
 }
 
 impl Drop for AppSession {
