@@ -37,7 +37,7 @@ dbus-run-session -- bash -euo pipefail -c '
   # An empty line on stdin creates and unlocks a login keyring with an empty password.
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test --workspace --features custom-protocol -- --include-ignored
+    cargo test --workspace --features custom-protocol --no-fail-fast -- --include-ignored
 '
 
 step "Generated TypeScript bindings are committed and current"
