@@ -38,7 +38,6 @@ pub async fn pick_csv<R: Runtime>(handle: &AppHandle<R>) -> AppResult<Option<Pat
         Box::pin(
             d.set_title("Import patients from a CSV file")
                 .add_filter("CSV or text files", &["csv", "txt", "tsv"])
-                .add_filter("All files", &["*"])
                 .pick_file(),
         )
     })

@@ -347,6 +347,12 @@ impl ClinicianApp {
     ) -> AppResult<CsvPreview> {
         let store = self.current_store().await?;
         self.list_name(&store, list_id).await?;
+        // The path comes from the UI (a dropped file): read only what can be a patient list.
+        if !has_csv_extension(&path) {
+            return Err(AppError::invalid_input(
+                "Choose a CSV file (.csv, .tsv or .txt). Save spreadsheets as CSV first.",
+            ));
+        }
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -535,6 +541,14 @@ impl ClinicianApp {
 
 /// How many accepted CSV rows and rejects the preview shows (all of them are sent).
 const PREVIEW_ROWS: usize = 200;
+
+fn has_csv_extension(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["csv", "tsv", "txt"]
+            .iter()
+            .any(|ok| e.eq_ignore_ascii_case(ok))
+    })
+}
 
 fn import_recipient(row: &ImportRow) -> &str {
     match row.channel {

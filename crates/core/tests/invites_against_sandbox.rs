@@ -166,6 +166,17 @@ async fn a_csv_import_queues_the_accepted_rows_only() -> TestResult {
     let rejects = app.csv_rejects(&preview.import_id)?;
     assert_eq!(rejects.lines().count() as u32, preview.rejected_count + 1);
     let receipt = app.send_import(&list, &preview.import_id, &[]).await?;
+    // Only what can be a patient list is read: not, say, a key file dropped on the window.
+    let refused = app
+        .import_csv(&list, fixtures.join("binary.bin"), "GB".into(), |_| {})
+        .await
+        .err()
+        .ok_or("a .bin file was read")?;
+    assert!(
+        refused.message.contains("Choose a CSV file"),
+        "{}",
+        refused.message
+    );
     assert_eq!(receipt.queued, preview.accepted_count);
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(15))
