@@ -43,10 +43,13 @@ pub fn preview_text(text: &str) -> String {
     format!("{text} {LINK_PLACEHOLDER}")
 }
 
-/// Trims and collapses whitespace, and uses the plain apostrophe: the typographic one is outside
-/// GSM 03.38 and would double the cost of the whole message (UCS-2).
+/// Trims and collapses whitespace, and uses the plain apostrophe and hyphen: the typographic ones
+/// (’ ‘ — –, common in list names) are outside GSM 03.38 and would switch the whole message to UCS-2,
+/// tripling its cost.
 fn for_sms(s: &str) -> String {
-    collapse_whitespace(s).replace(['\u{2019}', '\u{2018}'], "'")
+    collapse_whitespace(s)
+        .replace(['\u{2019}', '\u{2018}'], "'")
+        .replace(['\u{2014}', '\u{2013}'], "-")
 }
 
 /// Segments and encoding of `text` followed by a link of `link_len` ASCII characters.
@@ -170,6 +173,20 @@ mod tests {
         assert_eq!(segments(&text, DEFAULT_LINK_LEN), (1, Gsm7));
         let preview = preview_text(&text);
         assert!(preview.ends_with("Sign up here: [sign-up link]"));
+    }
+
+    #[test]
+    fn a_list_name_with_typographic_dashes_stays_in_gsm_7() {
+        let text = invite_text(
+            "Ruth",
+            "Amelia Hart",
+            "Cardiology follow-up — St Thomas’ Hospital",
+        );
+        assert!(
+            text.contains("Cardiology follow-up - St Thomas' Hospital"),
+            "{text}"
+        );
+        assert_eq!(segments(&text, DEFAULT_LINK_LEN).1, Gsm7);
     }
 
     #[test]
