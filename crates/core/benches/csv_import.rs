@@ -7,7 +7,10 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod support;
+use support::time;
 
 use huma_core::invite::csv_import::read_csv;
 
@@ -34,24 +37,6 @@ fn generate(rows: usize) -> Vec<u8> {
         out.push_str(&line);
     }
     out.into_bytes()
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm-up (lazy metadata, page faults)
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
 }
 
 fn main() {

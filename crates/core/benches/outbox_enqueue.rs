@@ -8,28 +8,13 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod support;
+use support::time;
 
 use huma_core::invite::types::{Channel, Invitee};
 use huma_core::store::{new_key, AccountStore, NewInvite};
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm-up
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn invite() -> NewInvite {
     NewInvite {
