@@ -1,0 +1,164 @@
+//! The façade the desktop shell calls: one method per UI command. It owns the session, the secret
+//! store and the signed-in clinician's database, and decides nothing about windows or IPC.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::{watch, Notify, RwLock};
+use url::Url;
+
+use crate::clock::Clock;
+use crate::config::Resolved;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::huma::{ClientConfig, HumaClient};
+use crate::invite::csv_import::{self, CsvRead};
+use crate::invite::email::address_key;
+use crate::invite::sms_text::invite_text;
+use crate::invite::types::{
+    BatchOutcome, Channel, CsvPreview, CsvProgress, ImportRow, OutboxStatus, RecipientWarning,
+    SendReceipt, SmsCheck, SmsInviteDraft,
+};
+use crate::invites;
+use crate::patients;
+use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::session::Auth;
+use crate::store::NewInvite;
+use crate::store::{self, AccountStore, StoreError};
+use crate::sync::{self, DrainEnd};
+use crate::ui_types::{
+    AppInfo, BackendInfo, ConfigSource, DataSource, DemoAccount, PatientList, PatientPage,
+    PatientQuery, SessionInfo, SignInStep,
+};
+
+/// The embedded demo sandbox, when the app runs on one.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    pub account: DemoAccount,
+    pub messages_url: String,
+}
+
+pub struct AppSetup {
+    pub version: String,
+    pub data_dir: PathBuf,
+    pub backend: Option<Resolved<Url>>,
+    pub client_id: Option<String>,
+    pub project_id: Option<String>,
+    pub demo: Option<Demo>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub struct ClinicianApp {
+    info: AppInfo,
+    data_dir: PathBuf,
+    /// Which backend's accounts this run sees: the URL, or [`DEMO_PARTITION`].
+    partition: String,
+    secrets: Arc<dyn SecretStore>,
+    /// `None` when no backend is configured: the UI says so and offers nothing else.
+    auth: Option<Auth>,
+    store: RwLock<Option<AccountStore>>,
+    /// Lists being copied for offline use right now.
+    caching: std::sync::Mutex<HashSet<String>>,
+    clock: Arc<dyn Clock>,
+    /// Wakes the sync task (an invite was queued, the clinician signed in, "Sync now").
+    sync_wakeup: Arc<Notify>,
+    outbox: watch::Sender<OutboxStatus>,
+    /// CSV files read for import, by import id, until sent (the newest few only).
+    imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
+}
+
+/// How many read CSV files are kept for their Send button.
+const KEPT_IMPORTS: usize = 3;
+/// How often the outbox is looked at when nothing wakes the sync task.
+const SYNC_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The demo sandbox listens on a new port every run; its accounts are keyed by this name instead.
+const DEMO_PARTITION: &str = "demo-sandbox";
+
+/// How old a list's offline copy may get before opening the list refreshes it.
+const CACHE_MAX_AGE: chrono::Duration = chrono::Duration::minutes(15);
+
+mod invite_ops;
+mod patient_ops;
+mod session_ops;
+mod store_open;
+mod sync_task;
+
+impl ClinicianApp {
+    pub fn new(setup: AppSetup) -> AppResult<Self> {
+        let backend_info = BackendInfo {
+            url: setup.backend.as_ref().map(|b| b.value.to_string()),
+            source: match (&setup.demo, &setup.backend) {
+                (Some(_), _) => ConfigSource::Demo,
+                (None, Some(b)) => b.source,
+                (None, None) => ConfigSource::Default,
+            },
+        };
+        let partition = match (&setup.demo, &setup.backend) {
+            (Some(_), _) => DEMO_PARTITION.to_owned(),
+            (None, Some(b)) => b.value.to_string(),
+            (None, None) => String::new(),
+        };
+        let auth = match setup.backend {
+            Some(backend) => {
+                let mut config = ClientConfig::new(backend.value);
+                if let Some(id) = setup.client_id {
+                    config.client_id = id;
+                }
+                if let Some(id) = setup.project_id {
+                    config.project_id = id;
+                }
+                let client =
+                    HumaClient::new(config).map_err(|e| AppError::internal(e.to_string()))?;
+                Some(Auth::new(
+                    client,
+                    setup.secrets.clone(),
+                    setup.clock.clone(),
+                    &partition,
+                ))
+            }
+            None => None,
+        };
+        Ok(Self {
+            info: AppInfo {
+                version: setup.version,
+                backend: backend_info,
+                sandbox_messages_url: setup.demo.as_ref().map(|d| d.messages_url.clone()),
+                demo: setup.demo.map(|d| d.account),
+            },
+            data_dir: setup.data_dir,
+            partition,
+            secrets: setup.secrets,
+            auth,
+            store: RwLock::new(None),
+            caching: std::sync::Mutex::default(),
+            clock: setup.clock,
+            sync_wakeup: Arc::new(Notify::new()),
+            outbox: watch::channel(OutboxStatus { waiting: 0 }).0,
+            imports: std::sync::Mutex::default(),
+        })
+    }
+
+    pub fn info(&self) -> AppInfo {
+        self.info.clone()
+    }
+
+    fn auth(&self) -> AppResult<&Auth> {
+        self.auth.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotConfigured,
+                "No Huma server is configured for this computer. Please contact your IT team.",
+            )
+        })
+    }
+
+    pub(super) async fn current_store(&self) -> AppResult<AccountStore> {
+        self.store
+            .read()
+            .await
+            .clone()
+            .ok_or_else(AppError::not_signed_in)
+    }
+}
