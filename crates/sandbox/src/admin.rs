@@ -10,12 +10,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{format_instant, format_micros};
+use crate::clock::{self as sandbox_clock, format_instant, format_micros};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::invitations;
 use crate::invite::InvitationItem;
 use crate::messages::{self, Message};
+use crate::schedule;
 use crate::server::AppState;
 use crate::text::html_escape;
 use crate::DemoAccount;
@@ -194,10 +195,14 @@ struct AdminInvitation {
     deployment_id: String,
     /// `SMS` or `EMAIL`.
     channel: String,
-    /// `PENDING`, `CONSUMED` or `EXPIRED` (sandbox only: Huma lists pending ones alone).
+    /// `PENDING`, `CONSUMED`, `REVOKED` or `EXPIRED` (sandbox only: Huma lists pending ones
+    /// alone).
     state: &'static str,
     /// When a sign-up used it; null while unused.
     consumed_at: Option<String>,
+    /// When it was deleted (`DELETE invitation`); absent unless revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revoked_at: Option<String>,
     /// The patient the sign-up created.
     #[serde(skip_serializing_if = "Option::is_none")]
     patient_id: Option<String>,
@@ -222,12 +227,14 @@ async fn list_invitations(
         .into_iter()
         .map(|i| AdminInvitation {
             item: InvitationItem::from(&i),
-            state: match (i.consumed_at, i.is_pending(now)) {
-                (Some(_), _) => "CONSUMED",
-                (None, true) => "PENDING",
-                (None, false) => "EXPIRED",
+            state: match (i.consumed_at, i.revoked_at, i.is_pending(now)) {
+                (Some(_), _, _) => "CONSUMED",
+                (None, Some(_), _) => "REVOKED",
+                (None, None, true) => "PENDING",
+                (None, None, false) => "EXPIRED",
             },
             consumed_at: i.consumed_at.map(format_micros),
+            revoked_at: i.revoked_at.map(format_micros),
             deployment_id: i.deployment_id,
             channel: i.channel,
             patient_id: i.patient_id,
@@ -255,7 +262,8 @@ struct AdvanceRequest {
     advance_seconds: i64,
 }
 
-/// Moves the clock forward only: tokens and codes must never come back to life.
+/// Moves the clock forward only: tokens and codes must never come back to life. Saves the new
+/// offset (a restart keeps it) and runs the work that fell due, before answering.
 async fn advance_clock(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<AdvanceRequest>,
@@ -263,8 +271,18 @@ async fn advance_clock(
     if !(0..=MAX_ADVANCE_SECS).contains(&req.advance_seconds) {
         return Err(ApiError::validation());
     }
-    state.clock.advance(req.advance_seconds);
-    Ok(clock(State(state)).await)
+    let clock = state.clock.clone();
+    let base_url = state.base_url.clone();
+    state
+        .db
+        .call(move |conn| {
+            // Under the database lock, so concurrent moves save in order.
+            clock.advance(req.advance_seconds);
+            sandbox_clock::save_offset(conn, clock.offset_micros())?;
+            schedule::run_due(conn, clock.now_micros(), &base_url)
+        })
+        .await?;
+    Ok(self::clock(State(state)).await)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The sandbox clock: real time plus an offset that `POST /sandbox/clock` moves forward, so tests can
 //! expire tokens and codes without sleeping. Every timestamp the sandbox writes or compares uses it.
+//! The offset is saved in the database, so a restarted sandbox keeps its time.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -13,6 +14,18 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock already moved forward by `offset_micros` (kept across restarts).
+    pub fn with_offset(offset_micros: i64) -> Clock {
+        Clock {
+            offset_micros: Arc::new(AtomicI64::new(offset_micros)),
+        }
+    }
+
+    /// How far the clock has been moved, in microseconds.
+    pub fn offset_micros(&self) -> i64 {
+        self.offset_micros.load(Ordering::SeqCst)
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + Duration::microseconds(self.offset_micros.load(Ordering::SeqCst))
     }
@@ -45,6 +58,28 @@ pub fn format_micros_for_people(micros: i64) -> String {
         .unwrap_or_default()
         .format("%-d %B %Y at %H:%M UTC")
         .to_string()
+}
+
+const META_KEY: &str = "clock_offset_micros";
+
+/// The offset saved by `save_offset`, or 0.
+pub fn load_offset(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(stored.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+pub fn save_offset(conn: &rusqlite::Connection, offset_micros: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![META_KEY, offset_micros.to_string()],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ ANALYZE;
 
 /// Append-only: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`. A new database
 /// gets `SCHEMA`, its seed, then every step; an existing one only the steps it lacks.
-const MIGRATIONS: &[&str] = &[INVITATIONS];
+const MIGRATIONS: &[&str] = &[INVITATIONS, LIFECYCLE];
 
 /// Version 2: invitations, the message that announced each one, and patient sign-ups.
 const INVITATIONS: &str = "
@@ -148,6 +148,24 @@ CREATE TABLE patient_credentials (
 ALTER TABLE messages ADD COLUMN invitation_id TEXT;
 ";
 
+/// Version 3: the invitation lifecycle. `reminder_due_at` and `delivery_due_at` are the pending
+/// scheduled work (cleared once done, so the partial indexes only hold work still to do);
+/// `reminder_sent_at` records the chaser; `revoked_at` a deletion (kept for `/sandbox/invitations`).
+/// Existing pending invitations get their chaser scheduled and their delivery settled.
+const LIFECYCLE: &str = "
+ALTER TABLE invitations ADD COLUMN reminder_due_at INTEGER;
+ALTER TABLE invitations ADD COLUMN reminder_sent_at INTEGER;
+ALTER TABLE invitations ADD COLUMN delivery_due_at INTEGER;
+ALTER TABLE invitations ADD COLUMN revoked_at INTEGER;
+UPDATE invitations SET reminder_due_at = expires_at - 86400000000
+    WHERE consumed_at IS NULL AND expires_at - 86400000000 > created_at;
+UPDATE invitations SET status = 'DELIVERED' WHERE status = 'SENT';
+CREATE INDEX invitations_reminder_due ON invitations(reminder_due_at)
+    WHERE reminder_due_at IS NOT NULL;
+CREATE INDEX invitations_delivery_due ON invitations(delivery_due_at)
+    WHERE delivery_due_at IS NOT NULL;
+";
+
 /// Applies the steps after version `from` (at least 1) and records the new version, in the caller's
 /// transaction: a failed step leaves the database as it was.
 fn migrate(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
@@ -158,6 +176,9 @@ fn migrate(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
 }
 
+/// The database's file name inside a `--data-dir`.
+pub const DB_FILE_NAME: &str = "sandbox.sqlite3";
+
 /// The shared handle; clones share the connection.
 #[derive(Clone)]
 pub struct Db {
@@ -165,13 +186,15 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (`Some(dir)`: `dir/sandbox.sqlite3`, created if missing) or creates an in-memory
+    /// Opens the database file (its directory is created if missing) or, with `None`, an in-memory
     /// database, and seeds it if it is new. Blocking: call it from a blocking thread.
-    pub fn open(data_dir: Option<&Path>, seed: u64, patients: usize) -> Result<Db, SandboxError> {
-        let mut conn = match data_dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(SandboxError::DataDir)?;
-                let conn = Connection::open(dir.join("sandbox.sqlite3"))?;
+    pub fn open_file(file: Option<&Path>, seed: u64, patients: usize) -> Result<Db, SandboxError> {
+        let mut conn = match file {
+            Some(file) => {
+                if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(SandboxError::DataDir)?;
+                }
+                let conn = Connection::open(file)?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
                 conn
@@ -275,7 +298,7 @@ mod tests {
             tx.pragma_update(None, "user_version", 1)?;
             tx.commit()?;
         }
-        let db = Db::open(Some(dir.path()), 99, 5)?;
+        let db = Db::open_file(Some(&dir.path().join(DB_FILE_NAME)), 99, 5)?;
         db.with(|conn| {
             assert_eq!(version(conn), SCHEMA_VERSION);
             assert!(has_table(conn, "invitations"));
@@ -293,7 +316,7 @@ mod tests {
         })?;
         drop(db);
         // Opening it again is a no-op.
-        let db = Db::open(Some(dir.path()), 99, 5)?;
+        let db = Db::open_file(Some(&dir.path().join(DB_FILE_NAME)), 99, 5)?;
         assert_eq!(db.with(version), SCHEMA_VERSION);
         Ok(())
     }
@@ -302,13 +325,13 @@ mod tests {
     fn a_new_database_is_at_the_latest_version_and_a_newer_one_is_refused(
     ) -> Result<(), SandboxError> {
         let dir = tempfile::tempdir().map_err(SandboxError::DataDir)?;
-        let db = Db::open(Some(dir.path()), 1, 10)?;
+        let db = Db::open_file(Some(&dir.path().join(DB_FILE_NAME)), 1, 10)?;
         assert_eq!(db.with(version), SCHEMA_VERSION);
         assert!(db.with(|conn| has_table(conn, "invitations")));
         db.with(|conn| conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1))?;
         drop(db);
         assert!(matches!(
-            Db::open(Some(dir.path()), 1, 10),
+            Db::open_file(Some(&dir.path().join(DB_FILE_NAME)), 1, 10),
             Err(SandboxError::NewerSchema { .. })
         ));
         Ok(())

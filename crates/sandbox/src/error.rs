@@ -131,6 +131,22 @@ impl ApiError {
     pub const fn validation_because(message: &'static str) -> Self {
         Self::new(StatusCode::FORBIDDEN, 100050, message)
     }
+    /// 404 `1000004`: no such invitation (unknown, or no longer pending: used, expired or revoked).
+    pub const fn invitation_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            1000004,
+            "The invitation does not exist or is no longer pending.",
+        )
+    }
+    /// 400 `1000005`: the invitation has been sent the maximum number of times.
+    pub const fn resend_limit() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            1000005,
+            "This invitation has already been sent the maximum number of times.",
+        )
+    }
     /// 500 with a sandbox-chosen code; details go to the log, never to the client.
     pub const fn internal() -> Self {
         Self::new(

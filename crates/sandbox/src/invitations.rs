@@ -1,7 +1,7 @@
 //! Invitation storage: creating invitations, the pending listing with its filters, look-up by code,
-//! and consumption at sign-up. An invitation is pending while it is not consumed and the sandbox
-//! clock is before its `expires_at`; expired ones are kept (for `/sandbox/invitations`) but never
-//! listed or accepted, as if Huma had deleted them.
+//! consumption at sign-up, resend and revocation. An invitation is pending while it is not consumed
+//! nor revoked and the sandbox clock is before its `expires_at`; expired and revoked ones are kept
+//! (for `/sandbox/invitations`) but never listed or accepted, as if Huma had deleted them.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -13,6 +13,10 @@ use crate::text::search_fold;
 pub const TYPE_PERSONAL: &str = "PERSONAL";
 pub const ROLE_USER: &str = "User";
 pub const STATUS_SENT: &str = "SENT";
+/// The chaser goes out this long before expiry.
+pub const REMINDER_LEAD_MICROS: i64 = 24 * 60 * 60 * 1_000_000;
+/// At most this many sends per invitation (the first one included).
+pub const MAX_SENDS: i64 = 5;
 /// Length of a shortened code: URL-safe letters and digits (about 95 bits).
 pub const SHORT_CODE_LEN: usize = 16;
 const SHORT_CODE_ALPHABET: &[u8] =
@@ -52,6 +56,9 @@ pub struct NewInvitation<'a> {
     pub invited_by: &'a str,
     pub text: Option<&'a str>,
     pub language: Option<&'a str>,
+    /// The delivery status at sending, and when it settles (see `delivery`).
+    pub status: &'a str,
+    pub delivery_due_at: Option<i64>,
 }
 
 /// A stored invitation.
@@ -78,11 +85,23 @@ pub struct Invitation {
     pub language: Option<String>,
     pub consumed_at: Option<i64>,
     pub patient_id: Option<String>,
+    pub reminder_sent_at: Option<i64>,
+    pub revoked_at: Option<i64>,
 }
 
 impl Invitation {
     pub fn is_pending(&self, now: i64) -> bool {
-        self.consumed_at.is_none() && now < self.expires_at
+        self.consumed_at.is_none() && self.revoked_at.is_none() && now < self.expires_at
+    }
+
+    /// The address its messages go to: the phone for SMS, the email for email.
+    pub fn address(&self) -> &str {
+        let address = if self.is_email() {
+            &self.email
+        } else {
+            &self.phone
+        };
+        address.as_deref().unwrap_or_default()
     }
 
     pub fn is_email(&self) -> bool {
@@ -92,7 +111,7 @@ impl Invitation {
 
 const COLUMNS: &str = "id, deployment_id, email, phone, given_name, family_name, code, \
      shortened_code, type, channel, number_of_try, expires_at, created_at, sender_id, invited_by, \
-     status, role_name, text, language, consumed_at, patient_id";
+     status, role_name, text, language, consumed_at, patient_id, reminder_sent_at, revoked_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Invitation> {
     Ok(Invitation {
@@ -117,10 +136,19 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Invitation> {
         language: r.get(18)?,
         consumed_at: r.get(19)?,
         patient_id: r.get(20)?,
+        reminder_sent_at: r.get(21)?,
+        revoked_at: r.get(22)?,
     })
 }
 
-/// Stores a new invitation (status `SENT`, one try) and returns it.
+/// When an invitation's chaser is due: a day before expiry, if that is after it was sent (an
+/// invitation living a day or less gets none).
+pub fn reminder_due(created_at: i64, expires_at: i64) -> Option<i64> {
+    let due = expires_at - REMINDER_LEAD_MICROS;
+    (due > created_at).then_some(due)
+}
+
+/// Stores a new invitation (one try) and returns it.
 pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, ApiError> {
     let id = object_id(new.created_at);
     let code = new_code();
@@ -141,9 +169,10 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
     conn.prepare_cached(
         "INSERT INTO invitations (id, deployment_id, email, email_key, phone, phone_key, \
          given_name, family_name, name_key, code, shortened_code, type, channel, number_of_try, \
-         expires_at, created_at, sender_id, invited_by, status, role_name, text, language) \
+         expires_at, created_at, sender_id, invited_by, status, role_name, text, language, \
+         reminder_due_at, delivery_due_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21)",
+         ?18, ?19, ?20, ?21, ?22, ?23)",
     )?
     .execute(params![
         id,
@@ -163,10 +192,12 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         new.created_at,
         new.sender_id,
         new.invited_by,
-        STATUS_SENT,
+        new.status,
         ROLE_USER,
         new.text,
         new.language,
+        reminder_due(new.created_at, new.expires_at),
+        new.delivery_due_at,
     ])?;
     Ok(Invitation {
         id,
@@ -184,12 +215,14 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         created_at: new.created_at,
         sender_id: new.sender_id.to_owned(),
         invited_by: new.invited_by.to_owned(),
-        status: STATUS_SENT.to_owned(),
+        status: new.status.to_owned(),
         role_name: ROLE_USER.to_owned(),
         text: new.text.map(str::to_owned),
         language: new.language.map(str::to_owned),
         consumed_at: None,
         patient_id: None,
+        reminder_sent_at: None,
+        revoked_at: None,
     })
 }
 
@@ -224,7 +257,7 @@ pub fn pending_for_phone(
 ) -> rusqlite::Result<bool> {
     conn.prepare_cached(
         "SELECT 1 FROM invitations WHERE deployment_id = ?1 AND phone = ?2 \
-         AND consumed_at IS NULL AND expires_at > ?3",
+         AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?3",
     )?
     .exists(params![deployment_id, phone, now])
 }
@@ -271,7 +304,7 @@ impl Filters {
     }
 }
 
-const IN_SCOPE: &str = "consumed_at IS NULL AND expires_at > ?1 \
+const IN_SCOPE: &str = "consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?1 \
      AND (deployment_id = ?2 OR (?2 IS NULL AND deployment_id IN \
      (SELECT deployment_id FROM roles WHERE user_id = ?3)))";
 
@@ -376,6 +409,40 @@ pub fn find(
         (None, None) => None,
     };
     Ok(found)
+}
+
+/// The invitation with this id, whatever its state.
+pub fn find_by_id(conn: &Connection, id: &str) -> Result<Option<Invitation>, ApiError> {
+    let found = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM invitations WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?;
+    Ok(found)
+}
+
+/// Marks a pending invitation revoked: its code stops working. False if it was not pending.
+pub fn revoke(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE invitations SET revoked_at = ?2 \
+         WHERE id = ?1 AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
+        params![id, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Counts one more send and restarts its delivery; the code and expiry stay as they were.
+pub fn record_resend(
+    conn: &Connection,
+    id: &str,
+    status: &str,
+    delivery_due_at: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE invitations SET number_of_try = number_of_try + 1, status = ?2, \
+         delivery_due_at = ?3 WHERE id = ?1",
+        params![id, status, delivery_due_at],
+    )?;
+    Ok(())
 }
 
 /// Marks the invitation used by `patient_id`; false if it was already consumed.

@@ -18,6 +18,7 @@ use crate::accounts;
 use crate::auth::require_client;
 use crate::clock::{format_micros, format_micros_for_people};
 use crate::contacts::{is_e164, is_plausible_email};
+use crate::delivery;
 use crate::duration;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -41,6 +42,8 @@ pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 500;
 /// The message log's `kind` for an invitation.
 pub const MESSAGE_KIND: &str = "INVITATION";
+/// The message log's `kind` for a resend (`resend-invitation-list`): the same message again.
+pub const RESEND_KIND: &str = "INVITATION_RESEND";
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
@@ -236,6 +239,11 @@ fn send_all(
                 continue;
             }
         }
+        let address = match send.channel {
+            ChannelIn::Sms => invitee.phone.as_deref(),
+            ChannelIn::Email => invitee.email.as_deref(),
+        };
+        let (status, delivery_due_at) = delivery::start(conn, address.unwrap_or_default(), now)?;
         let invitation = invitations::create(
             conn,
             &NewInvitation {
@@ -251,10 +259,11 @@ fn send_all(
                 invited_by: &invited_by,
                 text: send.text.as_deref(),
                 language: send.language.as_deref(),
+                status,
+                delivery_due_at,
             },
         )?;
-        let link = signup_link(base_url, &invitation.shortened_code);
-        announce(conn, &invitation, &list_name, &link, now)?;
+        announce(conn, &invitation, &list_name, base_url, MESSAGE_KIND, now)?;
         reply.ids.push(invitation.id);
     }
     Ok(reply)
@@ -278,7 +287,7 @@ fn sms_body(invitation: &Invitation, link: &str) -> String {
     format!("{text} {link}")
 }
 
-fn greeting(invitation: &Invitation) -> String {
+pub fn greeting(invitation: &Invitation) -> String {
     match &invitation.given_name {
         Some(name) => format!("Hi {name},"),
         None => "Hi,".to_owned(),
@@ -304,14 +313,17 @@ fn email_message(invitation: &Invitation, list_name: &str, link: &str) -> (Strin
     (subject, body)
 }
 
-/// Logs the invitation's SMS or email in the sandbox's outbox.
-fn announce(
+/// Logs the invitation's SMS or email in the sandbox's outbox, as `kind` (a first send or a resend).
+pub fn announce(
     conn: &Connection,
     invitation: &Invitation,
     list_name: &str,
-    link: &str,
+    base_url: &str,
+    kind: &str,
     now: i64,
 ) -> Result<(), ApiError> {
+    let link = signup_link(base_url, &invitation.shortened_code);
+    let link = link.as_str();
     let (channel, to, subject, body) = if invitation.is_email() {
         let (subject, body) = email_message(invitation, list_name, link);
         (
@@ -333,7 +345,7 @@ fn announce(
         to: to.unwrap_or_default(),
         subject: subject.as_deref(),
         body: &body,
-        kind: MESSAGE_KIND,
+        kind,
         invitation_id: Some(&invitation.id),
     };
     messages::record(conn, &message, now)
@@ -398,6 +410,9 @@ pub struct InvitationItem {
     invited_by: String,
     status: String,
     role_name: String,
+    /// Sandbox only: when the automatic chaser went out (absent until then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reminder_sent_date_time: Option<String>,
 }
 
 impl From<&Invitation> for InvitationItem {
@@ -422,6 +437,7 @@ impl From<&Invitation> for InvitationItem {
             invited_by: i.invited_by.clone(),
             status: i.status.clone(),
             role_name: i.role_name.clone(),
+            reminder_sent_date_time: i.reminder_sent_at.map(format_micros),
         }
     }
 }
@@ -559,6 +575,8 @@ mod tests {
             language: None,
             consumed_at: None,
             patient_id: None,
+            reminder_sent_at: None,
+            revoked_at: None,
         }
     }
 

@@ -3,8 +3,9 @@
 //! It speaks the contract in `HUMA_API.md` (paths, camelCase fields, `{code, message}` errors with
 //! Huma's codes) over a seeded SQLite database, plus a sandbox-only surface under `/sandbox/…`: the
 //! demo account, a log of every SMS and email "sent", an adjustable clock, the patients' sign-up
-//! page for invitations, and a listing of every invitation. See the README for
-//! the endpoint list and the choices made where Huma's documents are silent.
+//! page for invitations, a listing of every invitation, fault injection and a delivery-failure
+//! knob. See the README for the endpoint list and the choices made where Huma's documents are
+//! silent.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), huma_sandbox::SandboxError> {
@@ -22,15 +23,19 @@ mod auth;
 mod clock;
 mod contacts;
 mod db;
+mod delivery;
 mod duration;
 mod error;
 mod extract;
+mod faults;
 mod invitations;
 mod invite;
+mod manage;
 mod messages;
 mod names;
 pub mod nhs;
 mod profiles;
+mod schedule;
 mod seed;
 mod server;
 mod signup;
@@ -49,6 +54,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use db::DB_FILE_NAME;
 pub use error::SandboxError;
 pub use seed::{DEMO_EMAIL, DEMO_PASSWORD, MAX_PATIENTS, NO_MFA_EMAIL};
 
@@ -60,6 +66,9 @@ pub struct SandboxConfig {
     /// Where to keep the database (`sandbox.sqlite3`); `None` keeps it in memory, gone on drop.
     /// An existing database is used as it is: `seed` and `patients` only apply to a new one.
     pub data_dir: Option<PathBuf>,
+    /// The database file itself; wins over `data_dir`. A sandbox started again on the same file
+    /// carries on where the last one stopped (data, message log, clock, delivery knob).
+    pub db_path: Option<PathBuf>,
     /// Seed of the deterministic generator: the same seed gives the same data, byte for byte.
     pub seed: u64,
     /// Patients over all lists (at most `MAX_PATIENTS`).
@@ -71,6 +80,7 @@ impl Default for SandboxConfig {
         SandboxConfig {
             port: 0,
             data_dir: None,
+            db_path: None,
             seed: 42,
             patients: 1500,
         }
@@ -108,18 +118,23 @@ impl Sandbox {
             .await
             .map_err(SandboxError::Bind)?;
         let addr = listener.local_addr().map_err(SandboxError::Bind)?;
-        let (db, demo) = tokio::task::spawn_blocking(move || {
-            let db = db::Db::open(config.data_dir.as_deref(), config.seed, config.patients)?;
+        let file = config
+            .db_path
+            .or_else(|| config.data_dir.map(|dir| dir.join(DB_FILE_NAME)));
+        let (db, demo, offset) = tokio::task::spawn_blocking(move || {
+            let db = db::Db::open_file(file.as_deref(), config.seed, config.patients)?;
             let demo = db.with(load_demo)?;
-            Ok::<_, SandboxError>((db, demo))
+            let offset = db.with(clock::load_offset)?;
+            Ok::<_, SandboxError>((db, demo, offset))
         })
         .await??;
 
         let state = server::AppState {
             db,
-            clock: clock::Clock::default(),
+            clock: clock::Clock::with_offset(offset),
             demo: Arc::new(demo.clone()),
             base_url: Arc::from(format!("http://{addr}")),
+            faults: faults::Faults::default(),
         };
         let app = server::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -142,6 +157,22 @@ impl Sandbox {
             stop,
             task,
         })
+    }
+
+    /// Starts on 127.0.0.1:`port` with the database file `db_path` (created and seeded if new):
+    /// after `shutdown`, the same call brings the sandbox back with its state.
+    pub async fn start_at(port: u16, db_path: impl Into<PathBuf>) -> Result<Sandbox, SandboxError> {
+        Sandbox::start(SandboxConfig {
+            port,
+            db_path: Some(db_path.into()),
+            ..SandboxConfig::default()
+        })
+        .await
+    }
+
+    /// The bound port (useful after starting on port 0).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.

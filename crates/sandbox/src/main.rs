@@ -17,6 +17,10 @@ struct Args {
     /// Keep the database in this directory (created if missing); default: in memory.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// Keep the database in this file (wins over --data-dir); restarting with the same file
+    /// carries on with the same state.
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Seed of the deterministic data generator.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -37,6 +41,7 @@ async fn main() -> ExitCode {
     let config = SandboxConfig {
         port: args.port,
         data_dir: args.data_dir,
+        db_path: args.db,
         seed: args.seed,
         patients: args.patients,
     };

@@ -4,15 +4,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::{admin, auth, invite, profiles, signup, DemoAccount};
+use crate::faults::{self, Faults};
+use crate::{admin, auth, delivery, invite, manage, profiles, schedule, signup, DemoAccount};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,7 @@ pub struct AppState {
     pub demo: Arc<DemoAccount>,
     /// `http://127.0.0.1:PORT`: the bound address, for links in the messages the sandbox sends.
     pub base_url: Arc<str>,
+    pub faults: Faults,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -30,11 +32,38 @@ pub fn router(state: AppState) -> Router {
         .merge(invite::routes())
         .merge(signup::routes())
         .merge(admin::routes())
+        .merge(manage::routes())
+        .merge(faults::routes())
+        .merge(delivery::routes())
         // route_layer: runs after routing, so the matched template is known.
         .route_layer(middleware::from_fn(log_request))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Outermost last: faults wrap the scheduled work and the handler.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            run_scheduled_work,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .with_state(state)
+}
+
+/// Does the work that fell due on the sandbox clock (chasers, deliveries) before any request is
+/// answered, so every reply reflects it.
+async fn run_scheduled_work(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let now = state.clock.now_micros();
+    let base_url = state.base_url.clone();
+    let done = state
+        .db
+        .call(move |conn| schedule::run_due(conn, now, &base_url))
+        .await;
+    if let Err(err) = done {
+        return err.into_response();
+    }
+    next.run(req).await
 }
 
 async fn log_request(req: Request, next: Next) -> Response {

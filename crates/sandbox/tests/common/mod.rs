@@ -1,6 +1,8 @@
 //! Shared helpers: a sandbox on 127.0.0.1:0 and a thin JSON client for it.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod invites;
+
 use huma_sandbox::{Sandbox, SandboxConfig, DEMO_EMAIL, DEMO_PASSWORD, NO_MFA_EMAIL};
 use serde_json::{json, Value};
 
