@@ -161,7 +161,7 @@ describe("fake backend", () => {
     const receipt = await fake.sendEmailInvites("list-cardiology", ["a@example.com", "b@example.com"]);
     expect(receipt).toEqual({ batchId: "batch-1", queued: 2 });
     expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 0, queued: 2, rejected: [] });
-    expect(await fake.outboxStatus()).toEqual({ waiting: 2 });
+    expect(await fake.outboxStatus()).toMatchObject({ waiting: 2, connection: "offline", paused: null });
     fake.setOffline(false);
     expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 2, queued: 0, summary: "2 invites sent" });
     expect(counts).toEqual([2, 0]);

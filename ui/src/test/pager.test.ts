@@ -20,6 +20,7 @@ function controllable() {
       nhsNumber: "9990000000",
       email: null,
       phoneNumber: null,
+      invitation: "notInvited",
     })),
     filtered,
     total: 10_000,

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PatientQuery } from "../lib/backend";
 import { FakeBackend, FAKE_MESSAGES } from "../lib/backend/fake";
-import { ROW_HEIGHT, SEARCH_DEBOUNCE_MS } from "../lib/components/PatientTable.svelte";
+import { INVITATION_TEXT, ROW_HEIGHT, SEARCH_DEBOUNCE_MS } from "../lib/components/PatientTable.svelte";
 import { formatDate, formatNhsNumber, formatPhone } from "../lib/format";
 import { PAGE_SIZE } from "../lib/patients/pager.svelte";
 import { bodyRows, deferred, renderSignedIn, type Deferred } from "./helpers";
@@ -32,6 +32,8 @@ describe("patient table", () => {
       "Date of birth",
       "Mobile",
       "Email",
+      "Invitation",
+      "Actions",
     ]);
     await waitFor(() => expect(screen.getByTestId("patient-count")).toHaveTextContent("50 patients"));
     const first = fake.patientsOf(LIST)[0]!;
@@ -43,6 +45,8 @@ describe("patient table", () => {
       formatDate(first.dateOfBirth),
       first.phoneNumber ? formatPhone(first.phoneNumber) : "—",
       first.email ?? "—",
+      INVITATION_TEXT[first.invitation],
+      "Invite",
     ]);
     expect(texts[1]).toMatch(/^\d{3} \d{3} \d{4}$/);
     expect(texts[2]).toMatch(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}$/);

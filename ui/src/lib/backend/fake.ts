@@ -6,11 +6,13 @@
 // "file" is described with a demo preview, and sends go to an outbox whose batches settle as sent
 // (or stay queued while `offline`), with the `outbox-changed` / `csv-progress` events.
 import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./index";
+import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { Clinician } from "./bindings/Clinician";
 import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
+import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
 import type { FieldError } from "./bindings/FieldError";
 import type { ImportRow } from "./bindings/ImportRow";
@@ -19,6 +21,7 @@ import type { Patient } from "./bindings/Patient";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
+import type { PendingPage } from "./bindings/PendingPage";
 import type { Preferences } from "./bindings/Preferences";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { Rejection } from "./bindings/Rejection";
@@ -44,6 +47,10 @@ import {
   validateUkMobile,
 } from "./fake-invites";
 import { formatPhone } from "../format";
+import { FakePending, fakeInvitationState } from "./fake-pending";
+import { demoOutboxEntries, FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-outbox";
+import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { Settings } from "./bindings/Settings";
 
 export const FAKE_MESSAGES = {
   BadCredentials: "The email address or password is not right. Check them and try again.",
@@ -98,6 +105,8 @@ export interface FakeOptions {
   refused?: string[];
   /** Invites already waiting in the outbox at start (they go when the fake is back online). */
   outboxWaiting?: number;
+  /** Outbox rows, connection pause, idle lock and settings: see fake-outbox.ts. */
+  sync?: FakeSyncOptions;
   /** Turn browser drag-and-drop of files on the window into file-drag events (design work). */
   browserDrops?: boolean;
 }
@@ -169,6 +178,7 @@ function makePatient(listIndex: number, i: number): Patient {
     nhsNumber: fakeNhsNumber(listIndex * 200_000 + i),
     email,
     phoneNumber: phone,
+    invitation: fakeInvitationState(i),
   };
 }
 
@@ -200,6 +210,16 @@ const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "sendImport",
   "awaitBatch",
   "outboxStatus",
+  "pendingInvites",
+  "resendInvites",
+  "revokeInvites",
+  "exportPending",
+  "outboxEntries",
+  "retryOutbox",
+  "discardOutbox",
+  "discardUnsent",
+  "syncNow",
+  "unlock",
 ]);
 
 interface FakeBatch {
@@ -222,7 +242,7 @@ function plural(n: number, one: string, many: string): string {
 
 export class FakeBackend implements Backend {
   readonly options: Required<
-    Omit<FakeOptions, "failures" | "lists" | "backendUrl" | "alreadyInvited" | "alreadyPatients" | "refused" | "outboxWaiting">
+    Omit<FakeOptions, "failures" | "lists" | "backendUrl" | "alreadyInvited" | "alreadyPatients" | "refused" | "outboxWaiting" | "sync">
   > & {
     backendUrl: string | null;
   };
@@ -255,6 +275,16 @@ export class FakeBackend implements Backend {
   private csvListeners = new Set<(progress: CsvProgress) => void>();
   private dragListeners = new Set<(event: FileDragEvent) => void>();
   private detachBrowserDrops: (() => void) | null = null;
+  /** Pending invitations per list (see fake-pending.ts); tests can `pending.set(listId, invites)`. */
+  readonly pending = new FakePending(() => `${this.options.clinician.givenName} ${this.options.clinician.familyName}`);
+  /** Where the next `export_pending` "saves": a folder, or `null` for a cancelled save dialog. */
+  savePendingFolder: string | null = "/home/clinician/Documents";
+  /** `contact_support` calls that "opened the mail client". */
+  supportEmails = 0;
+  /** Outbox rows, connection pause, idle-lock password and settings (see fake-outbox.ts). */
+  readonly outbox: FakeOutbox;
+  /** The session was let in with the locally verified password while offline. */
+  private offlineSession = false;
 
   constructor(options: FakeOptions = {}) {
     const demo = options.demo ?? true;
@@ -286,6 +316,7 @@ export class FakeBackend implements Backend {
     this.alreadyPatients = new Set((options.alreadyPatients ?? ["patient@example.com"]).map(key));
     this.refused = new Set((options.refused ?? ["refused@example.com", "+447700900666"]).map(key));
     this.waitingAtStart = options.outboxWaiting ?? 0;
+    this.outbox = new FakeOutbox(options.sync);
     const n = this.options.patientCount;
     this.lists = options.lists ?? [
       { id: "list-cardiology", name: "Cardiology follow-up", size: n },
@@ -349,7 +380,7 @@ export class FakeBackend implements Backend {
   }
 
   private session(): SessionInfo {
-    return { clinician: { ...this.options.clinician }, tokenStorage: this.options.tokenStorage };
+    return { clinician: { ...this.options.clinician }, tokenStorage: this.options.tokenStorage, offline: this.offlineSession };
   }
 
   appInfo(): Promise<AppInfo> {
@@ -360,6 +391,8 @@ export class FakeBackend implements Backend {
         backend: { url: backendUrl, source: demo ? "demo" : "policy" },
         demo: demo ? { email, password } : null,
         sandboxMessagesUrl: demo && backendUrl ? `${backendUrl}/sandbox/messages` : null,
+        idleLockMinutes: this.outbox.idleLockMinutes,
+        policyProblems: [...this.outbox.policyProblems],
       } satisfies AppInfo;
     });
   }
@@ -371,9 +404,20 @@ export class FakeBackend implements Backend {
   signIn(email: string, password: string): Promise<SignInStep> {
     return this.answer("signIn", [email, password], (): SignInStep => {
       this.awaitingCode = false;
-      if (email.trim().toLowerCase() !== this.options.email.toLowerCase() || password !== this.options.password) {
+      const knownEmail = email.trim().toLowerCase() === this.options.email.toLowerCase();
+      if (this.options.offline && (!knownEmail || !this.outbox.knownOnThisComputer)) {
+        throw { code: "Offline", message: FAKE_SYNC_MESSAGES.offlineUnknown } satisfies IpcError;
+      }
+      if (!knownEmail || password !== this.options.password) {
         throw { code: "BadCredentials", message: FAKE_MESSAGES.BadCredentials } satisfies IpcError;
       }
+      // Offline: the password is checked against this computer's store; no SMS code.
+      this.offlineSession = this.options.offline;
+      if (this.options.offline) {
+        this.signedIn = true;
+        return { step: "signedIn", session: this.session() };
+      }
+      this.outbox.paused = false;
       if (this.options.mfa) {
         this.awaitingCode = true;
         return { step: "codeRequired", maskedPhone: this.options.maskedPhone };
@@ -465,7 +509,7 @@ export class FakeBackend implements Backend {
 
   /** Invites in the outbox not yet settled (sent or rejected by the server). */
   get waiting(): number {
-    let n = this.waitingAtStart;
+    let n = this.waitingAtStart + this.pending.waiting + this.outbox.waiting;
     for (const batch of this.batches.values()) if (!batch.settled) n += batch.recipients.length;
     return n;
   }
@@ -476,7 +520,11 @@ export class FakeBackend implements Backend {
     if (!offline && this.waiting > 0) {
       this.waitingAtStart = 0;
       for (const batch of this.batches.values()) batch.settled = true;
+      this.pending.flush();
+      this.outbox.flush(new Date().toISOString());
       this.emitOutbox();
+    } else {
+      this.emitOutbox(); // the connection changed
     }
   }
 
@@ -675,14 +723,192 @@ export class FakeBackend implements Backend {
   }
 
   outboxStatus(): Promise<OutboxStatus> {
-    return this.answer("outboxStatus", [], () => ({ waiting: this.waiting }));
+    return this.answer("outboxStatus", [], () => this.status());
+  }
+
+  /** What `outbox_status` answers and `outbox-changed` carries. */
+  status(): OutboxStatus {
+    return {
+      waiting: this.waiting,
+      needsAttention: this.outbox.count("needsAttention"),
+      rejected: this.outbox.count("rejected"),
+      connection: this.outbox.connection(this.options.offline),
+      paused: this.outbox.paused ? "signInRequired" : null,
+      lastSyncedAt: this.outbox.lastSyncedAt,
+    };
+  }
+
+  /** The session lapsed (the server wants the SMS code again): the queue waits for a sign-in. */
+  setPaused(paused: boolean): void {
+    this.outbox.paused = paused;
+    this.emitOutbox();
+  }
+
+  // ---- Outbox view, idle lock, settings -------------------------------------------------------
+
+  /** Rows of this computer's outbox; invites sent from the dialogs show as queued until settled. */
+  outboxEntries(): Promise<OutboxEntry[]> {
+    return this.answer("outboxEntries", [], () => {
+      const queued: OutboxEntry[] = [];
+      const now = new Date().toISOString();
+      const row = (id: string, recipient: string): OutboxEntry => ({
+        id,
+        kind: "invite",
+        channel: recipient.includes("@") ? "email" : "sms",
+        listId: this.lists[0]?.id ?? "",
+        patientName: "",
+        recipient,
+        state: "queued",
+        reason: null,
+        createdAt: now,
+        attempts: 0,
+        nextAttemptAt: null,
+      });
+      for (let i = 0; i < this.waitingAtStart; i++) queued.push(row(`waiting-${i}`, `+4477009${String(10000 + i).slice(-5)}`));
+      for (const [batchId, batch] of this.batches) {
+        if (!batch.settled) batch.recipients.forEach((r, i) => queued.push(row(`${batchId}:${i}`, r)));
+      }
+      return [...this.outbox.entries.map((e) => ({ ...e })), ...queued];
+    });
+  }
+
+  retryOutbox(ids: string[]): Promise<number> {
+    return this.answer("retryOutbox", [[...ids]], () => {
+      const n = this.outbox.retry(ids);
+      this.emitOutbox();
+      return n;
+    });
+  }
+
+  discardOutbox(ids: string[]): Promise<number> {
+    return this.answer("discardOutbox", [[...ids]], () => {
+      let n = this.outbox.discard(ids);
+      for (const id of ids) {
+        if (id.startsWith("waiting-") && this.waitingAtStart > 0) {
+          this.waitingAtStart -= 1;
+          n += 1;
+        }
+        const [batchId, index] = id.split(":");
+        const batch = batchId !== undefined && index !== undefined ? this.batches.get(batchId) : undefined;
+        if (batch && !batch.settled && batch.recipients.length > 0) {
+          batch.recipients = batch.recipients.slice(1);
+          if (batch.recipients.length === 0) batch.settled = true;
+          n += 1;
+        }
+      }
+      this.emitOutbox();
+      return n;
+    });
+  }
+
+  discardUnsent(): Promise<number> {
+    return this.answer("discardUnsent", [], () => {
+      let n = this.outbox.discardUnsent() + this.waitingAtStart;
+      this.waitingAtStart = 0;
+      for (const batch of this.batches.values()) {
+        if (!batch.settled) n += batch.recipients.length;
+        batch.settled = true;
+      }
+      this.emitOutbox();
+      return n;
+    });
+  }
+
+  syncNow(): Promise<null> {
+    return this.answer("syncNow", [], () => {
+      if (this.options.offline) throw { code: "Offline", message: FAKE_MESSAGES.Offline } satisfies IpcError;
+      if (!this.outbox.paused) {
+        this.outbox.lastSyncedAt = new Date().toISOString();
+        this.setOffline(false);
+      }
+      return null;
+    });
+  }
+
+  unlock(password: string): Promise<null> {
+    return this.answer("unlock", ["••••"], () => {
+      if (password !== this.options.password) {
+        throw { code: "BadCredentials", message: FAKE_SYNC_MESSAGES.wrongPassword } satisfies IpcError;
+      }
+      return null;
+    });
+  }
+
+  settings(): Promise<Settings> {
+    return this.answer("settings", [], () => this.outbox.settings(this.options.backendUrl, this.options.demo));
+  }
+
+  setSetting(key: string, value: string | null): Promise<Settings> {
+    return this.answer("setSetting", [key, value], () => {
+      this.outbox.setSetting(key, value);
+      return this.outbox.settings(this.options.backendUrl, this.options.demo);
+    });
+  }
+
+  // ---- Pending invites and support ------------------------------------------------------------
+
+  pendingInvites(listId: string): Promise<PendingPage> {
+    return this.answer("pendingInvites", [listId], (): PendingPage => {
+      this.requireList(listId);
+      const offline = this.options.offline;
+      return { invites: this.pending.list(listId), source: offline ? "cache" : "server", asOf: offline ? this.options.cachedAt : null };
+    });
+  }
+
+  resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+    return this.answer("resendInvites", [listId, [...ids]], () => {
+      this.requireList(listId);
+      const receipt = this.pending.resend(listId, ids, this.options.offline);
+      this.emitOutbox();
+      return receipt;
+    });
+  }
+
+  revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+    return this.answer("revokeInvites", [listId, [...ids]], () => {
+      this.requireList(listId);
+      const receipt = this.pending.revoke(listId, ids, this.options.offline);
+      this.emitOutbox();
+      return receipt;
+    });
+  }
+
+  exportPending(listId: string, ids: string[]): Promise<string | null> {
+    return this.answer("exportPending", [listId, [...ids]], () => {
+      this.requireList(listId);
+      if (this.savePendingFolder === null) return null;
+      return `${this.savePendingFolder}/pending-invites.csv`;
+    });
+  }
+
+  supportDiagnostics(): Promise<Diagnostics> {
+    return this.answer("supportDiagnostics", [], (): Diagnostics => {
+      const { backendUrl, demo, offline } = this.options;
+      const text = [
+        "Huma Clinician 0.1.0-fake",
+        "Operating system: fake (browser)",
+        `Server: ${backendUrl ?? "not configured"}${demo ? " (demo sandbox)" : ""}`,
+        `Connection: ${offline ? "offline" : "online"}`,
+        `Waiting to send: ${this.waiting}`,
+        "Last error: none",
+      ].join("\n");
+      return { text };
+    });
+  }
+
+  contactSupport(): Promise<null> {
+    return this.answer("contactSupport", [], () => {
+      this.supportEmails += 1;
+      return null;
+    });
   }
 
   // ---- Events ---------------------------------------------------------------------------------
 
-  /** Emit `outbox-changed` (with the current count unless given). */
-  emitOutbox(status: OutboxStatus = { waiting: this.waiting }): void {
-    for (const handler of [...this.outboxListeners]) handler({ ...status });
+  /** Emit `outbox-changed`: the current status, with any fields given replaced. */
+  emitOutbox(status: Partial<OutboxStatus> = {}): void {
+    const full = { ...this.status(), ...status };
+    for (const handler of [...this.outboxListeners]) handler({ ...full });
   }
 
   emitCsvProgress(progress: CsvProgress): void {
@@ -801,5 +1027,15 @@ export function fakeOptionsFromQuery(search: string): FakeOptions {
     }
   }
   options.failures = failures;
+  const sync: FakeSyncOptions = {};
+  if (q.get("entries") === "1") sync.entries = demoOutboxEntries();
+  if (q.get("paused") === "1") sync.paused = true;
+  if (q.get("known") === "0") sync.knownOnThisComputer = false;
+  const lock = Number(q.get("lock"));
+  if (q.has("lock") && Number.isInteger(lock) && lock >= 0) sync.idleLockMinutes = lock;
+  if (q.has("managed")) sync.managed = q.getAll("managed");
+  if (q.get("problems") === "1") sync.policyProblems = ["The idle-lock minutes in your organisation's policy are not a number, so the screen never locks."];
+  sync.lastSyncedAt = new Date(Date.now() - 2 * 60_000).toISOString();
+  options.sync = sync;
   return options;
 }

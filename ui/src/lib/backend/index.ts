@@ -1,15 +1,20 @@
 // The UI's only door to the Rust side. Components receive a `Backend` (the real one over Tauri IPC,
 // or the in-memory fake in tests and in a plain browser) and never import @tauri-apps/* themselves
 // (eslint.config.js enforces that).
+import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
+import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
+import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
+import type { Settings } from "./bindings/Settings";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
+import type { PendingPage } from "./bindings/PendingPage";
 import type { Preferences } from "./bindings/Preferences";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
@@ -19,6 +24,7 @@ import type { SmsCheck } from "./bindings/SmsCheck";
 import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import { isSessionLost, toIpcError, type IpcError } from "./errors";
 
+export type { ActionReceipt } from "./bindings/ActionReceipt";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { BackendInfo } from "./bindings/BackendInfo";
 export type { BatchOutcome } from "./bindings/BatchOutcome";
@@ -29,15 +35,27 @@ export type { CsvPreview } from "./bindings/CsvPreview";
 export type { CsvProgress } from "./bindings/CsvProgress";
 export type { DataSource } from "./bindings/DataSource";
 export type { DemoAccount } from "./bindings/DemoAccount";
+export type { Diagnostics } from "./bindings/Diagnostics";
 export type { EmailChip } from "./bindings/EmailChip";
 export type { FieldError } from "./bindings/FieldError";
 export type { ImportRow } from "./bindings/ImportRow";
+export type { InvitationState } from "./bindings/InvitationState";
 export type { Invitee } from "./bindings/Invitee";
+export type { Connection } from "./bindings/Connection";
+export type { OutboxEntry } from "./bindings/OutboxEntry";
+export type { OutboxEntryState } from "./bindings/OutboxEntryState";
+export type { OutboxKind } from "./bindings/OutboxKind";
 export type { OutboxStatus } from "./bindings/OutboxStatus";
+export type { PauseReason } from "./bindings/PauseReason";
+export type { SettingItem } from "./bindings/SettingItem";
+export type { Settings } from "./bindings/Settings";
 export type { Patient } from "./bindings/Patient";
 export type { PatientList } from "./bindings/PatientList";
 export type { PatientPage } from "./bindings/PatientPage";
 export type { PatientQuery } from "./bindings/PatientQuery";
+export type { PendingInvite } from "./bindings/PendingInvite";
+export type { PendingPage } from "./bindings/PendingPage";
+export type { PendingStatus } from "./bindings/PendingStatus";
 export type { Preferences } from "./bindings/Preferences";
 export type { RecipientWarning } from "./bindings/RecipientWarning";
 export type { Rejection } from "./bindings/Rejection";
@@ -98,6 +116,35 @@ export interface BackendCommands {
   awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome>;
   /** `outbox_status` */
   outboxStatus(): Promise<OutboxStatus>;
+  /** `outbox_entries`: everything not sent, plus what was sent in the last 24 hours. */
+  outboxEntries(): Promise<OutboxEntry[]>;
+  /** `retry_outbox`: needs-attention / rejected rows back to the queue; how many. */
+  retryOutbox(ids: string[]): Promise<number>;
+  /** `discard_outbox`: these rows will not be sent; how many were discarded. */
+  discardOutbox(ids: string[]): Promise<number>;
+  /** `discard_unsent`: every unsent row of the signed-in clinician (sign-out's explicit discard). */
+  discardUnsent(): Promise<number>;
+  /** `sync_now` */
+  syncNow(): Promise<null>;
+  /** `unlock`: the idle lock screen's password. */
+  unlock(password: string): Promise<null>;
+  /** `settings`: every setting with where its value comes from, and the policy's problems. */
+  settings(): Promise<Settings>;
+  /** `set_setting`: `null` goes back to the default; refused for managed keys and invalid values. */
+  setSetting(key: string, value: string | null): Promise<Settings>;
+
+  /** `pending_invites`: the server's pending invitations merged with this computer's outbox. */
+  pendingInvites(listId: string): Promise<PendingPage>;
+  /** `resend_invites`: queued in the outbox (all or nothing); the expiry date does not change. */
+  resendInvites(listId: string, ids: string[]): Promise<ActionReceipt>;
+  /** `revoke_invites`: queued in the outbox (all or nothing); the invitation link stops working. */
+  revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt>;
+  /** `export_pending`: the native save dialog, rows in the given order; `null` when cancelled. */
+  exportPending(listId: string, ids: string[]): Promise<string | null>;
+  /** `support_diagnostics`: no patient data, safe to paste into an email. */
+  supportDiagnostics(): Promise<Diagnostics>;
+  /** `contact_support`: the system mail client on a mailto: to support@huma.com with the diagnostics. */
+  contactSupport(): Promise<null>;
 }
 
 /** Stops a subscription. Safe to call more than once. */
@@ -150,6 +197,20 @@ const METHODS: Record<BackendMethod, true> = {
   sendImport: true,
   awaitBatch: true,
   outboxStatus: true,
+  outboxEntries: true,
+  retryOutbox: true,
+  discardOutbox: true,
+  discardUnsent: true,
+  syncNow: true,
+  unlock: true,
+  settings: true,
+  setSetting: true,
+  pendingInvites: true,
+  resendInvites: true,
+  revokeInvites: true,
+  exportPending: true,
+  supportDiagnostics: true,
+  contactSupport: true,
 };
 const EVENTS: Record<BackendEvent, true> = {
   onOutboxChanged: true,

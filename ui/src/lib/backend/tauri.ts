@@ -4,15 +4,20 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Backend, FileDragEvent, Unsubscribe } from "./index";
+import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
+import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
+import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
+import type { Settings } from "./bindings/Settings";
 import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
+import type { PendingPage } from "./bindings/PendingPage";
 import type { Preferences } from "./bindings/Preferences";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { SendReceipt } from "./bindings/SendReceipt";
@@ -121,6 +126,49 @@ export class TauriBackend implements Backend {
   }
   outboxStatus(): Promise<OutboxStatus> {
     return call("outbox_status");
+  }
+  outboxEntries(): Promise<OutboxEntry[]> {
+    return call("outbox_entries");
+  }
+  retryOutbox(ids: string[]): Promise<number> {
+    return call("retry_outbox", { ids });
+  }
+  discardOutbox(ids: string[]): Promise<number> {
+    return call("discard_outbox", { ids });
+  }
+  discardUnsent(): Promise<number> {
+    return call("discard_unsent");
+  }
+  syncNow(): Promise<null> {
+    return call("sync_now");
+  }
+  unlock(password: string): Promise<null> {
+    return call("unlock", { password });
+  }
+  settings(): Promise<Settings> {
+    return call("settings");
+  }
+  setSetting(key: string, value: string | null): Promise<Settings> {
+    return call("set_setting", { key, value });
+  }
+
+  pendingInvites(listId: string): Promise<PendingPage> {
+    return call("pending_invites", { listId });
+  }
+  resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+    return call("resend_invites", { listId, ids });
+  }
+  revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+    return call("revoke_invites", { listId, ids });
+  }
+  exportPending(listId: string, ids: string[]): Promise<string | null> {
+    return call("export_pending", { listId, ids });
+  }
+  supportDiagnostics(): Promise<Diagnostics> {
+    return call("support_diagnostics");
+  }
+  contactSupport(): Promise<null> {
+    return call("contact_support");
   }
 
   onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {

@@ -6,4 +6,12 @@ export type AppInfo = { version: string, backend: BackendInfo,
 /**
  * Present only when the app runs against its embedded demo sandbox.
  */
-demo: DemoAccount | null, sandboxMessagesUrl: string | null, };
+demo: DemoAccount | null, sandboxMessagesUrl: string | null, 
+/**
+ * Minutes without input before the screen locks (0 = never); IT policy can set it.
+ */
+idleLockMinutes: number, 
+/**
+ * Invalid IT policy values, in words; each was ignored as a whole.
+ */
+policyProblems: Array<string>, };

@@ -2,4 +2,10 @@
 import type { Clinician } from "./Clinician";
 import type { TokenStorage } from "./TokenStorage";
 
-export type SessionInfo = { clinician: Clinician, tokenStorage: TokenStorage, };
+export type SessionInfo = { clinician: Clinician, tokenStorage: TokenStorage, 
+/**
+ * True when the clinician was let in with the password checked on this computer while the
+ * server was unreachable: cached lists and queueing work; the app signs in to the server when
+ * it is back (if that needs an SMS code, the outbox pauses with `signInRequired`).
+ */
+offline: boolean, };

@@ -1,0 +1,191 @@
+// The fake's stand-ins for the sync engine's outbox rows, the connection/pause state, the idle-lock
+// password check and the settings/policy screen (see fake.ts, which owns the Backend methods).
+import type { ConfigSource } from "./bindings/ConfigSource";
+import type { Connection } from "./bindings/Connection";
+import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { OutboxEntryState } from "./bindings/OutboxEntryState";
+import type { SettingItem } from "./bindings/SettingItem";
+import type { Settings } from "./bindings/Settings";
+import type { IpcError } from "./errors";
+
+export const FAKE_SYNC_MESSAGES = {
+  wrongPassword: "That password is not right. Try again, or sign out instead.",
+  offlineUnknown:
+    "Huma can't be reached, and you have not signed in on this computer before. Connect to the internet to sign in for the first time.",
+  managed: "This setting is managed by your organisation and cannot be changed here.",
+  phoneRegion: "Enter a two-letter country code, such as GB.",
+  idleLockMinutes: "Enter a number of minutes from 0 (never lock) to 480.",
+  unknownSetting: "That setting does not exist.",
+} as const;
+
+/** Options for the outbox, connection, lock and settings parts of the fake. */
+export interface FakeSyncOptions {
+  /** Outbox rows at start (any state); see `demoOutboxEntries`. */
+  entries?: OutboxEntry[];
+  /** The session lapsed while queued invites wait: `paused = signInRequired`. */
+  paused?: boolean;
+  /** RFC 3339 time of the last successful exchange with the server (`null`: never). */
+  lastSyncedAt?: string | null;
+  /** `AppInfo.idle_lock_minutes` (0 = never). Default 0. */
+  idleLockMinutes?: number;
+  /** `AppInfo.policy_problems` and `Settings.problems`. */
+  policyProblems?: string[];
+  /** Setting keys managed by the organisation's policy (read-only). */
+  managed?: string[];
+  /** Offline sign-in works only for a clinician who signed in on this computer before. Default true. */
+  knownOnThisComputer?: boolean;
+}
+
+let counter = 0;
+
+/** One row in a given state, with believable defaults (for tests and design work). */
+export function fakeEntry(state: OutboxEntryState, overrides: Partial<OutboxEntry> = {}): OutboxEntry {
+  counter += 1;
+  const reasons: Partial<Record<OutboxEntryState, string>> = {
+    rejected: "This patient has opted out of messages from Huma.",
+    needsAttention: "Huma could not be reached for 24 hours. Check the connection, then retry.",
+  };
+  return {
+    id: `entry-${counter}`,
+    kind: "invite",
+    channel: "sms",
+    listId: "list-cardiology",
+    patientName: "Sam Patel",
+    recipient: "+447911123456",
+    state,
+    reason: reasons[state] ?? null,
+    createdAt: "2025-03-12T09:30:00Z",
+    attempts: state === "queued" ? 0 : 3,
+    nextAttemptAt: state === "queued" || state === "sending" ? "2025-03-12T09:35:00Z" : null,
+    ...overrides,
+  };
+}
+
+/** One row in every state (`?entries=1` in the browser). */
+export function demoOutboxEntries(): OutboxEntry[] {
+  return [
+    fakeEntry("queued", { patientName: "Priya Shah", recipient: "+447700900123", attempts: 1 }),
+    fakeEntry("sending", { patientName: "Tom Evans", recipient: "+447700900456" }),
+    fakeEntry("rejected", { channel: "email", patientName: "", recipient: "kim.lee@example.com" }),
+    fakeEntry("needsAttention", { patientName: "Ola Nowak", recipient: "+447700900789" }),
+    fakeEntry("sent", { kind: "resend", channel: "email", patientName: "Ana Silva", recipient: "ana@example.com", attempts: 1 }),
+  ];
+}
+
+const UNSENT: ReadonlySet<OutboxEntryState> = new Set<OutboxEntryState>(["queued", "sending", "rejected", "needsAttention"]);
+
+function invalid(message: string): IpcError {
+  return { code: "InvalidInput", message };
+}
+
+export class FakeOutbox {
+  entries: OutboxEntry[];
+  paused: boolean;
+  lastSyncedAt: string | null;
+  readonly idleLockMinutes: number;
+  readonly policyProblems: string[];
+  readonly knownOnThisComputer: boolean;
+  private readonly managed: Set<string>;
+  private values = new Map<string, string | null>();
+
+  constructor(options: FakeSyncOptions = {}) {
+    this.entries = (options.entries ?? []).map((e) => ({ ...e }));
+    this.paused = options.paused ?? false;
+    this.lastSyncedAt = options.lastSyncedAt !== undefined ? options.lastSyncedAt : null;
+    this.idleLockMinutes = options.idleLockMinutes ?? 0;
+    this.policyProblems = [...(options.policyProblems ?? [])];
+    this.knownOnThisComputer = options.knownOnThisComputer ?? true;
+    this.managed = new Set(options.managed ?? []);
+  }
+
+  count(state: OutboxEntryState): number {
+    return this.entries.filter((e) => e.state === state).length;
+  }
+
+  /** Queued + sending. */
+  get waiting(): number {
+    return this.count("queued") + this.count("sending");
+  }
+
+  connection(offline: boolean): Connection {
+    return offline ? "offline" : "online";
+  }
+
+  /** Retry: needs attention / rejected rows go back to the queue. */
+  retry(ids: string[]): number {
+    let n = 0;
+    for (const entry of this.entries) {
+      if (ids.includes(entry.id) && (entry.state === "needsAttention" || entry.state === "rejected")) {
+        entry.state = "queued";
+        entry.reason = null;
+        entry.nextAttemptAt = null;
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  /** Discard: unsent rows are removed (they will not be sent). */
+  discard(ids: string[]): number {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => !(ids.includes(e.id) && UNSENT.has(e.state) && e.state !== "sending"));
+    return before - this.entries.length;
+  }
+
+  discardUnsent(): number {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.state === "sent");
+    return before - this.entries.length;
+  }
+
+  /** Everything queued goes out (back online, or "Sync now"). */
+  flush(now: string): void {
+    for (const entry of this.entries) {
+      if (entry.state === "queued" || entry.state === "sending") {
+        entry.state = "sent";
+        entry.attempts += 1;
+        entry.nextAttemptAt = null;
+      }
+    }
+    this.lastSyncedAt = now;
+  }
+
+  // ---- Settings -------------------------------------------------------------------------------
+
+  settings(backendUrl: string | null, demo: boolean): Settings {
+    const item = (key: string, label: string, fallback: string | null, fallbackSource: ConfigSource = "default"): SettingItem => {
+      const managed = this.managed.has(key);
+      const user = this.values.has(key);
+      return {
+        key,
+        label,
+        value: user && !managed ? (this.values.get(key) ?? null) : fallback,
+        source: managed ? "policy" : user ? "user" : fallbackSource,
+        editable: !managed && key !== "backendUrl",
+      };
+    };
+    const backendManaged = !demo;
+    const items = [
+      item("backendUrl", "Server address", backendUrl, demo ? "demo" : "policy"),
+      item("phoneRegion", "Default phone region", "GB"),
+      item("idleLockMinutes", "Lock the screen after (minutes)", String(this.idleLockMinutes)),
+      item("logLevel", "Log level", "info"),
+    ];
+    if (backendManaged) items[0]!.editable = false;
+    return { items, problems: [...this.policyProblems] };
+  }
+
+  setSetting(key: string, value: string | null): void {
+    const known = ["phoneRegion", "idleLockMinutes", "logLevel", "backendUrl"];
+    if (!known.includes(key)) throw invalid(FAKE_SYNC_MESSAGES.unknownSetting);
+    if (this.managed.has(key) || key === "backendUrl") throw invalid(FAKE_SYNC_MESSAGES.managed);
+    if (value === null) {
+      this.values.delete(key);
+      return;
+    }
+    const v = value.trim();
+    if (key === "phoneRegion" && !/^[A-Za-z]{2}$/.test(v)) throw invalid(FAKE_SYNC_MESSAGES.phoneRegion);
+    if (key === "idleLockMinutes" && !(/^\d+$/.test(v) && Number(v) <= 480)) throw invalid(FAKE_SYNC_MESSAGES.idleLockMinutes);
+    this.values.set(key, key === "phoneRegion" ? v.toUpperCase() : v);
+  }
+}
