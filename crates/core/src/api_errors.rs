@@ -12,6 +12,10 @@ pub fn to_app_error(error: &ApiError) -> AppError {
             C::Offline,
             "Cannot reach the Huma server. Check your internet connection and try again.",
         ),
+        ApiError::ConnectionLost => AppError::new(
+            C::Offline,
+            "The connection to the Huma server broke. Check your connection and try again.",
+        ),
         ApiError::Timeout => AppError::new(
             C::Offline,
             "The Huma server did not answer in time. Check your connection and try again.",
@@ -29,6 +33,7 @@ pub fn to_app_error(error: &ApiError) -> AppError {
             "The Huma server sent an answer this app cannot read. Please try again later.",
         ),
         ApiError::Huma { code, status, .. } => from_huma_code(*code, *status),
+        ApiError::RateLimited { code, .. } => from_huma_code(code.unwrap_or_default(), 429),
     }
 }
 

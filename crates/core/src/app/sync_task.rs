@@ -1,6 +1,48 @@
-//! The outbox's counts and the background sync task.
+//! The outbox indicator and the background sync task.
+
+use chrono::DateTime;
+use tokio::sync::broadcast;
 
 use super::*;
+use crate::sync::{Connection, DrainReport, PauseReason};
+
+/// What the sync task knows beyond the database: the connection as of the last exchange, whether
+/// the queue waits for a sign-in, and since when queued invites have been held back.
+pub(super) struct SyncState {
+    facts: std::sync::Mutex<SyncFacts>,
+    /// One drain at a time (the task, "Sync now" and tests may all ask).
+    draining: tokio::sync::Mutex<()>,
+    /// Invites that went out after the app had been offline or paused (native notification).
+    delivered: broadcast::Sender<u32>,
+}
+
+struct SyncFacts {
+    connection: Connection,
+    paused: bool,
+    /// Invites created up to this moment were held back (offline, paused, or queued in an earlier
+    /// run); when they go out the clinician is told. `None` once a drain went through.
+    held_since: Option<DateTime<Utc>>,
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        Self {
+            facts: std::sync::Mutex::new(SyncFacts {
+                connection: Connection::Unknown,
+                paused: false,
+                held_since: Some(Utc::now()),
+            }),
+            draining: tokio::sync::Mutex::new(()),
+            delivered: broadcast::channel(8).0,
+        }
+    }
+}
+
+impl SyncState {
+    fn facts(&self) -> std::sync::MutexGuard<'_, SyncFacts> {
+        self.facts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 impl ClinicianApp {
     /// Waits up to `timeout` for a batch to be settled, then says where it stands.
@@ -32,14 +74,30 @@ impl ClinicianApp {
 
     pub async fn outbox_status(&self) -> AppResult<OutboxStatus> {
         let store = self.current_store().await?;
+        let counts = store.counts()?;
+        let (connection, paused) = {
+            let facts = self.sync.facts();
+            (facts.connection, facts.paused)
+        };
         Ok(OutboxStatus {
-            waiting: store.waiting_count()?,
+            waiting: counts.waiting,
+            needs_attention: counts.needs_attention,
+            rejected: counts.rejected,
+            connection,
+            paused: (paused && counts.waiting > 0).then_some(PauseReason::SignInRequired),
+            last_synced_at: store.last_synced_at()?.map(crate::sync::status::rfc3339),
         })
     }
 
     /// Outbox counts as they change, for the indicator.
     pub fn subscribe_outbox(&self) -> watch::Receiver<OutboxStatus> {
         self.outbox.subscribe()
+    }
+
+    /// How many queued invites went out after the app had been offline, paused for a sign-in, or
+    /// restarted with a queue: one message per drain that delivered some (for a native notification).
+    pub fn subscribe_deliveries(&self) -> broadcast::Receiver<u32> {
+        self.sync.delivered.subscribe()
     }
 
     pub(super) async fn publish_outbox(&self) {
@@ -53,22 +111,34 @@ impl ClinicianApp {
         self.sync_wakeup.notify_one();
     }
 
-    /// The background sync task: drains the outbox whenever woken and every 30 s, backing off with
-    /// jitter while the server is unreachable. Spawn it once on the app's async runtime.
+    /// The shell saw the network come or go: look at the outbox now rather than at the next tick.
+    pub fn connectivity_changed(&self) {
+        self.sync_wakeup.notify_one();
+    }
+
+    /// The background sync task: drains the outbox at start (rows left `sending` by a crash are
+    /// reconciled first), whenever woken (enqueue, sign-in, "Sync now", connectivity), when the next
+    /// row falls due, and every 30 s; backing off with full jitter while the server is out of reach
+    /// or failing. Spawn it once on the app's async runtime.
     pub async fn run_sync(self: Arc<Self>) {
         let mut failures: u32 = 0;
         loop {
-            let end = self.sync_once().await;
-            self.publish_outbox().await;
-            let pause = match end {
-                Some(DrainEnd::Unavailable) => {
-                    failures = failures.saturating_add(1);
-                    backoff(failures)
-                }
-                _ => {
-                    failures = 0;
-                    SYNC_PERIOD
-                }
+            let pause = match self.sync_pass().await {
+                Ok(report) => match report.end {
+                    DrainEnd::Offline | DrainEnd::ServerTrouble => {
+                        failures = failures.saturating_add(1);
+                        backoff(failures)
+                    }
+                    DrainEnd::SignedOut => {
+                        failures = 0;
+                        SYNC_PERIOD
+                    }
+                    DrainEnd::Idle => {
+                        failures = 0;
+                        self.until_next_due().await.unwrap_or(SYNC_PERIOD)
+                    }
+                },
+                Err(_) => SYNC_PERIOD,
             };
             tokio::select! {
                 () = self.sync_wakeup.notified() => {}
@@ -77,21 +147,74 @@ impl ClinicianApp {
         }
     }
 
-    async fn sync_once(&self) -> Option<DrainEnd> {
+    /// How long until the next queued row is due, at most the sync period.
+    async fn until_next_due(&self) -> Option<std::time::Duration> {
         let store = self.store.read().await.clone()?;
-        let auth = self.auth.as_ref()?;
-        match sync::drain(auth, &store, self.clock.as_ref()).await {
-            Ok(end) => Some(end),
+        let next = crate::sync::plan::next_due(&store.active_rows().ok()?)?;
+        let wait = (next - self.clock.now()).to_std().unwrap_or_default();
+        Some(wait.clamp(std::time::Duration::from_millis(200), SYNC_PERIOD))
+    }
+
+    /// One drain of the signed-in clinician's outbox, with the indicator and the delivery
+    /// announcement brought up to date. Used by the sync task; callable directly (tests, tools).
+    pub async fn sync_pass(&self) -> AppResult<DrainReport> {
+        let _one_at_a_time = self.sync.draining.lock().await;
+        let store = self.current_store().await?;
+        let auth = self.auth()?;
+        let report = match sync::drain(auth, &store, self.clock.as_ref()).await {
+            Ok(report) => report,
             Err(e) => {
                 tracing::error!(error = %e, "the outbox could not be updated");
-                Some(DrainEnd::Unavailable)
+                self.publish_outbox().await;
+                return Err(e.into());
+            }
+        };
+        if let Some(at) = report.synced_at {
+            if let Err(e) = store.set_last_synced_at(at) {
+                tracing::warn!(error = %e, "the last sync time could not be saved");
             }
         }
+        let delivered = {
+            let mut facts = self.sync.facts();
+            if let Some(connection) = report.connection {
+                facts.connection = connection;
+            }
+            let delivered = facts.held_since.map_or(0, |since| {
+                report
+                    .invites_sent_created
+                    .iter()
+                    .filter(|created| **created <= since)
+                    .count() as u32
+            });
+            match report.end {
+                DrainEnd::SignedOut => {
+                    facts.paused = true;
+                    facts.held_since.get_or_insert(self.clock.now());
+                }
+                DrainEnd::Offline => {
+                    facts.paused = false;
+                    facts.held_since.get_or_insert(self.clock.now());
+                }
+                DrainEnd::ServerTrouble => facts.paused = false,
+                DrainEnd::Idle => {
+                    facts.paused = false;
+                    facts.held_since = None;
+                }
+            }
+            delivered
+        };
+        if delivered > 0 {
+            tracing::info!(count = delivered, "queued invites sent after being offline");
+            let _ = self.sync.delivered.send(delivered);
+        }
+        self.publish_outbox().await;
+        Ok(report)
     }
 }
 
-/// Exponential backoff with full jitter: a random pause up to 2^n seconds, at most 5 minutes.
+/// Exponential backoff with full jitter for the task as a whole: a random pause up to 2^n seconds,
+/// at most 60 s (short enough that a clinic coming back online is noticed within a minute).
 fn backoff(failures: u32) -> std::time::Duration {
-    let cap_ms = 1_000u64.saturating_mul(1 << failures.min(8)).min(300_000);
+    let cap_ms = 1_000u64.saturating_mul(1 << failures.min(8)).min(60_000);
     std::time::Duration::from_millis(rand::random_range(100..=cap_ms))
 }

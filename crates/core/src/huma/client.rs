@@ -51,6 +51,9 @@ pub enum ApiError {
     /// The request may have reached the server; no answer came in time.
     #[error("the server did not answer in time")]
     Timeout,
+    /// The connection broke after the request went out: the server may have acted on it.
+    #[error("the connection broke before the server answered")]
+    ConnectionLost,
     /// A Huma error body `{code, message}`.
     #[error("the server refused the request (HTTP {status}, code {code})")]
     Huma {
@@ -64,12 +67,19 @@ pub enum ApiError {
     /// A 2xx whose body is not what the contract says.
     #[error("the server's answer could not be read: {0}")]
     Decode(String),
+    /// 429: the server turned the request away before acting; `retry_after` is its Retry-After.
+    #[error("the server asked to slow down (HTTP 429)")]
+    RateLimited {
+        code: Option<i64>,
+        retry_after: Option<Duration>,
+    },
 }
 
 impl ApiError {
     pub fn huma_code(&self) -> Option<i64> {
         match self {
             ApiError::Huma { code, .. } => Some(*code),
+            ApiError::RateLimited { code, .. } => *code,
             _ => None,
         }
     }
@@ -89,8 +99,11 @@ fn map_transport_error(e: &reqwest::Error) -> ApiError {
         ApiError::Timeout
     } else if e.is_decode() {
         ApiError::Decode(e.to_string())
-    } else {
+    } else if e.is_connect() {
         ApiError::Unreachable
+    } else {
+        // Not a failure to connect: the request (or part of it) may have reached the server.
+        ApiError::ConnectionLost
     }
 }
 
@@ -138,6 +151,64 @@ impl HumaClient {
         self.send::<(), R>(Method::GET, path, None, call).await
     }
 
+    /// `DELETE` without a body (a 204 reads as JSON `null`, so `R = ()` fits).
+    pub async fn delete<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        call: Call<'_>,
+    ) -> Result<R, ApiError> {
+        self.send::<(), R>(Method::DELETE, path, None, call).await
+    }
+
+    /// `DELETE` with a JSON body (Huma's bulk revoke).
+    pub async fn delete_with_body<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        call: Call<'_>,
+    ) -> Result<R, ApiError> {
+        self.send(Method::DELETE, path, Some(body), call).await
+    }
+
+    /// One page of the pending invitations (`x-deployment-id` scopes it to one list).
+    pub async fn list_invitations(
+        &self,
+        request: &wire::InvitationsRequest<'_>,
+        call: Call<'_>,
+    ) -> Result<wire::InvitationsPage, ApiError> {
+        self.post(wire::INVITATIONS, request, call).await
+    }
+
+    /// Sends invitations again with their own codes; all-or-nothing, 400 `1000005` past the limit.
+    pub async fn resend_invitations(
+        &self,
+        request: &wire::ResendInvitationsRequest<'_>,
+        call: Call<'_>,
+    ) -> Result<wire::ResendInvitationsResponse, ApiError> {
+        self.post(wire::RESEND_INVITATIONS, request, call).await
+    }
+
+    /// Revokes one invitation: its link stops working. 404 `1000004` when it is already gone.
+    pub async fn revoke_invitation(&self, id: &str, call: Call<'_>) -> Result<(), ApiError> {
+        self.delete::<serde_json::Value>(&wire::invitation_path(id), call)
+            .await
+            .map(drop)
+    }
+
+    /// Revokes many invitations in one all-or-nothing request.
+    pub async fn revoke_invitations(
+        &self,
+        ids: &[String],
+        call: Call<'_>,
+    ) -> Result<wire::DeleteInvitationsResponse, ApiError> {
+        let body = wire::DeleteInvitationsRequest {
+            invitation_id_list: ids,
+            invitation_type: wire::INVITATION_TYPE_PERSONAL,
+        };
+        self.delete_with_body(wire::INVITATIONS_DELETE, &body, call)
+            .await
+    }
+
     async fn send<B: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         method: Method,
@@ -171,6 +242,7 @@ impl HumaClient {
             map_transport_error(&e)
         })?;
         let status = response.status();
+        let retry_after = retry_after(response.headers());
         tracing::debug!(%method, path = %redact_path(path), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "huma request");
         let bytes = response
             .bytes()
@@ -184,7 +256,14 @@ impl HumaClient {
             };
             return serde_json::from_slice(bytes).map_err(|e| ApiError::Decode(e.to_string()));
         }
-        Err(match serde_json::from_slice::<wire::ErrorBody>(&bytes) {
+        let body = serde_json::from_slice::<wire::ErrorBody>(&bytes);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(ApiError::RateLimited {
+                code: body.ok().map(|b| b.code),
+                retry_after,
+            });
+        }
+        Err(match body {
             Ok(body) => ApiError::Huma {
                 status: status.as_u16(),
                 code: body.code,
@@ -195,6 +274,18 @@ impl HumaClient {
             },
         })
     }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare for APIs and read as absent).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// User ids in paths are not secret, but keep logs free of anything that could identify a person.

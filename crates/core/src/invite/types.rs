@@ -191,10 +191,5 @@ pub struct BatchOutcome {
     pub summary: String,
 }
 
-/// The outbox indicator (event `outbox-changed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct OutboxStatus {
-    pub waiting: u32,
-}
+/// The outbox indicator (event `outbox-changed`) lives with the sync engine.
+pub use crate::sync::OutboxStatus;

@@ -1,0 +1,481 @@
+//! Property: whatever the schedule of server faults, restarts and lapsed sessions, every queued
+//! invite ends on the server exactly once, or is rejected / needs attention with a reason. None lost,
+//! none doubled. Runs the real sync engine and store against the real sandbox on 127.0.0.1.
+//!
+//! 1,000 cases by default; `PROPTEST_CASES=10000 cargo test -p huma-core --release --test
+//! outbox_property -- --nocapture` for a 10,000-case run.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::ManualClock;
+use huma_core::clock::Clock;
+use huma_core::huma::{ClientConfig, HumaClient};
+use huma_core::invite::types::{Channel, Invitee};
+use huma_core::secrets::{MemoryStore, Secret, SecretStore};
+use huma_core::session::Auth;
+use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
+use huma_core::sync::{self, DrainEnd};
+use huma_sandbox::{Sandbox, SandboxConfig};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Queue emails and SMS invites (with, optionally, one the server refuses and a second invite
+    /// to a number invited earlier in the case).
+    Enqueue {
+        emails: u8,
+        sms: u8,
+        bad: bool,
+        again: bool,
+    },
+    Faults {
+        error: f64,
+        too_many: f64,
+        drop_before: f64,
+        drop_after: f64,
+    },
+    Drain,
+    /// The app quits and starts again: store and session rebuilt from disk and keyring.
+    Restart,
+    /// The session is revoked on the server: the next call gets 401, the refresh fails.
+    Expire,
+    SignIn,
+    Advance(i64),
+    /// Past the 72-hour give-up deadline.
+    Deadline,
+}
+
+fn probability() -> impl Strategy<Value = f64> {
+    prop_oneof![Just(0.0), Just(0.3), Just(0.6), Just(1.0)]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0u8..4, 0u8..3, proptest::bool::weighted(0.2), proptest::bool::weighted(0.2))
+            .prop_map(|(emails, sms, bad, again)| Step::Enqueue { emails, sms, bad, again }),
+        3 => (probability(), probability(), probability(), probability()).prop_map(
+            |(error, too_many, drop_before, drop_after)| Step::Faults {
+                error,
+                too_many,
+                drop_before,
+                drop_after,
+            }
+        ),
+        4 => Just(Step::Drain),
+        1 => Just(Step::Restart),
+        1 => Just(Step::Expire),
+        1 => Just(Step::SignIn),
+        2 => (1i64..20).prop_map(Step::Advance),
+        1 => Just(Step::Deadline),
+    ]
+}
+
+struct Shared {
+    sandbox: Sandbox,
+    secrets: Arc<MemoryStore>,
+    clock: Arc<ManualClock>,
+    data: tempfile::TempDir,
+    http: reqwest::Client,
+    list: String,
+    cases: AtomicU32,
+    checked_invites: AtomicU32,
+}
+
+impl Shared {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sandbox.base_url())
+    }
+
+    async fn post(&self, path: &str, body: serde_json::Value) -> Result<(), String> {
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Moves the sandbox's clock and ours together (reconciliation compares their times).
+    async fn advance(&self, by: Duration) -> Result<(), String> {
+        self.post(
+            "/sandbox/clock",
+            serde_json::json!({ "advanceSeconds": by.num_seconds() }),
+        )
+        .await?;
+        self.clock.advance(by);
+        Ok(())
+    }
+
+    fn auth(&self, partition: &str) -> Auth {
+        let mut config = ClientConfig::new(
+            self.sandbox
+                .base_url()
+                .parse()
+                .unwrap_or_else(|_| unreachable!("the sandbox URL parses")),
+        );
+        config.request_timeout = std::time::Duration::from_secs(5);
+        let client = HumaClient::new(config).unwrap_or_else(|_| unreachable!("client builds"));
+        Auth::new(
+            client,
+            self.secrets.clone(),
+            self.clock.clone() as Arc<dyn Clock>,
+            partition,
+        )
+    }
+}
+
+struct Case<'a> {
+    shared: &'a Shared,
+    n: u32,
+    partition: String,
+    path: std::path::PathBuf,
+    key: Secret,
+    auth: Auth,
+    store: AccountStore,
+    next_recipient: u32,
+    first_phone: Option<String>,
+    advanced: Duration,
+}
+
+impl Case<'_> {
+    async fn sign_in(&self) -> Result<(), String> {
+        self.auth
+            .sign_in(
+                huma_sandbox::NO_MFA_EMAIL,
+                &Secret::new(huma_sandbox::DEMO_PASSWORD),
+            )
+            .await
+            .map(drop)
+            .map_err(|e| format!("sign-in: {e}"))
+    }
+
+    fn enqueue(&mut self, emails: u8, sms: u8, bad: bool, again: bool) -> Result<(), String> {
+        let mut invites = Vec::new();
+        let mut id = || {
+            self.next_recipient += 1;
+            self.n * 20 + self.next_recipient
+        };
+        for _ in 0..emails {
+            invites.push(email(&format!("pt{}@example.org", id())));
+        }
+        if bad {
+            invites.push(email(&format!("bad{}@", id())));
+        }
+        let mut sms_invites = Vec::new();
+        for _ in 0..sms {
+            sms_invites.push(sms_invite(&format!("+447911{:06}", id()), "Ann"));
+        }
+        if again {
+            if let Some(phone) = &self.first_phone {
+                sms_invites.push(sms_invite(phone, "Bea"));
+            }
+        }
+        if self.first_phone.is_none() {
+            self.first_phone = sms_invites
+                .first()
+                .and_then(|i: &NewInvite| i.invitee.phone.clone());
+        }
+        invites.extend(sms_invites);
+        if invites.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .enqueue(&self.shared.list, &invites, self.shared.clock.now())
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn drain(&self) -> Result<DrainEnd, String> {
+        sync::drain(&self.auth, &self.store, self.shared.clock.as_ref())
+            .await
+            .map(|r| r.end)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn restart(&mut self) -> Result<(), String> {
+        self.auth = self.shared.auth(&self.partition);
+        self.store = AccountStore::open(&self.path, &self.key).map_err(|e| e.to_string())?;
+        // A session that cannot be resumed is fine: the settle phase signs in again.
+        let _ = self.auth.resume().await;
+        Ok(())
+    }
+
+    /// Revokes the session on the server, as an administrator or a password change would.
+    async fn expire(&self) -> Result<(), String> {
+        let entry = format!("session:{}", store::short_hash(&self.partition));
+        let Ok(Some(saved)) = self.shared.secrets.get(&entry) else {
+            return Ok(());
+        };
+        let saved: serde_json::Value =
+            serde_json::from_str(saved.expose()).map_err(|e| e.to_string())?;
+        let body = serde_json::json!({
+            "userId": saved["clinician"]["id"],
+            "refreshToken": saved["refreshToken"],
+        });
+        // Already revoked or expired: nothing to do.
+        let _ = self.shared.post("/api/auth/v1/signout", body).await;
+        Ok(())
+    }
+
+    async fn set_faults(&self, faults: serde_json::Value) -> Result<(), String> {
+        self.shared.post("/sandbox/faults", faults).await
+    }
+
+    /// Faults off, signed in, and drained until nothing is left to do.
+    async fn settle(&mut self) -> Result<(), String> {
+        self.set_faults(serde_json::json!({})).await?;
+        for _ in 0..60 {
+            let end = self.drain().await?;
+            let active = self.store.active_rows().map_err(|e| e.to_string())?;
+            if active.is_empty() {
+                return Ok(());
+            }
+            match end {
+                DrainEnd::SignedOut => self.sign_in().await?,
+                _ => {
+                    let now = self.shared.clock.now();
+                    let wait = sync::plan::next_due(&active)
+                        .map(|at| at - now)
+                        .unwrap_or_default()
+                        .max(Duration::seconds(1));
+                    self.shared.advance(wait).await?;
+                }
+            }
+        }
+        Err("the outbox did not settle".into())
+    }
+
+    /// Every row is settled, and the server holds exactly the invites recorded as sent.
+    async fn check(&self) -> Result<u32, String> {
+        // A fresh session for the check itself (the case may have ended with a revoked one).
+        self.sign_in().await?;
+        let rows = self.store.all_rows().map_err(|e| e.to_string())?;
+        let mut by_recipient: std::collections::BTreeMap<String, Vec<_>> = Default::default();
+        for row in &rows {
+            match row.state {
+                OutboxState::Sent => {}
+                OutboxState::Rejected | OutboxState::NeedsAttention => {
+                    if row.reason.as_deref().unwrap_or_default().is_empty() {
+                        return Err(format!("row {} settled without a reason", row.id));
+                    }
+                }
+                other => return Err(format!("row {} left {other:?}", row.id)),
+            }
+            by_recipient
+                .entry(row.recipient().to_lowercase())
+                .or_default()
+                .push(row);
+        }
+        for (recipient, rows) in &by_recipient {
+            let on_server: Vec<String> =
+                sync::pending_invitations(&self.auth, &self.shared.list, Some(recipient), 0, 100)
+                    .await
+                    .map_err(|e| format!("listing: {e:?}"))?
+                    .into_iter()
+                    .filter(|inv| {
+                        inv.email.as_deref().map(str::to_lowercase).as_deref()
+                            == Some(recipient.as_str())
+                            || inv.phone_number.as_deref() == Some(recipient.as_str())
+                    })
+                    .map(|inv| inv.id)
+                    .collect();
+            let sent: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.state == OutboxState::Sent)
+                .filter_map(|r| r.server_id.as_deref())
+                .collect();
+            if on_server.len() > 1 {
+                return Err(format!("invited {} times: {recipient}", on_server.len()));
+            }
+            if on_server.iter().map(String::as_str).collect::<Vec<_>>() != sent {
+                return Err(format!(
+                    "server has {on_server:?}, outbox recorded {sent:?} for {recipient} ({:?})",
+                    rows.iter()
+                        .map(|r| (r.state, r.reason.clone()))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        Ok(rows.len() as u32)
+    }
+}
+
+fn email(address: &str) -> NewInvite {
+    NewInvite {
+        channel: Channel::Email,
+        invitee: Invitee {
+            given_name: String::new(),
+            family_name: String::new(),
+            email: Some(address.into()),
+            phone: None,
+        },
+        text: None,
+    }
+}
+
+fn sms_invite(phone: &str, given: &str) -> NewInvite {
+    NewInvite {
+        channel: Channel::Sms,
+        invitee: Invitee {
+            given_name: given.into(),
+            family_name: "Lee".into(),
+            email: None,
+            phone: Some(phone.into()),
+        },
+        text: Some(format!("Hello {given}, please join us on Huma:")),
+    }
+}
+
+async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
+    let n = shared.cases.fetch_add(1, Ordering::SeqCst);
+    let partition = format!("case-{n}");
+    let path = shared.data.path().join(format!("case-{n}.db"));
+    let key = store::new_key();
+    let store = AccountStore::open(&path, &key).map_err(|e| e.to_string())?;
+    let mut case = Case {
+        shared,
+        n,
+        auth: shared.auth(&partition),
+        partition,
+        path,
+        key,
+        store,
+        next_recipient: 0,
+        first_phone: None,
+        advanced: Duration::zero(),
+    };
+    case.sign_in().await?;
+    // Faults hit invitation routes only: sign-in expiry is a step of its own.
+    let result = async {
+        for step in steps {
+            match step {
+                Step::Enqueue {
+                    emails,
+                    sms,
+                    bad,
+                    again,
+                } => case.enqueue(emails, sms, bad, again)?,
+                Step::Faults {
+                    error,
+                    too_many,
+                    drop_before,
+                    drop_after,
+                } => {
+                    case.set_faults(serde_json::json!({
+                        "errorRate": error,
+                        "rate429": too_many,
+                        "retryAfterSeconds": 1,
+                        "dropBeforeAct": drop_before,
+                        "dropResponseAfterCommit": drop_after,
+                        "paths": ["/deployment/"],
+                    }))
+                    .await?
+                }
+                Step::Drain => drop(case.drain().await?),
+                Step::Restart => case.restart().await?,
+                Step::Expire => case.expire().await?,
+                Step::SignIn => {
+                    if case.auth.sign_in_required().await {
+                        case.sign_in().await?;
+                    }
+                }
+                Step::Advance(minutes) => {
+                    case.advanced += Duration::minutes(minutes);
+                    shared.advance(Duration::minutes(minutes)).await?
+                }
+                // Invitations live a week: at most one jump past the deadline per case.
+                Step::Deadline if case.advanced < Duration::hours(24) => {
+                    case.advanced += Duration::hours(73);
+                    shared.advance(Duration::hours(73)).await?
+                }
+                Step::Deadline => {}
+            }
+        }
+        case.settle().await
+    }
+    .await;
+    if result.is_err() {
+        let _ = case.set_faults(serde_json::json!({})).await;
+    }
+    result?;
+    let checked = case.check().await?;
+    shared.checked_invites.fetch_add(checked, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Real database files, on a RAM-backed folder when the OS has one: this test is about the logic
+/// across restarts (thousands of fsyncs would triple its time); durability on a real disk under
+/// SIGKILL is the crash test's job.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm)
+    } else {
+        tempfile::tempdir()
+    };
+    dir.unwrap_or_else(|e| panic!("tempdir: {e}"))
+}
+
+#[test]
+fn every_invite_reaches_the_server_exactly_once_or_is_settled_with_a_reason() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let shared = rt.block_on(async {
+        let sandbox = Sandbox::start(SandboxConfig {
+            patients: 50,
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("sandbox: {e}"));
+        let list = sandbox.demo().deployment_ids[0].clone();
+        Shared {
+            sandbox,
+            secrets: Arc::new(MemoryStore::default()),
+            clock: Arc::new(ManualClock::default()),
+            data: scratch_dir(),
+            http: reqwest::Client::new(),
+            list,
+            cases: AtomicU32::new(0),
+            checked_invites: AtomicU32::new(0),
+        }
+    });
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let started = std::time::Instant::now();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&proptest::collection::vec(step(), 1..12), |steps| {
+        rt.block_on(run_case(&shared, steps))
+            .map_err(TestCaseError::fail)
+    });
+    eprintln!(
+        "outbox property: {} cases run (asked for {}; failures are shrunk, so a failing run shows more), \
+         {} outbox rows checked against the sandbox, in {:.1?}",
+        shared.cases.load(Ordering::SeqCst),
+        cases,
+        shared.checked_invites.load(Ordering::SeqCst),
+        started.elapsed()
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(
+        shared.cases.load(Ordering::SeqCst) >= cases,
+        "ran fewer cases than asked"
+    );
+}

@@ -1,0 +1,73 @@
+//! IPC commands of the Outbox view and the sync indicator: adapters onto `ClinicianApp`, plus the
+//! forwarding of outbox changes to the UI and the native "queued invites were sent" notification.
+
+use std::sync::Arc;
+
+use huma_core::app::ClinicianApp;
+use huma_core::error::AppResult;
+use huma_core::sync::OutboxEntry;
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+type App<'a> = State<'a, Arc<ClinicianApp>>;
+
+#[tauri::command]
+pub async fn outbox_entries(app: App<'_>) -> AppResult<Vec<OutboxEntry>> {
+    app.outbox_entries().await
+}
+
+#[tauri::command]
+pub async fn retry_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
+    app.retry_outbox(&ids).await
+}
+
+#[tauri::command]
+pub async fn discard_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
+    app.discard_outbox(&ids).await
+}
+
+#[tauri::command]
+pub async fn discard_unsent(app: App<'_>) -> AppResult<u32> {
+    app.discard_unsent().await
+}
+
+#[tauri::command]
+pub fn sync_now(app: App<'_>) {
+    app.sync_now();
+}
+
+/// Keeps the UI's indicator current (event `outbox-changed`) and tells the clinician, with a native
+/// notification, when invites queued while offline have gone out. Notification failures (no
+/// notification daemon, permission refused) are ignored: the indicator says the same.
+pub fn forward_outbox_changes<R: Runtime>(handle: &AppHandle<R>, app: &ClinicianApp) {
+    let mut changes = app.subscribe_outbox();
+    let events = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let status = changes.borrow_and_update().clone();
+            let _ = events.emit("outbox-changed", status);
+        }
+    });
+    let mut deliveries = app.subscribe_deliveries();
+    let notifier = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        use tauri_plugin_notification::NotificationExt;
+        loop {
+            let count = match deliveries.recv().await {
+                Ok(count) => count,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            let body = if count == 1 {
+                "1 queued invite was sent".to_owned()
+            } else {
+                format!("{count} queued invites were sent")
+            };
+            let _ = notifier
+                .notification()
+                .builder()
+                .title("Huma Clinician")
+                .body(body)
+                .show();
+        }
+    });
+}
