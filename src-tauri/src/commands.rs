@@ -40,6 +40,12 @@ pub async fn sign_out(app: App<'_>) -> AppResult<()> {
     app.sign_out().await
 }
 
+/// The idle lock screen: the password is checked on this computer, no network needed.
+#[tauri::command]
+pub async fn unlock(app: App<'_>, password: String) -> AppResult<()> {
+    app.unlock(&Secret::new(password)).await
+}
+
 #[tauri::command]
 pub async fn patient_lists(app: App<'_>) -> AppResult<Vec<PatientList>> {
     app.patient_lists().await

@@ -1,6 +1,12 @@
 //! Signing in and staying signed in: password sign-in with the optional SMS-code step, the refresh
 //! token kept in the OS keyring (access token in memory only), single-flight automatic refresh, and
 //! sign-out that removes the keyring entry.
+//!
+//! A clinician let in offline (the app checked the password against the wrapped database key) has
+//! an offline session: no tokens, the password kept in memory. The first authorised call once the
+//! server answers signs in with that password; when the account needs an SMS code (or the password
+//! was changed elsewhere) the session stays offline and [`Auth::sign_in_required`] says so, without
+//! sending an SMS nobody asked for.
 
 use std::sync::Arc;
 
@@ -40,12 +46,42 @@ struct SignedIn {
     access_expires_at: DateTime<Utc>,
     refresh: Secret,
     storage: TokenStorage,
+    /// The email and password typed in this run (none after a resume from the keyring).
+    typed: Option<Typed>,
+}
+
+/// What the clinician typed to sign in, kept in memory to wrap the database key with the password.
+#[derive(Clone)]
+pub(crate) struct Typed {
+    pub email: String,
+    pub password: Secret,
+}
+
+struct OfflineSession {
+    clinician: Clinician,
+    email: String,
+    password: Secret,
+    storage: TokenStorage,
+    /// The automatic sign-in found that the clinician must sign in by hand (SMS code, or the
+    /// password no longer works on the server). Not retried until they do.
+    sign_in_required: bool,
 }
 
 enum State {
     SignedOut,
-    AwaitingCode { first_stage_refresh: Secret },
+    AwaitingCode {
+        first_stage_refresh: Secret,
+        typed: Typed,
+    },
     SignedIn(SignedIn),
+    Offline(OfflineSession),
+}
+
+fn sign_in_again() -> AppError {
+    AppError::new(
+        ErrorCode::SessionExpired,
+        "Sign in again to send your queued invites and see the latest lists.",
+    )
 }
 
 pub struct Auth {
@@ -88,6 +124,10 @@ impl Auth {
                 "Enter your email address and password.",
             ));
         }
+        let typed = || Typed {
+            email: email.to_owned(),
+            password: password.clone(),
+        };
         let config = self.client.config();
         let request = |method| wire::SignInRequest {
             method,
@@ -106,7 +146,7 @@ impl Auth {
             .await;
         match result {
             Ok(tokens) => {
-                let session = self.complete_sign_in(tokens).await?;
+                let session = self.complete_sign_in(tokens, typed()).await?;
                 Ok(SignInStep::SignedIn { session })
             }
             Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
@@ -135,6 +175,7 @@ impl Auth {
                     .map_err(|e| to_app_error(&e))?;
                 *self.state.lock().await = State::AwaitingCode {
                     first_stage_refresh: Secret::new(first.refresh_token),
+                    typed: typed(),
                 };
                 Ok(SignInStep::CodeRequired {
                     masked_phone: sent.to,
@@ -153,10 +194,11 @@ impl Auth {
                 "The code is the 6 digits in the SMS.",
             ));
         }
-        let first_stage = match &*self.state.lock().await {
+        let (first_stage, typed) = match &*self.state.lock().await {
             State::AwaitingCode {
                 first_stage_refresh,
-            } => first_stage_refresh.clone(),
+                typed,
+            } => (first_stage_refresh.clone(), typed.clone()),
             _ => {
                 return Err(AppError::new(
                     ErrorCode::SessionExpired,
@@ -180,10 +222,14 @@ impl Auth {
             )
             .await
             .map_err(|e| to_app_error(&e))?;
-        self.complete_sign_in(tokens).await
+        self.complete_sign_in(tokens, typed).await
     }
 
-    async fn complete_sign_in(&self, tokens: wire::SignInResponse) -> AppResult<SessionInfo> {
+    async fn complete_sign_in(
+        &self,
+        tokens: wire::SignInResponse,
+        typed: Typed,
+    ) -> AppResult<SessionInfo> {
         let access = Secret::new(tokens.auth_token);
         let clinician = self.fetch_clinician(&tokens.uid, &access).await?;
         let signed_in = SignedIn {
@@ -192,8 +238,161 @@ impl Auth {
             access_expires_at: self.expiry(tokens.auth_token_expires_in),
             refresh: Secret::new(tokens.refresh_token),
             storage: TokenStorage::Keyring,
+            typed: Some(typed),
         };
         Ok(self.install(signed_in).await)
+    }
+
+    /// Lets a clinician in without the server, after the app checked `password` locally (it opened
+    /// their wrapped database key). The server sign-in happens on the first call once it answers.
+    pub async fn enter_offline(
+        &self,
+        email: &str,
+        password: &Secret,
+        clinician: Clinician,
+    ) -> SessionInfo {
+        let storage = match self.secrets.get(&self.entry) {
+            Ok(_) => TokenStorage::Keyring,
+            Err(_) => TokenStorage::MemoryOnly,
+        };
+        let info = SessionInfo {
+            clinician: clinician.clone(),
+            token_storage: storage,
+            offline: true,
+        };
+        *self.state.lock().await = State::Offline(OfflineSession {
+            clinician,
+            email: email.trim().to_owned(),
+            password: password.clone(),
+            storage,
+            sign_in_required: false,
+        });
+        info
+    }
+
+    /// True when calls go to the server with a token (not signed out, not an offline session).
+    pub async fn has_server_session(&self) -> bool {
+        matches!(&*self.state.lock().await, State::SignedIn(_))
+    }
+
+    /// True while the clinician is in on the locally checked password only.
+    pub async fn is_offline(&self) -> bool {
+        matches!(&*self.state.lock().await, State::Offline(_))
+    }
+
+    /// True when the server answers but the clinician must sign in by hand before anything is sent:
+    /// an offline session whose automatic sign-in needs an SMS code or was refused, or a session
+    /// that lapsed on the server (the app still has the account's database open).
+    pub async fn sign_in_required(&self) -> bool {
+        match &*self.state.lock().await {
+            State::Offline(o) => o.sign_in_required,
+            State::SignedIn(_) => false,
+            State::SignedOut | State::AwaitingCode { .. } => true,
+        }
+    }
+
+    /// The session as the UI sees it, if anyone is in.
+    pub async fn session_info(&self) -> Option<SessionInfo> {
+        match &*self.state.lock().await {
+            State::SignedIn(s) => Some(SessionInfo {
+                clinician: s.clinician.clone(),
+                token_storage: s.storage,
+                offline: false,
+            }),
+            State::Offline(o) => Some(SessionInfo {
+                clinician: o.clinician.clone(),
+                token_storage: o.storage,
+                offline: true,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The email and password typed in this run, while kept (to wrap the database key with).
+    pub(crate) async fn typed(&self) -> Option<Typed> {
+        match &*self.state.lock().await {
+            State::SignedIn(s) => s.typed.clone(),
+            State::Offline(o) => Some(Typed {
+                email: o.email.clone(),
+                password: o.password.clone(),
+            }),
+            State::AwaitingCode { typed, .. } => Some(typed.clone()),
+            State::SignedOut => None,
+        }
+    }
+
+    /// Forgets the session in this run only (no server call, keyring untouched).
+    pub async fn forget_locally(&self) {
+        *self.state.lock().await = State::SignedOut;
+    }
+
+    /// Signs in to the server with an offline session's password. Unreachable stays an API error
+    /// (the caller retries later); anything needing the clinician becomes `sign_in_required`.
+    async fn reconnect_locked(&self, state: &mut State) -> Result<(), CallError> {
+        let State::Offline(offline) = state else {
+            return Err(CallError::Session(AppError::not_signed_in()));
+        };
+        if offline.sign_in_required {
+            return Err(CallError::Session(sign_in_again()));
+        }
+        let config = self.client.config();
+        let result: Result<wire::SignInResponse, _> = self
+            .client
+            .post(
+                wire::SIGNIN,
+                &wire::SignInRequest {
+                    method: wire::METHOD_PASSWORD,
+                    email: &offline.email,
+                    password: offline.password.expose(),
+                    project_id: &config.project_id,
+                    client_id: &config.client_id,
+                },
+                Call::default(),
+            )
+            .await;
+        match result {
+            Ok(tokens) if tokens.uid == offline.clinician.id => {
+                let mut signed_in = SignedIn {
+                    clinician: offline.clinician.clone(),
+                    access: Secret::new(tokens.auth_token),
+                    access_expires_at: self.expiry(tokens.auth_token_expires_in),
+                    refresh: Secret::new(tokens.refresh_token),
+                    storage: TokenStorage::Keyring,
+                    typed: Some(Typed {
+                        email: offline.email.clone(),
+                        password: offline.password.clone(),
+                    }),
+                };
+                signed_in.storage = self.save(&signed_in);
+                tracing::info!("signed in to the server after an offline start");
+                *state = State::SignedIn(signed_in);
+                Ok(())
+            }
+            Ok(_) => {
+                // The email now belongs to another user id: never send this account's queue with it.
+                tracing::warn!("the server sign-in returned another account; sign-in required");
+                offline.sign_in_required = true;
+                Err(CallError::Session(sign_in_again()))
+            }
+            Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
+                tracing::info!("the server is back; the clinician's SMS code is needed to sign in");
+                offline.sign_in_required = true;
+                Err(CallError::Session(sign_in_again()))
+            }
+            Err(e) => {
+                let app = to_app_error(&e);
+                if matches!(
+                    app.code,
+                    ErrorCode::BadCredentials | ErrorCode::TooManyAttempts | ErrorCode::Forbidden
+                ) {
+                    tracing::info!(code = ?app.code, "the server refused the offline password");
+                    offline.sign_in_required = true;
+                    Err(CallError::Session(sign_in_again()))
+                } else {
+                    Err(CallError::Api(e))
+                }
+            }
+        }
     }
 
     async fn fetch_clinician(&self, uid: &str, access: &Secret) -> AppResult<Clinician> {
@@ -222,6 +421,7 @@ impl Auth {
         let info = SessionInfo {
             clinician: signed_in.clinician.clone(),
             token_storage: signed_in.storage,
+            offline: false,
         };
         *self.state.lock().await = State::SignedIn(signed_in);
         info
@@ -274,6 +474,7 @@ impl Auth {
                     access_expires_at: self.expiry(tokens.expires_in),
                     refresh: Secret::new(tokens.refresh_token),
                     storage: TokenStorage::Keyring,
+                    typed: None,
                 };
                 Ok(Some(self.install(signed_in).await))
             }
@@ -307,16 +508,25 @@ impl Auth {
     /// A valid access token, refreshed first if it is about to expire. Single-flight: concurrent
     /// callers wait on the same lock instead of each spending the (rotating) refresh token.
     pub async fn access_token(&self) -> AppResult<(Secret, String)> {
+        self.access_token_raw().await.map_err(app_error)
+    }
+
+    /// As [`Auth::access_token`]; a server that cannot be reached stays an API error, so callers
+    /// tell "offline, try later" from "signed out".
+    async fn access_token_raw(&self) -> Result<(Secret, String), CallError> {
         let mut state = self.state.lock().await;
+        if let State::Offline(_) = &*state {
+            self.reconnect_locked(&mut state).await?;
+        }
         let State::SignedIn(signed_in) = &mut *state else {
-            return Err(AppError::not_signed_in());
+            return Err(CallError::Session(AppError::not_signed_in()));
         };
         if self.clock.now() + REFRESH_MARGIN >= signed_in.access_expires_at {
             self.refresh_locked(&mut state).await?;
         }
         match &*state {
             State::SignedIn(s) => Ok((s.access.clone(), s.clinician.id.clone())),
-            _ => Err(AppError::not_signed_in()),
+            _ => Err(CallError::Session(AppError::not_signed_in())),
         }
     }
 
@@ -328,16 +538,16 @@ impl Auth {
             State::SignedIn(_) => {}
             _ => return Err(AppError::not_signed_in()),
         }
-        self.refresh_locked(&mut state).await?;
+        self.refresh_locked(&mut state).await.map_err(app_error)?;
         match &*state {
             State::SignedIn(s) => Ok(s.access.clone()),
             _ => Err(AppError::not_signed_in()),
         }
     }
 
-    async fn refresh_locked(&self, state: &mut State) -> AppResult<()> {
+    async fn refresh_locked(&self, state: &mut State) -> Result<(), CallError> {
         let State::SignedIn(signed_in) = state else {
-            return Err(AppError::not_signed_in());
+            return Err(CallError::Session(AppError::not_signed_in()));
         };
         match self.refresh_with(&signed_in.refresh).await {
             Ok(tokens) => {
@@ -355,8 +565,9 @@ impl Auth {
                     tracing::info!("session expired; signing out locally");
                     let _ = self.secrets.delete(&self.entry);
                     *state = State::SignedOut;
+                    return Err(CallError::Session(app));
                 }
-                Err(app)
+                Err(CallError::Api(e))
             }
         }
     }
@@ -367,10 +578,7 @@ impl Auth {
         F: Fn(Secret, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        self.authorised_raw(call).await.map_err(|e| match e {
-            CallError::Api(e) => to_app_error(&e),
-            CallError::Session(e) => e,
-        })
+        self.authorised_raw(call).await.map_err(app_error)
     }
 
     /// As [`Auth::authorised`], keeping the API error for callers that classify it themselves (the
@@ -380,7 +588,7 @@ impl Auth {
         F: Fn(Secret, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        let (token, uid) = self.access_token().await.map_err(CallError::Session)?;
+        let (token, uid) = self.access_token_raw().await?;
         match call(token.clone(), uid.clone()).await {
             Err(e) if e.is_token_rejected() => {
                 let fresh = self
@@ -396,6 +604,11 @@ impl Auth {
     /// Signs out on the server (best effort: offline still signs out here) and forgets the keyring entry.
     pub async fn sign_out(&self) -> AppResult<()> {
         let previous = std::mem::replace(&mut *self.state.lock().await, State::SignedOut);
+        let kept_in_keyring = match &previous {
+            State::SignedIn(s) => s.storage == TokenStorage::Keyring,
+            State::Offline(o) => o.storage == TokenStorage::Keyring,
+            _ => false,
+        };
         if let State::SignedIn(s) = previous {
             let result: Result<serde_json::Value, _> = self
                 .client
@@ -417,6 +630,11 @@ impl Auth {
         }
         match self.secrets.delete(&self.entry) {
             Ok(()) => Ok(()),
+            // Nothing was saved there in this run: the keyring being down changes nothing.
+            Err(e) if !kept_in_keyring => {
+                tracing::info!(error = %e, "keyring unavailable at sign-out; nothing was saved there");
+                Ok(())
+            }
             Err(e) => Err(AppError::new(
                 ErrorCode::KeyringUnavailable,
                 format!("You are signed out, but the saved sign-in could not be removed from the system keyring ({e})."),
@@ -427,7 +645,15 @@ impl Auth {
     pub async fn clinician(&self) -> Option<Clinician> {
         match &*self.state.lock().await {
             State::SignedIn(s) => Some(s.clinician.clone()),
+            State::Offline(o) => Some(o.clinician.clone()),
             _ => None,
         }
+    }
+}
+
+fn app_error(e: CallError) -> AppError {
+    match e {
+        CallError::Api(e) => to_app_error(&e),
+        CallError::Session(e) => e,
     }
 }

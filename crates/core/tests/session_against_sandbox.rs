@@ -135,7 +135,7 @@ async fn after_fifteen_idle_minutes_a_2fa_session_asks_for_the_password_again() 
 }
 
 #[tokio::test]
-async fn a_dead_keyring_keeps_the_session_in_memory_only() -> TestResult {
+async fn a_dead_keyring_remembers_no_sign_in_but_keeps_the_data_encrypted() -> TestResult {
     let world = World::with_secrets(Arc::new(MemoryStore::unavailable())).await?;
     let app = world.app();
     let step = app
@@ -148,15 +148,25 @@ async fn a_dead_keyring_keeps_the_session_in_memory_only() -> TestResult {
         panic!("expected to be signed in");
     };
     assert_eq!(session.token_storage, TokenStorage::MemoryOnly);
-    // Still usable for this run, with its cache in memory.
     assert!(!app.patient_lists().await?.is_empty());
-    // Nothing was written to disk that could hold patient data.
-    assert!(!world.data.path().join("accounts").exists());
+    // The database is on disk, its key only wrapped by the password: no plain key file anywhere.
+    let accounts = world.data.path().join("accounts");
+    let folder = std::fs::read_dir(&accounts)?
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .ok_or("no account folder")?
+        .path();
+    let wrapped = std::fs::read_to_string(folder.join("store.key"))?;
+    assert!(wrapped.contains("argon2id"), "{wrapped}");
+    let database = std::fs::read(folder.join("clinician.db"))?;
+    assert!(!database.starts_with(b"SQLite format 3"));
+    // A restart remembers no sign-in.
+    assert_eq!(world.app().resume_session().await?, None);
     Ok(())
 }
 
 #[tokio::test]
-async fn an_unreachable_server_is_reported_as_offline() -> TestResult {
+async fn an_unreachable_server_lets_in_only_clinicians_who_signed_in_here_before() -> TestResult {
     let world = World::new().await?;
     // A port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
@@ -166,7 +176,10 @@ async fn an_unreachable_server_is_reported_as_offline() -> TestResult {
         .await
         .err()
         .ok_or("signed in to nothing")?;
-    assert_eq!(err.code, ErrorCode::Offline);
+    // The same answer as a wrong offline password (whether the email is known here stays secret),
+    // saying why.
+    assert_eq!(err.code, ErrorCode::BadCredentials);
+    assert!(err.message.contains("cannot be reached"), "{}", err.message);
     Ok(())
 }
 

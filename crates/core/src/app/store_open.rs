@@ -1,41 +1,250 @@
-//! Opening an account's encrypted database with its key from the secret store.
+//! Opening an account's encrypted database. Its random key is kept in the keyring and, wrapped by
+//! the clinician's password, in the account's folder; either opens it. There is no plain-file key and
+//! no in-memory fallback: every sign-in has the password, so the wrapped copy can always be made.
+
+use std::path::Path;
 
 use super::*;
+use crate::store::accounts::{AccountDir, AccountIndex};
+use crate::store::keywrap::{self, KeyContents, KeyWrapError};
+use crate::ui_types::Clinician;
 
-/// The key lives in the keyring. No keyring: this run works on an in-memory database, and nothing
-/// patient-related is written to disk unencrypted or with a key kept beside it.
-pub(super) fn open_account_store(
-    secrets: &dyn SecretStore,
-    account: &str,
-    path: PathBuf,
-) -> AppResult<AccountStore> {
-    let key_name = format!("store-key:{account}");
-    let key = match secrets.get(&key_name) {
-        Ok(Some(key)) => key,
-        Ok(None) => {
-            let key = store::new_key();
-            match secrets.set(&key_name, &key) {
-                Ok(()) => key,
-                Err(e) => return memory_store(&e),
-            }
+/// The account whose database is open in this run, and its key.
+#[derive(Clone)]
+pub(super) struct OpenAccount {
+    pub dir: AccountDir,
+    pub key: Secret,
+}
+
+/// What opening needs: where, for whom, and which keys may open it.
+pub(super) struct OpenRequest {
+    pub secrets: Arc<dyn SecretStore>,
+    pub data_dir: PathBuf,
+    pub partition: String,
+    pub clinician: Clinician,
+    /// Typed at this sign-in: the key is (re)wrapped with the password, and the email indexed.
+    pub typed: Option<crate::session::Typed>,
+    /// The key of this account's database if it is already open in this run.
+    pub open_key: Option<Secret>,
+}
+
+/// The lock screen's answer to a wrong password.
+pub(super) fn wrong_password() -> AppError {
+    AppError::new(
+        ErrorCode::BadCredentials,
+        "That password is not right. Enter the password you sign in to Huma with.",
+    )
+}
+
+/// The offline sign-in's answer to a wrong password AND to an email never used here: one answer,
+/// so nobody learns whether an email has an account on this computer. It starts with the server's
+/// sentence and says why only some clinicians can sign in now.
+pub(super) fn wrong_credentials_offline() -> AppError {
+    AppError::new(
+        ErrorCode::BadCredentials,
+        "The email address or password is not right. The Huma server cannot be reached, so only a clinician who has signed in on this computer before can sign in now.",
+    )
+}
+
+fn keyring_name(dir: &AccountDir) -> String {
+    format!("store-key:{}", dir.name())
+}
+
+/// After the server accepted the clinician (or a resume from the keyring, with no password).
+pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, OpenAccount)> {
+    let dir = AccountDir::for_user(&request.data_dir, &request.partition, &request.clinician.id);
+    let secrets = request.secrets.as_ref();
+    let password = request.typed.as_ref().map(|t| &t.password);
+    let from_keyring = match secrets.get(&keyring_name(&dir)) {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::warn!(error = %e, "keyring unavailable; using the password-wrapped key");
+            None
         }
-        Err(e) => return memory_store(&e),
     };
-    match AccountStore::open(&path, &key) {
-        Err(StoreError::WrongKeyOrCorrupt) => {
-            // Today the database is only a cache of server data: set the unreadable file aside
-            // (never delete it) and start a fresh one.
-            let aside =
-                path.with_extension(format!("unreadable-{}", chrono::Utc::now().timestamp()));
-            tracing::warn!("local database unreadable with the saved key; setting it aside");
-            std::fs::rename(&path, &aside).map_err(StoreError::from)?;
-            Ok(AccountStore::open(&path, &key)?)
+    // Tried in this order; the wrapped copy is unwrapped only if the others fail.
+    let mut candidates: Vec<Secret> = request.open_key.into_iter().chain(from_keyring).collect();
+    candidates.dedup();
+    let unwrapped = || -> Result<Option<Secret>, StoreError> {
+        let (Some(password), Some(wrapped)) = (password, dir.read_wrapped_key()?) else {
+            return Ok(None);
+        };
+        Ok(keywrap::unwrap(password, dir.name(), &wrapped)
+            .ok()
+            .map(|c| c.store_key))
+    };
+
+    let clinician = &request.clinician;
+    let existing = if dir.database().exists() {
+        match open_with_any(&dir, &candidates)? {
+            Some(found) => Some(found),
+            None => match unwrapped()? {
+                Some(key) => open_with_any(&dir, std::slice::from_ref(&key))?,
+                None => None,
+            },
         }
-        other => Ok(other?),
+    } else {
+        None
+    };
+    // A database created now has its key wrapped already.
+    let (store, key, wrapped_now) = match existing {
+        Some((store, key)) => (store, key, false),
+        None if dir.database().exists() => {
+            let (store, key) = start_afresh(&dir, password, clinician)?;
+            (store, key, true)
+        }
+        None => {
+            let key = match candidates.into_iter().next() {
+                Some(key) => key,
+                None => unwrapped()?.unwrap_or_else(store::new_key),
+            };
+            let (store, key) = create(&dir, &key, password, clinician)?;
+            (store, key, password.is_some())
+        }
+    };
+
+    if let Err(e) = secrets.set(&keyring_name(&dir), &key) {
+        tracing::warn!(error = %e, "database key not saved in the keyring; the password-wrapped copy is kept");
+    }
+    if let Some(typed) = &request.typed {
+        // The password just worked on the server: wrap with it (it may have changed since).
+        if !wrapped_now {
+            rewrap(&dir, &key, &typed.password, clinician)?;
+        }
+        AccountIndex::new(&request.data_dir).record(&request.partition, &typed.email, &dir)?;
+    }
+    Ok((store, OpenAccount { dir, key }))
+}
+
+/// The key could not be reached without the password (no keyring copy): sign in again.
+fn password_needed() -> AppError {
+    AppError::new(
+        ErrorCode::SessionExpired,
+        "Sign in with your password to open your data on this computer.",
+    )
+}
+
+/// No key opens the database. With the password, set it aside (never delete it) and start a new
+/// one under a new key; without it, ask for it.
+fn start_afresh(
+    dir: &AccountDir,
+    password: Option<&Secret>,
+    clinician: &Clinician,
+) -> AppResult<(AccountStore, Secret)> {
+    let Some(password) = password else {
+        return Err(password_needed());
+    };
+    tracing::warn!("local database unreadable with every saved key; setting it aside");
+    dir.set_aside("unreadable", true)?;
+    create(dir, &store::new_key(), Some(password), clinician)
+}
+
+/// A new database: its wrapped key is written first, so a database never exists that only a
+/// lost keyring entry could open.
+fn create(
+    dir: &AccountDir,
+    key: &Secret,
+    password: Option<&Secret>,
+    clinician: &Clinician,
+) -> AppResult<(AccountStore, Secret)> {
+    if let Some(password) = password {
+        rewrap(dir, key, password, clinician)?;
+    }
+    let store =
+        open_checked(dir, key)?.ok_or_else(|| AppError::from(StoreError::WrongKeyOrCorrupt))?;
+    Ok((store, key.clone()))
+}
+
+fn rewrap(
+    dir: &AccountDir,
+    key: &Secret,
+    password: &Secret,
+    clinician: &Clinician,
+) -> AppResult<()> {
+    let contents = KeyContents {
+        store_key: key.clone(),
+        clinician: clinician.clone(),
+    };
+    let wrapped = keywrap::wrap(password, dir.name(), &contents)
+        .map_err(|e| AppError::internal(format!("The key could not be protected: {e}.")))?;
+    dir.write_wrapped_key(&wrapped)?;
+    Ok(())
+}
+
+fn open_with_any(dir: &AccountDir, keys: &[Secret]) -> AppResult<Option<(AccountStore, Secret)>> {
+    for key in keys {
+        if let Some(store) = open_checked(dir, key)? {
+            return Ok(Some((store, key.clone())));
+        }
+    }
+    Ok(None)
+}
+
+/// Opens with `key`: `None` if the key does not fit. A failed integrity check sets the files aside
+/// (the key stays: the set-aside copy still opens with it) and is reported.
+fn open_checked(dir: &AccountDir, key: &Secret) -> AppResult<Option<AccountStore>> {
+    match AccountStore::open(&dir.database(), key) {
+        Ok(store) => Ok(Some(store)),
+        Err(StoreError::WrongKeyOrCorrupt) => Ok(None),
+        Err(StoreError::Damaged) => {
+            dir.set_aside("damaged", false)?;
+            Err(StoreError::Damaged.into())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
-fn memory_store(e: &SecretError) -> AppResult<AccountStore> {
-    tracing::warn!(error = %e, "keyring unavailable; this run's data stays in memory");
-    Ok(AccountStore::open_in_memory()?)
+/// Offline sign-in: the index finds the account by email, the password unwraps its key. An unknown
+/// email costs the same time and gets the same answer as a wrong password.
+pub(super) fn open_offline(
+    data_dir: &Path,
+    partition: &str,
+    email: &str,
+    password: &Secret,
+) -> AppResult<(AccountStore, OpenAccount, Clinician)> {
+    let found = AccountIndex::new(data_dir).lookup(partition, email)?;
+    let wrapped = match &found {
+        Some(dir) => dir.read_wrapped_key()?,
+        None => None,
+    };
+    let (Some(dir), Some(wrapped)) = (found, wrapped) else {
+        keywrap::spend_equal_time(password);
+        return Err(wrong_credentials_offline());
+    };
+    let contents = match keywrap::unwrap(password, dir.name(), &wrapped) {
+        Ok(contents) => contents,
+        Err(KeyWrapError::WrongPassword) => return Err(wrong_credentials_offline()),
+        Err(e @ KeyWrapError::Unreadable(_)) => {
+            tracing::warn!(error = %e, "saved key unreadable; offline sign-in impossible");
+            return Err(wrong_credentials_offline());
+        }
+    };
+    if AccountDir::for_user(data_dir, partition, &contents.clinician.id) != dir {
+        tracing::warn!("saved key belongs to another account folder; refused");
+        return Err(wrong_credentials_offline());
+    }
+    let key = contents.store_key;
+    let store = match open_checked(&dir, &key)? {
+        Some(store) => store,
+        None => {
+            return Err(AppError::new(
+                ErrorCode::Storage,
+                "Your data on this computer cannot be opened offline. Connect to the internet and sign in again.",
+            ))
+        }
+    };
+    Ok((store, OpenAccount { dir, key }, contents.clinician))
+}
+
+/// The lock screen: does `password` open the wrapped key of the account open now?
+pub(super) fn verify_password(account: &OpenAccount, password: &Secret) -> AppResult<bool> {
+    let Some(wrapped) = account.dir.read_wrapped_key()? else {
+        return Err(password_needed());
+    };
+    Ok(
+        match keywrap::unwrap(password, account.dir.name(), &wrapped) {
+            Ok(contents) => contents.store_key == account.key,
+            Err(_) => false,
+        },
+    )
 }
