@@ -6,6 +6,7 @@ use chrono::Utc;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::huma::client::Call;
 use crate::huma::wire;
+use crate::pending::types::InvitationState;
 use crate::session::Auth;
 use crate::store::AccountStore;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
@@ -25,6 +26,8 @@ impl From<wire::ProfileDto> for Patient {
             nhs_number: p.nhs_id,
             email: p.email.filter(|e| !e.is_empty()),
             phone_number: p.phone_number.filter(|n| !n.is_empty()),
+            // The profiles call lists the list's users: people with an account.
+            invitation: InvitationState::SignedUp,
         }
     }
 }

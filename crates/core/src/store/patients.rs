@@ -4,6 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{AccountStore, StoreError};
+use crate::pending::types::InvitationState;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
 
 /// What offline search compares against: lower-case, with the NHS number also without spaces.
@@ -188,6 +189,8 @@ impl AccountStore {
                         nhs_number: r.get(4)?,
                         email: r.get(5)?,
                         phone_number: r.get(6)?,
+                        // Cached from the profiles call: people with an account.
+                        invitation: InvitationState::SignedUp,
                     })
                 },
             )?

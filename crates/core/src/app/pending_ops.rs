@@ -1,0 +1,354 @@
+//! Pending invites: the view, resend and revoke (queued in the outbox, so they work offline too),
+//! the CSV export, and the support diagnostics.
+
+use super::*;
+use crate::pending::invitees::{self, Known, Names, EXPIRED_SHOWN_FOR};
+use crate::pending::merge::{Fetched, ServerList, INVITATION_LIFETIME};
+use crate::pending::{
+    self, export, ActionReceipt, Diagnostics, InvitedPatient, PendingInvite, PendingPage,
+    PendingStatus,
+};
+use crate::store::{InvitationRef, RowKind};
+use crate::support;
+
+/// The patient list reuses the pending view's copy of the server's list while it is this fresh.
+const INVITEES_COPY_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(5);
+
+/// What the clinician asked to act on, checked against the view.
+enum Action {
+    Resend,
+    Revoke,
+}
+
+impl ClinicianApp {
+    async fn check_list(&self, store: &AccountStore, list_id: &str) -> AppResult<()> {
+        if store.lists()?.iter().any(|l| l.id == list_id) {
+            Ok(())
+        } else {
+            Err(AppError::invalid_input(
+                "Choose one of your patient lists first.",
+            ))
+        }
+    }
+
+    /// The list's pending invitations, SMS and email alike: from the server when it answers (and
+    /// then kept for offline use), else from the last copy, with `as_of` saying when it was taken.
+    pub async fn pending_invites(&self, list_id: &str) -> AppResult<PendingPage> {
+        let store = self.current_store().await?;
+        self.check_list(&store, list_id).await?;
+        let now = self.clock.now();
+        let server = pending::server_list(self.auth()?, &store, list_id, now).await?;
+        pending::page(&store, list_id, server, now)
+    }
+
+    /// The people invited to the list who have not signed up: pending (on the server, or waiting
+    /// here) and expired (sent from here, gone from the server after their week). Reads the pending
+    /// view's copy of the server's list, fetching it only when there is none or it is over
+    /// 5 minutes old (and falling back to it offline). See `pending::invitees` for the rule.
+    pub async fn invited_patients(
+        &self,
+        list_id: &str,
+        search: &str,
+    ) -> AppResult<Vec<InvitedPatient>> {
+        let chars = search.chars().count();
+        if chars > patients::MAX_SEARCH_CHARS {
+            return Err(AppError::invalid_input(format!(
+                "The search is {chars} characters long; use at most {}.",
+                patients::MAX_SEARCH_CHARS
+            )));
+        }
+        let store = self.current_store().await?;
+        self.check_list(&store, list_id).await?;
+        let now = self.clock.now();
+        let fresh = store.pending_cache(list_id)?.filter(|copy| {
+            copy.fetched_at <= now && now - copy.fetched_at < INVITEES_COPY_FRESH_FOR
+        });
+        let server = match fresh {
+            Some(copy) => ServerList {
+                invites: copy.invites,
+                cached_at: Some(copy.fetched_at),
+            },
+            None => {
+                let Fetched { list, .. } =
+                    pending::server_list(self.auth()?, &store, list_id, now).await?;
+                list
+            }
+        };
+        let since = now - INVITATION_LIFETIME - EXPIRED_SHOWN_FOR;
+        let local = store.pending_outbox_rows(list_id, since)?;
+        let mut known = Known {
+            names: Default::default(),
+            users: store.patient_contacts(list_id)?,
+        };
+        for row in store.outbox_entries(since)? {
+            if row.list_id != list_id || row.kind != RowKind::Invite {
+                continue;
+            }
+            let names = Names {
+                given: row.invitee.given_name.clone(),
+                family: row.invitee.family_name.clone(),
+            };
+            if let Some(server_id) = &row.server_id {
+                known.names.insert(server_id.clone(), names.clone());
+            }
+            known.names.insert(row.id, names);
+        }
+        Ok(invitees::invited(&server, &local, &known, now, search))
+    }
+
+    /// The view from the copy on this computer (no network): what the clinician is looking at.
+    fn cached_view(&self, store: &AccountStore, list_id: &str) -> AppResult<Vec<PendingInvite>> {
+        let now = self.clock.now();
+        Ok(pending::page(store, list_id, pending::cached_list(store, list_id)?, now)?.invites)
+    }
+
+    /// Resends the chosen invitations (same link; the expiry does not move). Refused as a whole,
+    /// with the reason, when any of them cannot be resent — above all once an invitation has been
+    /// sent the 5 times Huma allows.
+    pub async fn resend_invites(&self, list_id: &str, ids: &[String]) -> AppResult<ActionReceipt> {
+        self.act(list_id, ids, Action::Resend).await
+    }
+
+    /// Revokes the chosen invitations: their links stop working.
+    pub async fn revoke_invites(&self, list_id: &str, ids: &[String]) -> AppResult<ActionReceipt> {
+        self.act(list_id, ids, Action::Revoke).await
+    }
+
+    async fn act(&self, list_id: &str, ids: &[String], action: Action) -> AppResult<ActionReceipt> {
+        if ids.is_empty() {
+            return Err(AppError::invalid_input("Select at least one invitation."));
+        }
+        let store = self.current_store().await?;
+        self.check_list(&store, list_id).await?;
+        let view = self.cached_view(&store, list_id)?;
+        let chosen = choose(&view, ids, &action)?;
+        let refs: Vec<InvitationRef> = chosen
+            .iter()
+            .map(|row| InvitationRef {
+                id: row.id.clone(),
+                channel: row.channel,
+                recipient: row.recipient.clone(),
+                patient_name: row.patient_name.clone(),
+            })
+            .collect();
+        // Through the outbox, so an action taken offline goes out when the server is back.
+        let queued = match action {
+            Action::Resend => self.queue_resend(list_id, &refs).await?,
+            Action::Revoke => self.queue_revoke(list_id, &refs).await?,
+        };
+        Ok(ActionReceipt { queued })
+    }
+
+    /// The chosen rows of the view as CSV (UTF-8 with a byte-order mark, formulas neutralised), in
+    /// the order given.
+    pub async fn pending_csv(&self, list_id: &str, ids: &[String]) -> AppResult<String> {
+        let store = self.current_store().await?;
+        self.check_list(&store, list_id).await?;
+        let view = self.cached_view(&store, list_id)?;
+        let rows: Vec<&PendingInvite> = ids
+            .iter()
+            .filter_map(|id| view.iter().find(|row| &row.id == id))
+            .collect();
+        if rows.len() < ids.len() {
+            let missing = ids.len() - rows.len();
+            return Err(AppError::invalid_input(format!(
+                "{} no longer in the list. Refresh the list and export again.",
+                count(
+                    missing,
+                    "selected invitation is",
+                    "selected invitations are"
+                )
+            )));
+        }
+        Ok(export::to_csv(&rows))
+    }
+
+    /// What support needs to place a problem, and nothing about patients or the clinician.
+    pub async fn support_diagnostics(&self) -> AppResult<Diagnostics> {
+        let store = self.store.read().await.clone();
+        let (counts, last_synced_at) = match &store {
+            Some(store) => (store.counts()?, store.last_synced_at()?),
+            None => (Default::default(), None),
+        };
+        let facts = support::Facts {
+            version: self.info.version.clone(),
+            server: self
+                .info
+                .backend
+                .url
+                .as_deref()
+                .and_then(support::server_host),
+            server_source: self.info.backend.source,
+            signed_in: store.is_some(),
+            waiting: counts.waiting,
+            needs_attention: counts.needs_attention,
+            rejected: counts.rejected,
+            last_synced_at,
+            last_error: support::last_error(),
+            now: self.clock.now(),
+        };
+        Ok(Diagnostics {
+            text: support::diagnostics_text(&facts),
+        })
+    }
+
+    /// Opens the computer's mail client on an email to support with the diagnostics filled in.
+    pub async fn contact_support(&self) -> AppResult<()> {
+        let diagnostics = self.support_diagnostics().await?;
+        support::open_mail_client(&support::mailto(&diagnostics.text)).map_err(|e| {
+            tracing::warn!(error = %e, "the mail client could not be opened");
+            AppError::internal(format!(
+                "No mail app could be opened. Email {} and paste the diagnostics (Copy diagnostics).",
+                support::SUPPORT_EMAIL
+            ))
+        })
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The rows to act on, or why not: all or nothing, so a bulk action never half happens.
+fn choose<'a>(
+    view: &'a [PendingInvite],
+    ids: &[String],
+    action: &Action,
+) -> AppResult<Vec<&'a PendingInvite>> {
+    let mut chosen = Vec::new();
+    let (mut gone, mut local, mut revoking, mut at_limit) = (0, 0, 0, 0);
+    for id in ids {
+        match view.iter().find(|row| &row.id == id) {
+            None => gone += 1,
+            Some(row) if row.on_this_computer => local += 1,
+            Some(row) if row.status == PendingStatus::RevokeQueued => revoking += 1,
+            Some(row) => {
+                if matches!(action, Action::Resend) && row.resends_left == Some(0) {
+                    at_limit += 1;
+                } else if !chosen.iter().any(|c: &&PendingInvite| c.id == row.id) {
+                    chosen.push(row);
+                }
+            }
+        }
+    }
+    let verb = match action {
+        Action::Resend => "resend",
+        Action::Revoke => "revoke",
+    };
+    if gone > 0 {
+        return Err(AppError::invalid_input(format!(
+            "{} no longer pending (signed up, expired or revoked). Refresh the list and try again.",
+            count(gone, "selected invitation is", "selected invitations are")
+        )));
+    }
+    if local > 0 {
+        return Err(AppError::invalid_input(format!(
+            "{} not been sent yet, so there is nothing to {verb}. Manage {} in the outbox.",
+            count(local, "selected invite has", "selected invites have"),
+            if local == 1 { "it" } else { "them" }
+        )));
+    }
+    if revoking > 0 {
+        return Err(AppError::invalid_input(format!(
+            "{} already being revoked.",
+            count(
+                revoking,
+                "selected invitation is",
+                "selected invitations are"
+            )
+        )));
+    }
+    if at_limit > 0 {
+        return Err(AppError::invalid_input(format!(
+            "{} been sent {max} times, the most Huma allows, so {} cannot be sent again. \
+             Revoke {} and send a new invite instead.",
+            count(
+                at_limit,
+                "selected invitation has",
+                "selected invitations have"
+            ),
+            if at_limit == 1 { "it" } else { "they" },
+            if at_limit == 1 { "it" } else { "them" },
+            max = crate::huma::wire::MAX_INVITATION_SENDS
+        )));
+    }
+    Ok(chosen)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, resends_left: Option<u32>, status: PendingStatus) -> PendingInvite {
+        PendingInvite {
+            id: id.into(),
+            on_this_computer: resends_left.is_none(),
+            patient_name: String::new(),
+            recipient: "+12025550101".into(),
+            channel: Channel::Sms,
+            sent_at: None,
+            expires_at: None,
+            reminder_due_at: None,
+            reminder_sent: false,
+            invited_by: None,
+            resends_left,
+            status,
+            reason: None,
+        }
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_resend_past_the_limit_is_refused_naming_how_many() {
+        let view = [
+            row("a", Some(0), PendingStatus::Sent),
+            row("b", Some(0), PendingStatus::Sent),
+            row("c", Some(3), PendingStatus::Delivered),
+        ];
+        let e = choose(&view, &ids(&["a", "b", "c"]), &Action::Resend)
+            .err()
+            .unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(
+            e.message
+                .starts_with("2 selected invitations have been sent 5 times"),
+            "{}",
+            e.message
+        );
+        // Revoking them is what the message suggests, and it is allowed.
+        assert_eq!(
+            choose(&view, &ids(&["a", "b"]), &Action::Revoke)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn unknown_unsent_and_revoking_rows_refuse_the_whole_action() {
+        let view = [
+            row("q", None, PendingStatus::Queued),
+            row("r", Some(4), PendingStatus::RevokeQueued),
+            row("s", Some(4), PendingStatus::Sent),
+        ];
+        let message = |list: &[&str]| {
+            choose(&view, &ids(list), &Action::Resend)
+                .err()
+                .unwrap()
+                .message
+        };
+        assert!(message(&["s", "zz"]).starts_with("1 selected invitation is no longer pending"));
+        assert!(message(&["s", "q"]).contains("not been sent yet"));
+        assert!(message(&["r"]).contains("already being revoked"));
+        let chosen = choose(&view, &ids(&["s", "s"]), &Action::Resend).unwrap();
+        assert_eq!(chosen.len(), 1, "a repeated id is acted on once");
+    }
+}

@@ -1,0 +1,86 @@
+//! Pending-invite types the UI sees (TypeScript bindings are generated from these).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::invite::types::Channel;
+use crate::ui_types::DataSource;
+
+/// One row of the pending invites view: a server invitation, or an invite still on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PendingInvite {
+    /// The server's invitation id, or the outbox row id for rows only on this computer.
+    pub id: String,
+    pub on_this_computer: bool,
+    /// "Given Family"; may be empty for email invites.
+    pub patient_name: String,
+    /// E.164 phone or email.
+    pub recipient: String,
+    pub channel: Channel,
+    /// RFC 3339; `None` while not sent.
+    pub sent_at: Option<String>,
+    pub expires_at: Option<String>,
+    /// When the automatic reminder goes out: 24 hours before expiry.
+    pub reminder_due_at: Option<String>,
+    pub reminder_sent: bool,
+    /// The clinician who sent it.
+    pub invited_by: Option<String>,
+    /// Sends left of the 5 Huma allows per invitation; `None` for rows only on this computer.
+    pub resends_left: Option<u32>,
+    pub status: PendingStatus,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PendingStatus {
+    Queued,
+    Sending,
+    Rejected,
+    NeedsAttention,
+    Sent,
+    Delivered,
+    Failed,
+    ResendQueued,
+    RevokeQueued,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PendingPage {
+    pub invites: Vec<PendingInvite>,
+    pub source: DataSource,
+    /// When the server's list was fetched (RFC 3339), for pages read from the cache.
+    pub as_of: Option<String>,
+}
+
+/// Where a patient on the list stands with their invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum InvitationState {
+    NotInvited,
+    Pending,
+    Expired,
+    SignedUp,
+}
+
+/// How many actions went into the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionReceipt {
+    pub queued: u32,
+}
+
+/// Text for a support email: no patient data, no emails, no tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Diagnostics {
+    pub text: String,
+}
