@@ -369,3 +369,176 @@ pub async fn latest_code(messages_url: &str) -> TestResult<String> {
         .to_owned();
     Ok(code)
 }
+
+/// The sandbox's base address (`http://127.0.0.1:PORT`), from its message-log address.
+pub fn sandbox_base(messages_url: &str) -> String {
+    messages_url
+        .trim_end_matches('/')
+        .trim_end_matches("/sandbox/messages")
+        .to_owned()
+}
+
+/// The sandbox's admin view of every invitation (`/sandbox/invitations`), newest first, in every
+/// state (PENDING, CONSUMED, REVOKED, EXPIRED), with its code and shortened code.
+pub async fn sandbox_invitation_log(messages_url: &str) -> TestResult<Vec<serde_json::Value>> {
+    let url = format!("{}/sandbox/invitations", sandbox_base(messages_url));
+    let json: serde_json::Value = reqwest::get(url).await?.error_for_status()?.json().await?;
+    Ok(json["invitations"].as_array().cloned().unwrap_or_default())
+}
+
+/// Moves the sandbox clock forward; scheduled work that fell due (chasers, deliveries) is done
+/// when this returns. Gives the sandbox's new `now`.
+pub async fn advance_sandbox_clock(messages_url: &str, seconds: u64) -> TestResult<String> {
+    let url = format!("{}/sandbox/clock", sandbox_base(messages_url));
+    let json: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .json(&serde_json::json!({ "advanceSeconds": seconds }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(json["now"].as_str().unwrap_or_default().to_owned())
+}
+
+/// One row of the Pending invites table, as the DOM contract exposes it.
+#[derive(Debug, Clone)]
+pub struct PendingRow {
+    pub id: String,
+    pub status: String,
+    pub channel: String,
+    pub local: bool,
+    /// The row header: the patient's name, or the recipient when there is none.
+    pub name: String,
+    /// The whole row's text (recipient included, phones formatted "+44 7700 900123").
+    pub text: String,
+    pub expiry: String,
+    pub reminder: String,
+}
+
+impl AppSession {
+    /// Selects a main view tab: "patients" or "pending".
+    pub async fn show_tab(&self, view: &str) -> TestResult {
+        self.find(Locator::Id(&format!("tab-{view}")))
+            .await?
+            .click()
+            .await?;
+        self.find(Locator::Css(&format!("#tab-{view}[aria-selected='true']")))
+            .await?;
+        Ok(())
+    }
+
+    /// The rows of the Pending invites table on screen (empty while it loads or is not shown).
+    pub async fn pending_rows(&self) -> TestResult<Vec<PendingRow>> {
+        let value = self
+            .client
+            .execute(
+                r#"return Array.from(document.querySelectorAll("[data-testid='pending-row']")).map(r => {
+                    const cell = (id) => (r.querySelector(`[data-testid='${id}']`)?.textContent ?? "").trim();
+                    return {
+                        id: r.dataset.id ?? "",
+                        status: r.dataset.status ?? "",
+                        channel: r.dataset.channel ?? "",
+                        local: r.dataset.local === "true",
+                        name: (r.querySelector("th")?.textContent ?? "").trim(),
+                        text: r.textContent.replace(/\s+/g, " ").trim(),
+                        expiry: cell("pending-expiry"),
+                        reminder: cell("pending-reminder"),
+                    };
+                });"#,
+                vec![],
+            )
+            .await?;
+        let text =
+            |row: &serde_json::Value, key: &str| row[key].as_str().unwrap_or_default().to_owned();
+        Ok(value
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|row| PendingRow {
+                id: text(row, "id"),
+                status: text(row, "status"),
+                channel: text(row, "channel"),
+                local: row["local"].as_bool().unwrap_or(false),
+                name: text(row, "name"),
+                text: text(row, "text"),
+                expiry: text(row, "expiry"),
+                reminder: text(row, "reminder"),
+            })
+            .collect())
+    }
+
+    /// Waits (up to `within`) until a pending row whose text contains `recipient` satisfies `ok`,
+    /// clicking "Refresh" every few seconds; gives that row.
+    pub async fn wait_for_pending_row(
+        &self,
+        recipient: &str,
+        within: Duration,
+        ok: impl Fn(&PendingRow) -> bool,
+    ) -> TestResult<PendingRow> {
+        let deadline = Instant::now() + within;
+        let mut next_refresh = Instant::now() + Duration::from_secs(3);
+        loop {
+            let rows = self.pending_rows().await?;
+            if let Some(row) = rows.iter().find(|r| r.text.contains(recipient) && ok(r)) {
+                return Ok(row.clone());
+            }
+            if Instant::now() > deadline {
+                let seen: Vec<_> = rows.iter().filter(|r| r.text.contains(recipient)).collect();
+                return Err(format!(
+                    "no pending row for {recipient:?} as expected; its rows: {seen:?}"
+                )
+                .into());
+            }
+            if Instant::now() > next_refresh {
+                self.refresh_pending().await?;
+                next_refresh = Instant::now() + Duration::from_secs(3);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits (up to `within`) until no pending row mentions `recipient`, clicking "Refresh" every
+    /// few seconds.
+    pub async fn wait_until_not_pending(&self, recipient: &str, within: Duration) -> TestResult {
+        let deadline = Instant::now() + within;
+        loop {
+            // Only a loaded table counts: while loading, the old rows stay on screen.
+            let loaded = self
+                .texts("[data-testid='pending-count']")
+                .await?
+                .first()
+                .is_some_and(|t| t.contains("invitation"));
+            let rows = self.pending_rows().await?;
+            if loaded && !rows.iter().any(|r| r.text.contains(recipient)) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let seen: Vec<_> = rows.iter().filter(|r| r.text.contains(recipient)).collect();
+                return Err(format!("{recipient:?} is still pending: {seen:?}").into());
+            }
+            self.refresh_pending().await?;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    }
+
+    /// Clicks the Pending invites view's "Refresh" (once it is enabled: it is disabled while a
+    /// fetch runs).
+    pub async fn refresh_pending(&self) -> TestResult {
+        let button = self
+            .find(Locator::XPath(
+                "//*[@data-testid='pending-view']//button[normalize-space(.)='Refresh']",
+            ))
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !button.is_enabled().await? {
+            if Instant::now() > deadline {
+                return Err("the pending view's Refresh button stayed disabled".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        button.click().await?;
+        Ok(())
+    }
+}
