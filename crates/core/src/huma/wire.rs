@@ -262,3 +262,114 @@ pub struct InvitationDto {
     pub phone_number: Option<String>,
     pub create_date_time: Option<String>,
 }
+
+/// `POST resend-invitation-list`: same code, expiry not extended, at most 5 sends per invitation.
+pub const RESEND_INVITATIONS: &str = "/api/extensions/v1/deployment/resend-invitation-list";
+/// `DELETE invitation` with a JSON body (bulk, all-or-nothing).
+pub const INVITATIONS_DELETE: &str = "/api/extensions/v1/deployment/invitation";
+
+/// `DELETE invitation/{id}`: revokes one invitation (404 `1000004` when unknown).
+pub fn invitation_path(id: &str) -> String {
+    format!("/api/extensions/v1/deployment/invitation/{id}")
+}
+
+/// Huma sends an invitation at most this many times (the first send counts).
+pub const MAX_INVITATION_SENDS: u32 = 5;
+
+/// Invitation error codes.
+pub mod invitation_codes {
+    pub const NOT_FOUND: i64 = 1_000_004;
+    pub const RESEND_LIMIT: i64 = 1_000_005;
+}
+
+/// The pending list's paging counts (`filtered` matches the request's filters).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InvitationsPage {
+    pub invitations: Vec<InvitationItemDto>,
+    pub filtered: u32,
+    pub total: u32,
+}
+
+/// One pending invitation with every field the pending view shows. `code` and `shortened_code`
+/// are secrets: they are only ever sent back to the server in a resend, never logged or stored.
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InvitationItemDto {
+    pub id: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub code: Option<String>,
+    pub roles: Vec<InvitationRoleDto>,
+    pub number_of_try: Option<u32>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub expires_at: Option<String>,
+    pub create_date_time: Option<String>,
+    pub invited_by: Option<String>,
+    /// ASSUMED value set: `SENT`, `DELIVERED`, `FAILED`.
+    pub status: Option<String>,
+    /// ASSUMED (sandbox only, optional): when the automatic reminder went out.
+    pub reminder_sent_date_time: Option<String>,
+}
+
+/// Only the id and dates: names, contacts and the code stay out of any debug output.
+impl std::fmt::Debug for InvitationItemDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvitationItemDto")
+            .field("id", &self.id)
+            .field("number_of_try", &self.number_of_try)
+            .field("expires_at", &self.expires_at)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InvitationRoleDto {
+    pub role_id: String,
+    /// `deployment/<id>`.
+    pub resource: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResendInvitationsRequest<'a> {
+    pub invitations_list: Vec<ResendItemDto<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResendItemDto<'a> {
+    pub invitation_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<&'a str>,
+    pub invitation_code: &'a str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResendInvitationsResponse {
+    pub resent_invitations: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteInvitationsRequest<'a> {
+    pub invitation_id_list: &'a [String],
+    pub invitation_type: &'static str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeleteInvitationsResponse {
+    pub deleted_invitations: u32,
+}
+
+/// The only invitation type the app creates (one invitee each).
+pub const INVITATION_TYPE_PERSONAL: &str = "PERSONAL";
