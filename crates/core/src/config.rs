@@ -1,9 +1,9 @@
 //! Who this build is (identity, data dir, keyring service) and where settings come from.
-//! Precedence for every managed setting: IT policy > the clinician's own setting > built-in default.
+//! Precedence for every managed setting: IT policy > the clinician's own setting > built-in default
+//! (the policy itself is read and validated in [`crate::policy`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Deserialize;
 use url::Url;
 
 use crate::ui_types::ConfigSource;
@@ -28,7 +28,7 @@ pub const DEVELOPMENT_IDENTITY: AppIdentity = AppIdentity {
 
 /// Overrides the data directory (tests and developers; IT's override comes through policy).
 pub const DATA_DIR_ENV: &str = "HUMA_CLINICIAN_DATA_DIR";
-/// Overrides where the policy file is read from (tests and development builds only).
+/// Debug builds only: read IT policy from this JSON file instead of the platform's store (tests).
 pub const POLICY_FILE_ENV: &str = "HUMA_CLINICIAN_POLICY_FILE";
 pub const LINUX_POLICY_FILE: &str = "/etc/huma-clinician/policy.json";
 
@@ -88,41 +88,6 @@ pub fn parse_backend_url(raw: &str) -> Result<Url, BackendUrlError> {
     }
 }
 
-/// Settings IT can lock. (The complete list and the Windows/macOS readers come with managed deployment.)
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Policy {
-    pub backend_url: Option<String>,
-    pub client_id: Option<String>,
-    pub project_id: Option<String>,
-}
-
-impl Policy {
-    /// Reads the policy file if there is one. A missing file is no policy; an unreadable or invalid one
-    /// is reported and ignored as a whole, never half-applied.
-    pub fn load(path: &Path) -> Result<Option<Policy>, String> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| format!("the policy file {} is not valid: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!(
-                "the policy file {} cannot be read: {e}",
-                path.display()
-            )),
-        }
-    }
-
-    pub fn default_path(allow_env_override: bool) -> PathBuf {
-        if allow_env_override {
-            if let Some(p) = std::env::var_os(POLICY_FILE_ENV).filter(|p| !p.is_empty()) {
-                return PathBuf::from(p);
-            }
-        }
-        PathBuf::from(LINUX_POLICY_FILE)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,22 +127,5 @@ mod tests {
             parse_backend_url("not a url"),
             Err(BackendUrlError::NotAUrl(_))
         ));
-    }
-
-    #[test]
-    fn policy_file_missing_is_none_and_broken_is_an_error() -> Result<(), Box<dyn std::error::Error>>
-    {
-        let dir = tempfile::tempdir()?;
-        assert_eq!(Policy::load(&dir.path().join("none.json")), Ok(None));
-        let broken = dir.path().join("broken.json");
-        std::fs::write(&broken, "{ not json")?;
-        assert!(Policy::load(&broken).is_err());
-        let good = dir.path().join("policy.json");
-        std::fs::write(&good, r#"{"backendUrl": "https://eu.huma.com"}"#)?;
-        assert_eq!(
-            Policy::load(&good)?.and_then(|p| p.backend_url).as_deref(),
-            Some("https://eu.huma.com")
-        );
-        Ok(())
     }
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The Linux package under IT policy, as a hospital would deploy it: builds the release .deb (no demo
+# sandbox in it), installs it with dpkg, writes /etc/huma-clinician/policy.json pointing at a sandbox
+# started separately on loopback, and drives the installed app through WebDriver (Xvfb, tauri-driver)
+# to check it shows the sign-in screen for that server and no "Demo sandbox". Then it uninstalls the
+# package and removes the policy (a policy file that was there before is put back).
+#
+# Needs root (dpkg, /etc) and what scripts/setup.sh installs. Prints the .deb and binary sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+step() { printf '\n==> deb smoke: %s (%ss)\n' "$*" "$((SECONDS - started))"; }
+
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+POLICY_DIR=/etc/huma-clinician
+POLICY_FILE=$POLICY_DIR/policy.json
+PACKAGE=huma-clinician
+work=$(mktemp -d)
+sandbox_pid=""
+
+cleanup() {
+  set +e
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q "install ok installed"; then
+    $SUDO dpkg -r "$PACKAGE" >/dev/null
+  fi
+  if [ -f "$work/policy.json.before" ]; then
+    $SUDO cp "$work/policy.json.before" "$POLICY_FILE"
+  else
+    $SUDO rm -f "$POLICY_FILE"
+    $SUDO rmdir "$POLICY_DIR" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q "install ok installed"; then
+  echo "$PACKAGE is already installed on this machine: remove it first (dpkg -r $PACKAGE)" >&2
+  exit 1
+fi
+
+step "Build the UI and the release .deb (without the demo sandbox)"
+npm --prefix ui run build >/dev/null
+rm -rf target/release/bundle/deb
+# The UI is built above; the CLI's own beforeBuildCommand would run from ui/.
+ui/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol \
+  --config '{"build":{"beforeBuildCommand":null}}' -- --no-default-features
+deb=$(ls target/release/bundle/deb/*.deb)
+binary=target/release/huma-clinician
+if strings "$binary" | grep -q "sandbox/messages"; then
+  echo "the release binary contains the demo sandbox" >&2
+  exit 1
+fi
+
+step "Install $(basename "$deb") with dpkg"
+$SUDO dpkg -i "$deb"
+installed=/usr/bin/huma-clinician
+test -x "$installed"
+
+step "Start a sandbox on loopback and write the machine policy"
+cargo build -q -p huma-sandbox
+target/debug/huma-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
+sandbox_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$work/sandbox.out" && break
+  sleep 0.1
+done
+backend=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
+[ -n "$backend" ] || { cat "$work/sandbox.out" >&2; echo "the sandbox did not start" >&2; exit 1; }
+data_dir="$work/managed-data"
+[ -f "$POLICY_FILE" ] && cp "$POLICY_FILE" "$work/policy.json.before"
+$SUDO mkdir -p "$POLICY_DIR"
+# One deliberately invalid value: the app must report it and still apply the rest.
+$SUDO tee "$POLICY_FILE" >/dev/null <<EOF
+{
+  "backendUrl": "$backend",
+  "idleLockMinutes": 7,
+  "sandboxAllowed": false,
+  "logLevel": "debug",
+  "dataDirectory": "$data_dir",
+  "updateChecksAllowed": "sometimes"
+}
+EOF
+
+step "Drive the installed app through WebDriver (Xvfb, tauri-driver, a private keyring)"
+export HUMA_E2E_APP=$installed HUMA_E2E_DEB_BACKEND=$backend HUMA_E2E_DEB_DATA_DIR=$data_dir
+dbus-run-session -- bash -euo pipefail -c '
+  echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -q -p huma-e2e --test deb_policy installed_app -- --nocapture
+'
+
+step "Uninstall and remove the policy"
+$SUDO dpkg -r "$PACKAGE" >/dev/null
+test ! -e "$installed"
+
+deb_bytes=$(stat -c %s "$deb")
+bin_bytes=$(stat -c %s "$binary")
+awk -v d="$deb_bytes" -v b="$bin_bytes" -v n="$(basename "$deb")" -v t="$((SECONDS - started))" 'BEGIN {
+  printf "\n.deb %s: %.1f MiB (%d bytes); release binary: %.1f MiB (%d bytes); took %d s\n", n, d / 1048576, d, b / 1048576, b, t
+}'

@@ -1,0 +1,22 @@
+//! Settings screen commands: one-line adapters onto `preferences` (the clinician's own values) and
+//! the policy read at start.
+
+use huma_core::policy::settings::Settings;
+use huma_core::AppResult;
+use tauri::{AppHandle, Runtime};
+
+use crate::preferences;
+
+#[tauri::command]
+pub fn settings<R: Runtime>(handle: AppHandle<R>) -> AppResult<Settings> {
+    preferences::settings(&handle)
+}
+
+#[tauri::command]
+pub fn set_setting<R: Runtime>(
+    handle: AppHandle<R>,
+    key: String,
+    value: Option<String>,
+) -> AppResult<Settings> {
+    preferences::set_setting(&handle, &key, value)
+}
