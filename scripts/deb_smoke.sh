@@ -42,7 +42,7 @@ fi
 step "Build the UI and the release .deb (without the demo sandbox)"
 npm --prefix ui run build >/dev/null
 rm -rf target/release/bundle/deb
-# The UI is built above; the CLI's own beforeBuildCommand would run from ui/.
+# The UI is built above: skip the CLI's own beforeBuildCommand.
 ui/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol \
   --config '{"build":{"beforeBuildCommand":null}}' -- --no-default-features
 deb=$(ls target/release/bundle/deb/*.deb)
