@@ -26,7 +26,7 @@ describe("patients' invitation state", () => {
   it("shows each patient's state as a badge", async () => {
     const { fake } = await renderSignedIn({ patientCount: 50 });
     await waitFor(() => expect(bodyRows()[0]).toHaveTextContent(fake.patientsOf(LIST)[0]!.familyName));
-    const badges = screen.getAllByTestId("invitation-state");
+    const badges = within(screen.getByRole("table", { name: "Patients" })).getAllByTestId("invitation-state");
     const patients = fake.patientsOf(LIST);
     badges.slice(0, 10).forEach((badge, i) => {
       expect(badge).toHaveAttribute("data-state", patients[i]!.invitation);

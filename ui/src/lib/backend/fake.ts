@@ -22,6 +22,8 @@ import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { PendingPage } from "./bindings/PendingPage";
+import type { InvitedPatient } from "./bindings/InvitedPatient";
+import { FakeInvitees } from "./fake-invitees";
 import type { Preferences } from "./bindings/Preferences";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { Rejection } from "./bindings/Rejection";
@@ -211,6 +213,7 @@ const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "awaitBatch",
   "outboxStatus",
   "pendingInvites",
+  "invitedPatients",
   "resendInvites",
   "revokeInvites",
   "exportPending",
@@ -277,6 +280,8 @@ export class FakeBackend implements Backend {
   private detachBrowserDrops: (() => void) | null = null;
   /** Pending invitations per list (see fake-pending.ts); tests can `pending.set(listId, invites)`. */
   readonly pending = new FakePending(() => `${this.options.clinician.givenName} ${this.options.clinician.familyName}`);
+  /** The patient list's invited, not signed-up people; tests can `invitees.setExpired(listId, rows)`. */
+  readonly invitees = new FakeInvitees();
   /** Where the next `export_pending` "saves": a folder, or `null` for a cancelled save dialog. */
   savePendingFolder: string | null = "/home/clinician/Documents";
   /** `contact_support` calls that "opened the mail client". */
@@ -852,6 +857,13 @@ export class FakeBackend implements Backend {
       this.requireList(listId);
       const offline = this.options.offline;
       return { invites: this.pending.list(listId), source: offline ? "cache" : "server", asOf: offline ? this.options.cachedAt : null };
+    });
+  }
+
+  invitedPatients(listId: string, search: string): Promise<InvitedPatient[]> {
+    return this.answer("invitedPatients", [listId, search], () => {
+      this.requireList(listId);
+      return this.invitees.list(listId, this.pending.list(listId), search);
     });
   }
 

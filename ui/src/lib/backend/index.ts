@@ -15,6 +15,7 @@ import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { PendingPage } from "./bindings/PendingPage";
+import type { InvitedPatient } from "./bindings/InvitedPatient";
 import type { Preferences } from "./bindings/Preferences";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
@@ -40,6 +41,7 @@ export type { EmailChip } from "./bindings/EmailChip";
 export type { FieldError } from "./bindings/FieldError";
 export type { ImportRow } from "./bindings/ImportRow";
 export type { InvitationState } from "./bindings/InvitationState";
+export type { InvitedPatient } from "./bindings/InvitedPatient";
 export type { Invitee } from "./bindings/Invitee";
 export type { Connection } from "./bindings/Connection";
 export type { OutboxEntry } from "./bindings/OutboxEntry";
@@ -135,6 +137,8 @@ export interface BackendCommands {
 
   /** `pending_invites`: the server's pending invitations merged with this computer's outbox. */
   pendingInvites(listId: string): Promise<PendingPage>;
+  /** `invited_patients`: people invited to the list who have not signed up (pending / expired), searched. */
+  invitedPatients(listId: string, search: string): Promise<InvitedPatient[]>;
   /** `resend_invites`: queued in the outbox (all or nothing); the expiry date does not change. */
   resendInvites(listId: string, ids: string[]): Promise<ActionReceipt>;
   /** `revoke_invites`: queued in the outbox (all or nothing); the invitation link stops working. */
@@ -206,6 +210,7 @@ const METHODS: Record<BackendMethod, true> = {
   settings: true,
   setSetting: true,
   pendingInvites: true,
+  invitedPatients: true,
   resendInvites: true,
   revokeInvites: true,
   exportPending: true,

@@ -18,6 +18,7 @@ import type { PatientList } from "./bindings/PatientList";
 import type { PatientPage } from "./bindings/PatientPage";
 import type { PatientQuery } from "./bindings/PatientQuery";
 import type { PendingPage } from "./bindings/PendingPage";
+import type { InvitedPatient } from "./bindings/InvitedPatient";
 import type { Preferences } from "./bindings/Preferences";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { SendReceipt } from "./bindings/SendReceipt";
@@ -154,6 +155,9 @@ export class TauriBackend implements Backend {
 
   pendingInvites(listId: string): Promise<PendingPage> {
     return call("pending_invites", { listId });
+  }
+  invitedPatients(listId: string, search: string): Promise<InvitedPatient[]> {
+    return call("invited_patients", { listId, search });
   }
   resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return call("resend_invites", { listId, ids });
