@@ -240,7 +240,12 @@ impl AppSession {
 
     /// Opens the clinician's menu (their name, top right) and picks an item.
     pub async fn menu(&self, item: &str) -> TestResult {
-        self.click_button(DEMO_CLINICIAN).await?;
+        self.menu_of(DEMO_CLINICIAN, item).await
+    }
+
+    /// Opens the menu of the signed-in clinician named `clinician` and picks an item.
+    pub async fn menu_of(&self, clinician: &str, item: &str) -> TestResult {
+        self.click_button(clinician).await?;
         self.find(Locator::XPath(&format!(
             "//*[@role='menuitem'][normalize-space(.)='{item}' or starts-with(normalize-space(.), '{item} ')]"
         )))

@@ -22,7 +22,7 @@ use crate::invite::types::{
 };
 use crate::invites;
 use crate::patients;
-use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::secrets::{Secret, SecretStore};
 use crate::session::Auth;
 use crate::store::NewInvite;
 use crate::store::{self, AccountStore, StoreError};
@@ -59,12 +59,18 @@ pub struct ClinicianApp {
     /// `None` when no backend is configured: the UI says so and offers nothing else.
     auth: Option<Auth>,
     store: RwLock<Option<AccountStore>>,
+    /// The open account's folder and database key (for the lock screen and to rewrap the key).
+    account: std::sync::Mutex<Option<store_open::OpenAccount>>,
+    /// Wrong passwords in a row on the lock screen.
+    unlock_failures: std::sync::atomic::AtomicU32,
     /// Lists being copied for offline use right now.
     caching: std::sync::Mutex<HashSet<String>>,
     clock: Arc<dyn Clock>,
     /// Wakes the sync task (an invite was queued, the clinician signed in, "Sync now").
     sync_wakeup: Arc<Notify>,
     outbox: watch::Sender<OutboxStatus>,
+    /// The sync task's view of the connection, the pause, and deliveries to announce.
+    sync: sync_task::SyncState,
     /// CSV files read for import, by import id, until sent (the newest few only).
     imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
 }
@@ -81,7 +87,9 @@ const DEMO_PARTITION: &str = "demo-sandbox";
 const CACHE_MAX_AGE: chrono::Duration = chrono::Duration::minutes(15);
 
 mod invite_ops;
+mod outbox_ops;
 mod patient_ops;
+mod pending_ops;
 mod session_ops;
 mod store_open;
 mod sync_task;
@@ -127,18 +135,34 @@ impl ClinicianApp {
                 backend: backend_info,
                 sandbox_messages_url: setup.demo.as_ref().map(|d| d.messages_url.clone()),
                 demo: setup.demo.map(|d| d.account),
+                idle_lock_minutes: crate::policy::settings::DEFAULT_IDLE_LOCK_MINUTES,
+                policy_problems: Vec::new(),
             },
             data_dir: setup.data_dir,
             partition,
             secrets: setup.secrets,
             auth,
             store: RwLock::new(None),
+            account: std::sync::Mutex::default(),
+            unlock_failures: std::sync::atomic::AtomicU32::new(0),
             caching: std::sync::Mutex::default(),
             clock: setup.clock,
             sync_wakeup: Arc::new(Notify::new()),
-            outbox: watch::channel(OutboxStatus { waiting: 0 }).0,
+            outbox: watch::channel(OutboxStatus::default()).0,
+            sync: sync_task::SyncState::default(),
             imports: std::sync::Mutex::default(),
         })
+    }
+
+    /// What managed settings the UI must know (set by the shell from the policy read at start).
+    pub fn with_managed_settings(
+        mut self,
+        idle_lock_minutes: u32,
+        policy_problems: Vec<String>,
+    ) -> Self {
+        self.info.idle_lock_minutes = idle_lock_minutes;
+        self.info.policy_problems = policy_problems;
+        self
     }
 
     pub fn info(&self) -> AppInfo {

@@ -36,6 +36,7 @@ impl ClinicianApp {
     /// before is let in offline with the password checked against their wrapped database key.
     pub async fn sign_in(&self, email: &str, password: &Secret) -> AppResult<SignInStep> {
         let auth = self.auth()?;
+        let _no_sync = self.hold_sync().await;
         match auth.sign_in(email, password).await {
             Ok(SignInStep::SignedIn { session }) => {
                 self.open_store_or_forget(&session.clinician).await?;
@@ -51,6 +52,7 @@ impl ClinicianApp {
     }
 
     pub async fn submit_code(&self, code: &Secret) -> AppResult<SessionInfo> {
+        let _no_sync = self.hold_sync().await;
         let session = self.auth()?.submit_code(code).await?;
         self.open_store_or_forget(&session.clinician).await?;
         Ok(session)
@@ -122,6 +124,7 @@ impl ClinicianApp {
     }
 
     pub async fn sign_out(&self) -> AppResult<()> {
+        let _no_sync = self.hold_sync().await;
         // The database stays on disk with its unsent invites; only the open handle is dropped.
         *self.store.write().await = None;
         if let Ok(mut account) = self.account.lock() {

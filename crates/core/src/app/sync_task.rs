@@ -116,11 +116,40 @@ impl ClinicianApp {
         self.sync_wakeup.notify_one();
     }
 
+    /// Keeps the indicator's online/offline current from every exchange with the server (patient
+    /// lists and sign-in too, not only sync), and drains the outbox as soon as the server answers
+    /// again after being out of reach.
+    fn follow_server_contact(self: &Arc<Self>) {
+        let Some(auth) = &self.auth else {
+            return;
+        };
+        let mut contact = auth.client().watch_contact();
+        let app = Arc::clone(self);
+        tokio::spawn(async move {
+            while contact.changed().await.is_ok() {
+                let Some(reached) = *contact.borrow_and_update() else {
+                    continue;
+                };
+                let connection = if reached {
+                    Connection::Online
+                } else {
+                    Connection::Offline
+                };
+                let was = std::mem::replace(&mut app.sync.facts().connection, connection);
+                app.publish_outbox().await;
+                if reached && was != Connection::Online {
+                    app.connectivity_changed();
+                }
+            }
+        });
+    }
+
     /// The background sync task: drains the outbox at start (rows left `sending` by a crash are
     /// reconciled first), whenever woken (enqueue, sign-in, "Sync now", connectivity), when the next
     /// row falls due, and every 30 s; backing off with full jitter while the server is out of reach
     /// or failing. Spawn it once on the app's async runtime.
     pub async fn run_sync(self: Arc<Self>) {
+        self.follow_server_contact();
         let mut failures: u32 = 0;
         loop {
             let pause = match self.sync_pass().await {
@@ -153,6 +182,13 @@ impl ClinicianApp {
         let next = crate::sync::plan::next_due(&store.active_rows().ok()?)?;
         let wait = (next - self.clock.now()).to_std().unwrap_or_default();
         Some(wait.clamp(std::time::Duration::from_millis(200), SYNC_PERIOD))
+    }
+
+    /// Waits for a running sync pass to finish and keeps the next one from starting while held.
+    /// Whoever changes who is signed in holds it, so a pass never sends one clinician's queue with
+    /// another clinician's token (shared computers).
+    pub(super) async fn hold_sync(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.sync.draining.lock().await
     }
 
     /// One drain of the signed-in clinician's outbox, with the indicator and the delivery

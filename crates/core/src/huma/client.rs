@@ -111,6 +111,8 @@ fn map_transport_error(e: &reqwest::Error) -> ApiError {
 pub struct HumaClient {
     http: reqwest::Client,
     config: ClientConfig,
+    /// Whether the last request got an answer (`Some(true)`) or could not reach the server.
+    contact: std::sync::Arc<tokio::sync::watch::Sender<Option<bool>>>,
 }
 
 /// Per-request options: the bearer token and the patient list (`x-deployment-id`) it acts on.
@@ -127,7 +129,11 @@ impl HumaClient {
             .timeout(config.request_timeout)
             .build()
             .map_err(|e| ApiError::Decode(format!("HTTP client setup failed: {e}")))?;
-        Ok(Self { http, config })
+        Ok(Self {
+            http,
+            config,
+            contact: std::sync::Arc::new(tokio::sync::watch::channel(None).0),
+        })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -209,6 +215,19 @@ impl HumaClient {
             .await
     }
 
+    /// Follows whether the server answers: every request's outcome, as it happens.
+    pub fn watch_contact(&self) -> tokio::sync::watch::Receiver<Option<bool>> {
+        self.contact.subscribe()
+    }
+
+    fn note_contact(&self, reached: bool) {
+        self.contact.send_if_modified(|last| {
+            let changed = *last != Some(reached);
+            *last = Some(reached);
+            changed
+        });
+    }
+
     async fn send<B: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         method: Method,
@@ -238,9 +257,14 @@ impl HumaClient {
         }
         let started = std::time::Instant::now();
         let response = request.send().await.map_err(|e| {
-            tracing::info!(%method, path = %redact_path(path), error = %map_transport_error(&e), "huma request failed");
-            map_transport_error(&e)
+            let error = map_transport_error(&e);
+            tracing::info!(%method, path = %redact_path(path), %error, "huma request failed");
+            if matches!(error, ApiError::Unreachable | ApiError::Timeout) {
+                self.note_contact(false);
+            }
+            error
         })?;
+        self.note_contact(true);
         let status = response.status();
         let retry_after = retry_after(response.headers());
         tracing::debug!(%method, path = %redact_path(path), status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "huma request");
