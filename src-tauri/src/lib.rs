@@ -5,7 +5,10 @@ mod backend;
 mod commands;
 mod file_dialog;
 mod invite_commands;
+mod outbox_commands;
+mod pending_commands;
 mod preferences;
+mod settings_commands;
 mod window_state;
 
 use std::sync::Arc;
@@ -33,28 +36,11 @@ fn keyring_service() -> String {
         .unwrap_or_else(|| IDENTITY.keyring_service.to_owned())
 }
 
-/// `HUMA_CLINICIAN_LOG=debug` raises the log level (never to the point of logging personal data).
-const LOG_LEVEL_ENV: &str = "HUMA_CLINICIAN_LOG";
-
-/// Keeps the UI's outbox indicator current (event `outbox-changed`).
-fn forward_outbox_changes<R: tauri::Runtime>(
-    handle: &tauri::AppHandle<R>,
-    app: &huma_core::app::ClinicianApp,
-) {
-    use tauri::Emitter;
-    let mut changes = app.subscribe_outbox();
-    let handle = handle.clone();
-    tauri::async_runtime::spawn(async move {
-        while changes.changed().await.is_ok() {
-            let status = *changes.borrow_and_update();
-            let _ = handle.emit("outbox-changed", status);
-        }
-    });
-}
-
 pub fn run() {
     let data_dir = IDENTITY.data_dir();
-    let level = std::env::var(LOG_LEVEL_ENV).unwrap_or_else(|_| "info".into());
+    // IT policy and the clinician's settings, read once: the log level applies from the first line.
+    let startup = backend::Startup::load(&data_dir, &data_dir.join("preferences.json"));
+    let level = startup.log_level();
     let _log_guard = match huma_core::logging::init(&data_dir.join("logs"), &level) {
         Ok(guard) => Some(guard),
         Err(e) => {
@@ -67,28 +53,41 @@ pub fn run() {
         identity = IDENTITY.identifier,
         "starting"
     );
+    startup.log_summary();
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(preferences::PreferencesPath(
             data_dir.join("preferences.json"),
         ))
         .setup(move |app| {
             let handle = app.handle().clone();
-            let resolved = backend::resolve(&handle, &data_dir)?;
+            let resolved = backend::resolve(&startup.layers)?;
+            let demo_backend = resolved.demo.as_ref().and(resolved.backend.as_ref());
+            let demo_backend =
+                demo_backend.map(|b| b.value.as_str().trim_end_matches('/').to_owned());
             let app_core = huma_core::app::ClinicianApp::new(huma_core::app::AppSetup {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
-                data_dir: data_dir.clone(),
+                data_dir: resolved.data_dir.clone(),
                 backend: resolved.backend,
                 client_id: resolved.client_id,
                 project_id: resolved.project_id,
                 demo: resolved.demo,
                 secrets: Arc::new(KeyringStore::new(keyring_service())),
                 clock: Arc::new(SystemClock),
-            })?;
+            })?
+            .with_managed_settings(
+                startup.layers.idle_lock_minutes(),
+                startup.layers.problems.clone(),
+            );
+            app.manage(preferences::SettingsState::new(
+                startup.layers,
+                demo_backend,
+            ));
             let app_core = Arc::new(app_core);
             tauri::async_runtime::spawn(app_core.clone().run_sync());
-            forward_outbox_changes(&handle, &app_core);
+            outbox_commands::forward_outbox_changes(&handle, &app_core);
             app.manage(app_core);
             app.manage(resolved.keep_alive);
             window_state::restore_and_track(&handle);
@@ -100,10 +99,13 @@ pub fn run() {
             commands::sign_in,
             commands::submit_code,
             commands::sign_out,
+            commands::unlock,
             commands::patient_lists,
             commands::search_patients,
             commands::preferences,
             commands::set_last_list,
+            settings_commands::settings,
+            settings_commands::set_setting,
             invite_commands::prepare_sms_invite,
             invite_commands::send_sms_invite,
             invite_commands::parse_email_recipients,
@@ -115,6 +117,18 @@ pub fn run() {
             invite_commands::send_import,
             invite_commands::await_batch,
             invite_commands::outbox_status,
+            outbox_commands::outbox_entries,
+            outbox_commands::retry_outbox,
+            outbox_commands::discard_outbox,
+            outbox_commands::discard_unsent,
+            outbox_commands::sync_now,
+            pending_commands::pending_invites,
+            pending_commands::invited_patients,
+            pending_commands::resend_invites,
+            pending_commands::revoke_invites,
+            pending_commands::export_pending,
+            pending_commands::support_diagnostics,
+            pending_commands::contact_support,
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

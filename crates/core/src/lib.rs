@@ -17,9 +17,12 @@ pub mod invite;
 pub mod invites;
 pub mod logging;
 pub mod patients;
+pub mod pending;
+pub mod policy;
 pub mod secrets;
 pub mod session;
 pub mod store;
+pub mod support;
 pub mod sync;
 pub mod ui_types;
 

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::pending::types::InvitationState;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -14,6 +16,10 @@ pub struct AppInfo {
     /// Present only when the app runs against its embedded demo sandbox.
     pub demo: Option<DemoAccount>,
     pub sandbox_messages_url: Option<String>,
+    /// Minutes without input before the screen locks (0 = never); IT policy can set it.
+    pub idle_lock_minutes: u32,
+    /// Invalid IT policy values, in words; each was ignored as a whole.
+    pub policy_problems: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -61,9 +67,16 @@ pub enum SignInStep {
 pub struct SessionInfo {
     pub clinician: Clinician,
     pub token_storage: TokenStorage,
+    /// True when the clinician was let in with the password checked on this computer while the
+    /// server was unreachable: cached lists and queueing work; the app signs in to the server when
+    /// it is back (if that needs an SMS code, the outbox pauses with `signInRequired`).
+    pub offline: bool,
 }
 
-/// Where the refresh token lives: the OS keyring, or (keyring unavailable) this run's memory only.
+/// Where the sign-in is kept between runs. `Keyring`: in the OS keyring, so a restart resumes it.
+/// `MemoryOnly`: the keyring is unavailable, so the sign-in is NOT remembered: after a restart the
+/// clinician signs in again. Their data, queued invites included, is still kept (encrypted, its key
+/// wrapped by their password), never in a plain file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -131,6 +144,8 @@ pub struct Patient {
     pub nhs_number: String,
     pub email: Option<String>,
     pub phone_number: Option<String>,
+    /// Everyone the profiles call lists has an account, so `signedUp` (see `pending`).
+    pub invitation: InvitationState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

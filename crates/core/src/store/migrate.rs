@@ -9,6 +9,8 @@ use super::StoreError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_patient_cache.sql"),
     include_str!("migrations/0002_outbox.sql"),
+    include_str!("migrations/0003_outbox_actions.sql"),
+    include_str!("migrations/0004_pending_cache.sql"),
 ];
 
 pub fn latest_version() -> u32 {

@@ -1,9 +1,14 @@
 //! The clinician's local database: one encrypted SQLite file per account (SQLCipher), WAL with
-//! `synchronous=FULL`, numbered migrations. It caches patient lists so they can be browsed offline.
+//! `synchronous=FULL`, numbered migrations, an integrity check at every open. It caches patient lists
+//! so they can be browsed offline. Its random key is kept in the keyring and, wrapped by the
+//! clinician's password, in the account's folder ([`keywrap`], [`accounts`]).
 
+pub mod accounts;
+pub mod keywrap;
 mod migrate;
 mod outbox;
 mod patients;
+mod pending_cache;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,7 +20,10 @@ use crate::error::{AppError, ErrorCode};
 use crate::secrets::Secret;
 
 pub use migrate::{latest_version, MIGRATIONS};
-pub use outbox::{NewInvite, OutboxRow, OutboxState, SendGroup};
+pub use outbox::{
+    InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, SendGroup,
+    GIVE_UP_AFTER,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -23,18 +31,80 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("the database key does not open this file, or the file is damaged")]
     WrongKeyOrCorrupt,
+    /// `PRAGMA quick_check` found damage (the key was right).
+    #[error("the local database failed its integrity check")]
+    Damaged,
+    /// A file or folder the store needs could not be read or written.
+    #[error("{kind} could not be used: {source}")]
+    File {
+        kind: PathKind,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
 
+/// Which of the store's files an I/O error concerns, in words a clinician or IT can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    DataFolder,
+    Database,
+    KeyFile,
+    AccountIndex,
+}
+
+impl std::fmt::Display for PathKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::DataFolder => "the app's data folder",
+            Self::Database => "the local database file",
+            Self::KeyFile => "the saved key file",
+            Self::AccountIndex => "the list of accounts on this computer",
+        })
+    }
+}
+
+impl StoreError {
+    pub fn file(kind: PathKind, source: std::io::Error) -> Self {
+        Self::File { kind, source }
+    }
+}
+
+fn capitalised(kind: PathKind) -> String {
+    let text = kind.to_string();
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        use std::io::ErrorKind as K;
         let message = match &e {
             StoreError::NewerSchema { .. } => {
                 format!("{e}. Ask your IT team to install the current version.")
             }
+            StoreError::File { source, .. } | StoreError::Io(source)
+                if source.kind() == K::StorageFull =>
+            {
+                "The disk is full, so nothing was saved. Free some space and try again.".to_owned()
+            }
+            StoreError::File { kind, source }
+                if matches!(
+                    source.kind(),
+                    K::PermissionDenied | K::ReadOnlyFilesystem | K::NotADirectory
+                ) =>
+            {
+                format!("{} cannot be written to, so nothing was saved. Ask your IT team to check that this account can write to the app's data folder.", capitalised(*kind))
+            }
+            StoreError::File { kind, source } => {
+                format!("{} could not be used ({source}), so nothing was saved.", capitalised(*kind))
+            }
+            StoreError::Damaged => "The local data on this computer failed its integrity check. It has been set aside, not deleted, so invites that were waiting in it have not been sent. Sign in again to start with a fresh copy, and tell your IT team.".to_owned(),
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::DiskFull =>
             {
@@ -71,7 +141,7 @@ impl AccountStore {
     /// Opens (creating if needed) the encrypted database at `path` with a raw 256-bit hex key.
     pub fn open(path: &Path, key: &Secret) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
         }
         Self::setup(Connection::open(path)?, key)
     }
@@ -94,6 +164,7 @@ impl AccountStore {
             r.get::<_, i64>(0)
         })
         .map_err(|_| StoreError::WrongKeyOrCorrupt)?;
+        integrity_check(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -115,6 +186,31 @@ impl AccountStore {
         Ok(self
             .conn()
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
+
+/// `quick_check` reads every page (not the cross-checks of indexes against tables that
+/// `integrity_check` adds), which keeps the open fast on a large patient cache.
+fn integrity_check(conn: &Connection) -> Result<(), StoreError> {
+    let mut statement = conn.prepare("PRAGMA quick_check")?;
+    let findings = statement
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>();
+    match findings {
+        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Ok(()),
+        Ok(rows) => {
+            tracing::error!(
+                problems = rows.len(),
+                "local database failed its integrity check"
+            );
+            Err(StoreError::Damaged)
+        }
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::DatabaseCorrupt =>
+        {
+            Err(StoreError::Damaged)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
