@@ -261,14 +261,16 @@ pub fn settle(rows: &[OutboxRow], reply: &wire::SendInvitationResponse) -> Vec<S
 }
 
 /// Reconciling an invite: the server invitation that is this row's earlier send, if any. It must
-/// be for the same recipient, created since the attempt (less [`CLOCK_SLACK`]), and not already
-/// recorded against another row.
+/// be for the same recipient, created since the row was queued (less [`CLOCK_SLACK`]), and not
+/// already recorded against another row. Since the row was queued, not since its last attempt: an
+/// earlier attempt with an unknown outcome may be the one that landed, and a later attempt that
+/// failed before reaching the server must not hide it.
 pub fn find_sent_invite<'a>(
     row: &OutboxRow,
     listed: &'a [wire::InvitationItemDto],
     known: &[String],
 ) -> Option<&'a wire::InvitationItemDto> {
-    let since = row.last_attempt_at.map(|t| t - CLOCK_SLACK);
+    let since = Some(row.created_at - CLOCK_SLACK);
     listed.iter().find(|inv| {
         !known.contains(&inv.id)
             && created_after(inv.create_date_time.as_deref(), since)
@@ -527,6 +529,7 @@ mod tests {
     #[test]
     fn reconciliation_claims_only_a_new_unrecorded_invitation_for_the_same_recipient() {
         let mut r = row("1", Some("Ann@example.com"), None);
+        r.created_at = at(30);
         r.last_attempt_at = Some(at(60));
         let old = listed("old", Some("ann@example.com"), None, at(0));
         let known = listed("known", Some("ann@example.com"), None, at(61));
@@ -538,6 +541,12 @@ mod tests {
             Some("mine")
         );
         assert!(find_sent_invite(&r, &all[..3], &["known".into()]).is_none());
+        // An earlier attempt that landed counts, even though a later one failed before the server.
+        let earlier = listed("earlier", Some("ann@example.com"), None, at(45));
+        assert_eq!(
+            find_sent_invite(&r, &[earlier], &[]).map(|i| i.id.as_str()),
+            Some("earlier")
+        );
     }
 
     #[test]
