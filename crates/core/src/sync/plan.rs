@@ -51,6 +51,27 @@ fn due(row: &OutboxRow, now: DateTime<Utc>) -> bool {
 /// The operations the outbox calls for at `now`: every row in flight is reconciled first (nothing is
 /// resent before its earlier attempt is accounted for); then due rows, batched per kind, list,
 /// channel (and text, for invites), oldest batch first.
+/// Batches of at most [`BATCH_SIZE`], in queue order. An SMS recipient is at most once per batch:
+/// the server answers a number repeated in one request with one invitation and "already invited"
+/// for it, which cannot be matched to the rows; the repeat goes in a later batch and is settled on
+/// its own. (Repeated emails each get an invitation, in order, so they may share a batch.)
+fn batches_without_repeats(rows: Vec<OutboxRow>, channel: Channel) -> Vec<Vec<OutboxRow>> {
+    let mut batches: Vec<Vec<OutboxRow>> = Vec::new();
+    for row in rows {
+        let key = row.recipient().to_lowercase();
+        let fits = batches.iter().position(|b| {
+            b.len() < BATCH_SIZE
+                && (channel == Channel::Email
+                    || !b.iter().any(|r| r.recipient().to_lowercase() == key))
+        });
+        match fits {
+            Some(i) => batches[i].push(row),
+            None => batches.push(vec![row]),
+        }
+    }
+    batches
+}
+
 pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
     let mut ops: Vec<Op> = rows
         .iter()
@@ -78,14 +99,14 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
         let (kind, list_id, channel, text) = key;
         match kind {
             RowKind::Invite => {
-                for chunk in rows.chunks(BATCH_SIZE) {
+                for batch in batches_without_repeats(rows, channel) {
                     ops.push(Op::SendInvites {
                         group: SendGroup {
                             list_id: list_id.clone(),
                             channel,
                             text: text.clone(),
                         },
-                        rows: chunk.to_vec(),
+                        rows: batch,
                     });
                 }
             }
