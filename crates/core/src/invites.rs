@@ -15,7 +15,6 @@ use crate::invite::types::{
 };
 use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, NewInvite, OutboxRow, OutboxState};
-use crate::sync::pending_invitations;
 
 /// Checks an SMS invite form: every field's problem at once, or the invite and its preview.
 pub fn check_sms(
@@ -147,21 +146,12 @@ pub async fn warnings(
 
 /// Lower-cased emails and phone numbers of the list's pending invitations.
 async fn pending_recipients(auth: &Auth, list_id: &str) -> Result<HashSet<String>, CallError> {
-    const PAGE: u32 = 500;
     let mut keys = HashSet::new();
-    let mut skip = 0;
-    loop {
-        let page = pending_invitations(auth, list_id, None, skip, PAGE).await?;
-        let got = page.len() as u32;
-        for inv in page {
-            keys.extend(inv.email.as_deref().map(address_key));
-            keys.extend(inv.phone_number);
-        }
-        if got < PAGE {
-            return Ok(keys);
-        }
-        skip += got;
+    for inv in crate::pending::api::list_all(auth, list_id).await? {
+        keys.extend(inv.email.as_deref().map(address_key));
+        keys.extend(inv.phone_number);
     }
+    Ok(keys)
 }
 
 /// The notification for a batch: what went out, what waits, what the server refused and why.

@@ -15,6 +15,7 @@ use common::ManualClock;
 use huma_core::clock::Clock;
 use huma_core::huma::{ClientConfig, HumaClient};
 use huma_core::invite::types::{Channel, Invitee};
+use huma_core::pending;
 use huma_core::secrets::{MemoryStore, Secret, SecretStore};
 use huma_core::session::Auth;
 use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
@@ -275,9 +276,10 @@ impl Case<'_> {
         }
         for (recipient, rows) in &by_recipient {
             let on_server: Vec<String> =
-                sync::pending_invitations(&self.auth, &self.shared.list, Some(recipient), 0, 100)
+                pending::api::list_page(&self.auth, &self.shared.list, 0, 100, Some(recipient))
                     .await
                     .map_err(|e| format!("listing: {e:?}"))?
+                    .invitations
                     .into_iter()
                     .filter(|inv| {
                         inv.email.as_deref().map(str::to_lowercase).as_deref()

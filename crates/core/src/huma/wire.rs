@@ -249,20 +249,6 @@ pub struct InvitationsRequest<'a> {
     pub search: Option<&'a str>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct InvitationsResponse {
-    pub invitations: Vec<InvitationDto>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvitationDto {
-    pub id: String,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub create_date_time: Option<String>,
-}
-
 /// `POST resend-invitation-list`: same code, expiry not extended, at most 5 sends per invitation.
 pub const RESEND_INVITATIONS: &str = "/api/extensions/v1/deployment/resend-invitation-list";
 /// `DELETE invitation` with a JSON body (bulk, all-or-nothing).

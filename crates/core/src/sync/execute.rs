@@ -12,6 +12,9 @@ use crate::invite::types::Channel;
 use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, OutboxRow, RowKind, SendGroup, StoreError};
 
+/// Invitations looked at when reconciling one recipient (a recipient has very few).
+const LOOKUP_LIMIT: u32 = 100;
+
 /// How a drain ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrainEnd {
@@ -283,32 +286,8 @@ impl Run<'_> {
         list_id: &str,
         search: &str,
     ) -> Result<Vec<wire::InvitationItemDto>, CallError> {
-        let config = self.auth.client().config();
-        let request = wire::InvitationsRequest {
-            client_id: &config.client_id,
-            project_id: &config.project_id,
-            role_type: "User",
-            skip: 0,
-            limit: 100,
-            search: Some(search),
-        };
-        let auth = self.auth;
-        let result = auth
-            .authorised_raw(|token, _| {
-                let request = &request;
-                async move {
-                    auth.client()
-                        .list_invitations(
-                            request,
-                            Call {
-                                token: Some(&token),
-                                deployment_id: Some(list_id),
-                            },
-                        )
-                        .await
-                }
-            })
-            .await;
+        let result =
+            crate::pending::api::list_page(self.auth, list_id, 0, LOOKUP_LIMIT, Some(search)).await;
         self.note(&result);
         result.map(|page| page.invitations)
     }
@@ -323,7 +302,7 @@ impl Run<'_> {
     }
 
     /// A row whose last request may or may not have taken effect. Invites are looked up among the
-    /// list's pending invitations created since the attempt: found → sent; not found → queued
+    /// list's pending invitations created since the row was queued: found → sent; not found → queued
     /// again. Resends compare the send count; revokes are simply queued again (idempotent).
     async fn reconcile(&mut self, row: &OutboxRow) -> Result<Flow, StoreError> {
         let now = self.now();
