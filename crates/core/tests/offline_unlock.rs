@@ -10,6 +10,7 @@ use std::time::Duration;
 use common::{query, TestResult, World};
 use huma_core::app::ClinicianApp;
 use huma_core::secrets::{MemoryStore, Secret};
+use huma_core::sync::{Connection, OutboxStatus};
 use huma_core::ui_types::{DataSource, SessionInfo, SignInStep, TokenStorage};
 use huma_core::ErrorCode;
 use switch::Switch;
@@ -183,6 +184,61 @@ async fn an_account_with_sms_codes_waits_for_the_clinician_when_the_server_is_ba
     let sent = sent_to(&all, "waits.for.code@example.com");
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["senderId"], session.clinician.id.as_str());
+    Ok(())
+}
+
+/// Waits until the outbox indicator shows what `wanted` looks for.
+async fn indicator_shows(
+    app: &ClinicianApp,
+    wanted: impl Fn(&OutboxStatus) -> bool,
+) -> TestResult<OutboxStatus> {
+    let mut changes = app.subscribe_outbox();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let status = app.outbox_status().await?;
+            if wanted(&status) {
+                return Ok::<_, huma_core::AppError>(status);
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(200), changes.changed()).await;
+        }
+    })
+    .await;
+    match found {
+        Ok(status) => Ok(status?),
+        Err(_) => Err(format!(
+            "the indicator never got there: {:?}",
+            app.outbox_status().await?
+        )
+        .into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_nothing_to_send_the_indicator_still_follows_the_server_going_and_coming_back(
+) -> TestResult {
+    let world = World::new().await?;
+    let server = Switch::start(&world.sandbox.base_url()).await?;
+    let app = world.app_at(&server.url());
+    signed_in(app.sign_in(SAM, &password()).await?).await?;
+    let list = app.patient_lists().await?.remove(0).id;
+    tokio::spawn(app.clone().run_sync());
+
+    // Signed in, nothing waiting: in sync, not "Not synced yet".
+    let status = indicator_shows(&app, |s| s.last_synced_at.is_some()).await?;
+    assert_eq!((status.connection, status.waiting), (Connection::Online, 0));
+
+    server.down().await;
+    let refused = app.search_patients(&query(&list, "")).await.err();
+    assert_eq!(
+        refused.ok_or("no server, no cache")?.code,
+        ErrorCode::Offline
+    );
+    indicator_shows(&app, |s| s.connection == Connection::Offline).await?;
+
+    // Back, and the clinician does nothing: the sync task asks the server itself.
+    server.up().await?;
+    app.sync_now();
+    indicator_shows(&app, |s| s.connection == Connection::Online).await?;
     Ok(())
 }
 

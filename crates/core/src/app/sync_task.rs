@@ -126,22 +126,30 @@ impl ClinicianApp {
         let mut contact = auth.client().watch_contact();
         let app = Arc::clone(self);
         tokio::spawn(async move {
-            while contact.changed().await.is_ok() {
-                let Some(reached) = *contact.borrow_and_update() else {
-                    continue;
-                };
-                let connection = if reached {
-                    Connection::Online
-                } else {
-                    Connection::Offline
-                };
-                let was = std::mem::replace(&mut app.sync.facts().connection, connection);
-                app.publish_outbox().await;
-                if reached && was != Connection::Online {
-                    app.connectivity_changed();
+            // The current value first: sign-in may have reached the server before this task began.
+            loop {
+                let reached = *contact.borrow_and_update();
+                if let Some(reached) = reached {
+                    app.note_connection(reached).await;
+                }
+                if contact.changed().await.is_err() {
+                    break;
                 }
             }
         });
+    }
+
+    async fn note_connection(&self, reached: bool) {
+        let connection = if reached {
+            Connection::Online
+        } else {
+            Connection::Offline
+        };
+        let was = std::mem::replace(&mut self.sync.facts().connection, connection);
+        self.publish_outbox().await;
+        if reached && was != Connection::Online {
+            self.connectivity_changed();
+        }
     }
 
     /// The background sync task: drains the outbox at start (rows left `sending` by a crash are
@@ -154,6 +162,11 @@ impl ClinicianApp {
         loop {
             let pause = match self.sync_pass().await {
                 Ok(report) => match report.end {
+                    DrainEnd::Idle if report.connection.is_none() => {
+                        failures = 0;
+                        self.probe_when_out_of_touch().await;
+                        self.until_next_due().await.unwrap_or(SYNC_PERIOD)
+                    }
                     DrainEnd::Offline | DrainEnd::ServerTrouble => {
                         failures = failures.saturating_add(1);
                         backoff(failures)
@@ -173,6 +186,18 @@ impl ClinicianApp {
                 () = self.sync_wakeup.notified() => {}
                 () = tokio::time::sleep(pause) => {}
             }
+        }
+    }
+
+    /// With nothing to send, nothing else may talk to the server for a long time: while it is
+    /// known (or not yet known) to be out of reach, ask it directly, so that the indicator and the
+    /// offline banner follow the network coming back. `follow_server_contact` does the rest.
+    async fn probe_when_out_of_touch(&self) {
+        if self.sync.facts().connection == Connection::Online {
+            return;
+        }
+        if let Some(auth) = &self.auth {
+            auth.client().probe().await;
         }
     }
 
@@ -205,7 +230,16 @@ impl ClinicianApp {
                 return Err(e.into());
             }
         };
-        if let Some(at) = report.synced_at {
+        // Nothing exchanged because nothing waits, and the server answers: in sync as of now.
+        let in_sync = || {
+            report.end == DrainEnd::Idle
+                && self.sync.facts().connection == Connection::Online
+                && store.counts().is_ok_and(|c| c.waiting == 0)
+        };
+        let synced_at = report
+            .synced_at
+            .or_else(|| in_sync().then(|| self.clock.now()));
+        if let Some(at) = synced_at {
             if let Err(e) = store.set_last_synced_at(at) {
                 tracing::warn!(error = %e, "the last sync time could not be saved");
             }

@@ -215,6 +215,21 @@ impl HumaClient {
             .await
     }
 
+    /// Whether the server answers at all (any HTTP status will do), for the connection indicator
+    /// when nothing else talks to the server. Carries no token and no personal data.
+    pub async fn probe(&self) -> bool {
+        let reached = match self.http.get(self.config.base_url.clone()).send().await {
+            Ok(_) => true,
+            Err(e) => !matches!(
+                map_transport_error(&e),
+                ApiError::Unreachable | ApiError::Timeout
+            ),
+        };
+        tracing::debug!(reached, "server probe");
+        self.note_contact(reached);
+        reached
+    }
+
     /// Follows whether the server answers: every request's outcome, as it happens.
     pub fn watch_contact(&self) -> tokio::sync::watch::Receiver<Option<bool>> {
         self.contact.subscribe()
