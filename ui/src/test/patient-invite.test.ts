@@ -90,12 +90,23 @@ describe("Invite from a patient's row", () => {
     expect(within(dialog).getByTestId("recipient-count")).toHaveTextContent("1 recipient");
   });
 
+  it("says in the row why a patient without a mobile number or email cannot be invited", async () => {
+    const rendered = await renderSignedIn({ patientCount: 200 });
+    const patient = rendered.fake.patientsOf(LIST).find((p) => p.invitation === "notInvited")!;
+    patient.phoneNumber = null;
+    patient.email = null;
+    const row = await onlyRow(rendered, patient);
+    expect(within(row).queryByRole("button", { name: "Invite" })).not.toBeInTheDocument();
+    expect(within(row).getByTestId("invite-unavailable")).toHaveTextContent("No mobile number or email");
+  });
+
   it("cannot invite a patient who has already signed up", async () => {
     const rendered = await renderSignedIn({ patientCount: 200 });
     const patient = rendered.fake.patientsOf(LIST).find((p) => p.email && p.invitation === "signedUp")!;
     const row = await onlyRow(rendered, patient);
-    const invite = within(row).getByRole("button", { name: "Invite" });
-    expect(invite).toBeDisabled();
-    expect(invite).toHaveAttribute("title", "Already signed up");
+    // The badge says "Signed up"; no Invite button, not even a disabled one.
+    expect(within(row).getByTestId("invitation-state")).toHaveTextContent("Signed up");
+    expect(within(row).queryByRole("button", { name: "Invite" })).not.toBeInTheDocument();
+    expect(within(row).queryByTestId("invite-unavailable")).not.toBeInTheDocument();
   });
 });

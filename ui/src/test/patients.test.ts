@@ -46,7 +46,7 @@ describe("patient table", () => {
       first.phoneNumber ? formatPhone(first.phoneNumber) : "—",
       first.email ?? "—",
       INVITATION_TEXT[first.invitation],
-      "Invite",
+      first.invitation === "signedUp" ? "" : "Invite",
     ]);
     expect(texts[1]).toMatch(/^\d{3} \d{3} \d{4}$/);
     expect(texts[2]).toMatch(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}$/);
