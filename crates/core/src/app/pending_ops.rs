@@ -220,12 +220,19 @@ fn choose<'a>(
     action: &Action,
 ) -> AppResult<Vec<&'a PendingInvite>> {
     let mut chosen = Vec::new();
-    let (mut gone, mut local, mut revoking, mut at_limit) = (0, 0, 0, 0);
+    let (mut gone, mut local, mut revoking, mut resending, mut at_limit) = (0, 0, 0, 0, 0);
     for id in ids {
         match view.iter().find(|row| &row.id == id) {
             None => gone += 1,
             Some(row) if row.on_this_computer => local += 1,
             Some(row) if row.status == PendingStatus::RevokeQueued => revoking += 1,
+            // The outbox would fold a second resend into the one on its way: say so instead.
+            Some(row)
+                if matches!(action, Action::Resend)
+                    && row.status == PendingStatus::ResendQueued =>
+            {
+                resending += 1
+            }
             Some(row) => {
                 if matches!(action, Action::Resend) && row.resends_left == Some(0) {
                     at_limit += 1;
@@ -260,6 +267,18 @@ fn choose<'a>(
                 "selected invitation is",
                 "selected invitations are"
             )
+        )));
+    }
+    if resending > 0 {
+        return Err(AppError::invalid_input(format!(
+            "{} already being resent. Wait until {} shows as sent to send {} again.",
+            count(
+                resending,
+                "selected invitation is",
+                "selected invitations are"
+            ),
+            if resending == 1 { "it" } else { "they" },
+            if resending == 1 { "it" } else { "them" },
         )));
     }
     if at_limit > 0 {
@@ -338,6 +357,7 @@ mod tests {
             row("q", None, PendingStatus::Queued),
             row("r", Some(4), PendingStatus::RevokeQueued),
             row("s", Some(4), PendingStatus::Sent),
+            row("t", Some(3), PendingStatus::ResendQueued),
         ];
         let message = |list: &[&str]| {
             choose(&view, &ids(list), &Action::Resend)
@@ -348,6 +368,12 @@ mod tests {
         assert!(message(&["s", "zz"]).starts_with("1 selected invitation is no longer pending"));
         assert!(message(&["s", "q"]).contains("not been sent yet"));
         assert!(message(&["r"]).contains("already being revoked"));
+        assert!(message(&["s", "t"]).starts_with("1 selected invitation is already being resent"));
+        // Revoking one whose resend is on its way is allowed.
+        assert_eq!(
+            choose(&view, &ids(&["t"]), &Action::Revoke).unwrap().len(),
+            1
+        );
         let chosen = choose(&view, &ids(&["s", "s"]), &Action::Resend).unwrap();
         assert_eq!(chosen.len(), 1, "a repeated id is acted on once");
     }
