@@ -8,6 +8,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod a11y;
+pub use a11y::Violation;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
