@@ -85,6 +85,9 @@ struct Shared {
     list: String,
     cases: AtomicU32,
     checked_invites: AtomicU32,
+    /// Recipients are numbered across all cases: every case shares one sandbox and one list, and
+    /// an email address may be invited twice there (only numbers are refused as already invited).
+    recipients: AtomicU32,
 }
 
 impl Shared {
@@ -134,13 +137,11 @@ impl Shared {
 
 struct Case<'a> {
     shared: &'a Shared,
-    n: u32,
     partition: String,
     path: std::path::PathBuf,
     key: Secret,
     auth: Auth,
     store: AccountStore,
-    next_recipient: u32,
     first_phone: Option<String>,
     advanced: Duration,
 }
@@ -159,10 +160,7 @@ impl Case<'_> {
 
     fn enqueue(&mut self, emails: u8, sms: u8, bad: bool, again: bool) -> Result<(), String> {
         let mut invites = Vec::new();
-        let mut id = || {
-            self.next_recipient += 1;
-            self.n * 20 + self.next_recipient
-        };
+        let id = || self.shared.recipients.fetch_add(1, Ordering::SeqCst) + 1;
         for _ in 0..emails {
             invites.push(email(&format!("pt{}@example.org", id())));
         }
@@ -343,13 +341,11 @@ async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
     let store = AccountStore::open(&path, &key).map_err(|e| e.to_string())?;
     let mut case = Case {
         shared,
-        n,
         auth: shared.auth(&partition),
         partition,
         path,
         key,
         store,
-        next_recipient: 0,
         first_phone: None,
         advanced: Duration::zero(),
     };
@@ -449,6 +445,7 @@ fn every_invite_reaches_the_server_exactly_once_or_is_settled_with_a_reason() {
             list,
             cases: AtomicU32::new(0),
             checked_invites: AtomicU32::new(0),
+            recipients: AtomicU32::new(0),
         }
     });
     let cases = std::env::var("PROPTEST_CASES")
