@@ -275,12 +275,21 @@ impl AppSession {
 
     /// Clicks the button with exactly this visible text.
     pub async fn click_button(&self, text: &str) -> TestResult {
-        let button = self
-            .find(Locator::XPath(&format!(
-                "//button[normalize-space(.)='{text}']"
-            )))
-            .await?;
-        button.click().await?;
+        self.click_xpath(&format!("//button[normalize-space(.)='{text}']"))
+            .await
+    }
+
+    /// Clicks a button of the open dialog: closed dialogs in the page have buttons of the same
+    /// name ("Cancel", "Close"), which cannot be clicked.
+    pub async fn click_in_dialog(&self, text: &str) -> TestResult {
+        self.click_xpath(&format!(
+            "//dialog[@open]//button[normalize-space(.)='{text}']"
+        ))
+        .await
+    }
+
+    async fn click_xpath(&self, xpath: &str) -> TestResult {
+        self.find(Locator::XPath(xpath)).await?.click().await?;
         Ok(())
     }
 

@@ -1,21 +1,10 @@
 //! An accessibility scan (axe-core, WCAG 2.1 A and AA) of each screen of the real app: sign-in, the
-//! SMS code, the patient list, the SMS invite (with a field error, its confirmation, the notice that it went out), the email
-//! invite (with an invalid address), pending invites, the Outbox, Settings, Contact support and
-//! About. Reports go to target/e2e/axe-<screen>.json.
+//! SMS code, the patient list, the SMS invite (with a field error, its confirmation, the notice that
+//! it went out), the email invite (with an invalid address), pending invites, the Outbox, Settings,
+//! Contact support and About. Reports go to target/e2e/axe-<screen>.json.
 
 use fantoccini::Locator;
 use huma_e2e::{AppSession, TestResult};
-
-/// Clicks a button of the open dialog (closed dialogs in the page have buttons of the same name).
-async fn in_dialog(app: &AppSession, button: &str) -> TestResult {
-    app.find(Locator::XPath(&format!(
-        "//dialog[@open]//button[normalize-space(.)='{button}']"
-    )))
-    .await?
-    .click()
-    .await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_screen_passes_an_accessibility_scan() -> TestResult {
@@ -63,7 +52,7 @@ async fn every_screen_passes_an_accessibility_scan() -> TestResult {
     app.click_button("Confirm").await?;
     app.wait_for_text("+44 7700 900456").await?;
     app.assert_accessible("sms-confirmation").await?;
-    in_dialog(&app, "Send SMS invite").await?;
+    app.click_in_dialog("Send SMS invite").await?;
     app.wait_for_toast("Invite SMS sent").await?;
     app.assert_accessible("sms-sent").await?;
 
@@ -75,7 +64,7 @@ async fn every_screen_passes_an_accessibility_scan() -> TestResult {
     app.wait_for_text("1 invalid address").await?;
     app.assert_accessible("email-invite-with-invalid-address")
         .await?;
-    in_dialog(&app, "Cancel").await?;
+    app.click_in_dialog("Cancel").await?;
 
     app.show_tab("pending").await?;
     app.find(Locator::Css("[data-testid='pending-row']"))
@@ -91,7 +80,7 @@ async fn every_screen_passes_an_accessibility_scan() -> TestResult {
         app.menu(item).await?;
         app.find(Locator::Css("dialog[open]")).await?;
         app.assert_accessible(screen).await?;
-        in_dialog(&app, "Close").await?;
+        app.click_in_dialog("Close").await?;
     }
     app.close().await
 }

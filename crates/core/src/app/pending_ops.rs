@@ -213,6 +213,15 @@ fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// ("it", "it") for one, ("they", "them") for more.
+fn pronouns(n: usize) -> (&'static str, &'static str) {
+    if n == 1 {
+        ("it", "it")
+    } else {
+        ("they", "them")
+    }
+}
+
 /// The rows to act on, or why not: all or nothing, so a bulk action never half happens.
 fn choose<'a>(
     view: &'a [PendingInvite],
@@ -256,7 +265,7 @@ fn choose<'a>(
         return Err(AppError::invalid_input(format!(
             "{} not been sent yet, so there is nothing to {verb}. Manage {} in the outbox.",
             count(local, "selected invite has", "selected invites have"),
-            if local == 1 { "it" } else { "them" }
+            pronouns(local).1
         )));
     }
     if revoking > 0 {
@@ -271,14 +280,12 @@ fn choose<'a>(
     }
     if resending > 0 {
         return Err(AppError::invalid_input(format!(
-            "{} already being resent. Wait until {} shows as sent to send {} again.",
+            "{} already being resent: wait for that resend to go out before sending again.",
             count(
                 resending,
                 "selected invitation is",
                 "selected invitations are"
             ),
-            if resending == 1 { "it" } else { "they" },
-            if resending == 1 { "it" } else { "them" },
         )));
     }
     if at_limit > 0 {
@@ -290,8 +297,8 @@ fn choose<'a>(
                 "selected invitation has",
                 "selected invitations have"
             ),
-            if at_limit == 1 { "it" } else { "they" },
-            if at_limit == 1 { "it" } else { "them" },
+            pronouns(at_limit).0,
+            pronouns(at_limit).1,
             max = crate::huma::wire::MAX_INVITATION_SENDS
         )));
     }
