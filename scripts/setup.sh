@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 SYSTEM_PACKAGES=(
   # build
   build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev libdbus-1-dev
-  # run and test without a desktop: virtual display, WebDriver, keyring, screenshots
+  # run and test without a desktop: virtual display, WebDriver, keyring, screenshots, notifications
   xvfb xauth webkit2gtk-driver dbus gnome-keyring keyutils imagemagick x11-utils fonts-dejavu-core at-spi2-core xdotool
+  notification-daemon
 )
 
 missing=()

@@ -9,7 +9,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod a11y;
+mod notifications;
 pub use a11y::Violation;
+pub use notifications::{Notification, NotificationWatch};
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! An offline clinic in the real app: with the Huma server unreachable, three invites are queued,
 //! the app is quit and started again, the clinician signs in offline with their password, and when
-//! the server comes back every invite reaches it exactly once and the indicator returns to zero.
+//! the server comes back every invite reaches it exactly once, the indicator returns to zero and a
+//! desktop notification says "3 queued invites were sent".
 //!
 //! The server is a sandbox in this test process, on a database file, so it can be stopped and
 //! brought back on the same port with its state (the app only knows the address).
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use huma_e2e::{AppSession, TestResult};
+use huma_e2e::{AppSession, NotificationWatch, TestResult};
 use huma_sandbox::{Sandbox, SandboxConfig, DEMO_PASSWORD, NO_MFA_EMAIL};
 
 /// The clinician without a second factor, so the app can sign in again on its own when the
@@ -64,6 +65,7 @@ async fn invites_queued_offline_survive_a_restart_and_go_out_once() -> TestResul
     app.screenshot("22-signed-in-offline").await?;
 
     // The network is back.
+    let notifications = NotificationWatch::start().await?;
     let sandbox = Sandbox::start_at(port, &db).await?;
     app.click_button("Sync now").await?;
     wait_for_waiting(&app, 0).await?;
@@ -72,6 +74,14 @@ async fn invites_queued_offline_survive_a_restart_and_go_out_once() -> TestResul
         "[data-testid='connection-state'][data-connection='online']",
     )
     .await?;
+    // The clinician, maybe in another window by now, is told by the desktop.
+    let told = notifications
+        .wait_for("queued invites were sent", Duration::from_secs(15))
+        .await?;
+    assert_eq!(
+        (told.summary.as_str(), told.body.as_str()),
+        ("Huma Clinician", "3 queued invites were sent")
+    );
     app.screenshot("23-all-sent").await?;
 
     let counts = invitations_by_recipient(&base).await?;
