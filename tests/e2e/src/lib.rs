@@ -194,6 +194,21 @@ impl AppSession {
         Ok(serde_json::from_value(value)?)
     }
 
+    /// Waits (up to 20 s) until nothing matches `css`.
+    pub async fn wait_gone(&self, css: &str) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = self.texts(css).await?;
+            if left.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css} is still there: {left:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     pub async fn body_text(&self) -> TestResult<String> {
         Ok(self.client.find(Locator::Css("body")).await?.text().await?)
     }

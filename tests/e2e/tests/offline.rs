@@ -82,6 +82,8 @@ async fn invites_queued_offline_survive_a_restart_and_go_out_once() -> TestResul
         (told.summary.as_str(), told.body.as_str()),
         ("Huma Clinician", "3 queued invites were sent")
     );
+    // The patient list on screen was this computer's copy: it is the server's again.
+    app.wait_gone("[data-testid='offline-notice']").await?;
     app.screenshot("23-all-sent").await?;
 
     let counts = invitations_by_recipient(&base).await?;

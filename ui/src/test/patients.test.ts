@@ -163,6 +163,16 @@ describe("patient table", () => {
     expect(notice).toHaveTextContent(/^Offline — showing patients saved on this computer \(as of 12 Mar 2025, \d\d:30\)$/);
   });
 
+  it("replaces the offline copy with the server's list when the connection is back", async () => {
+    const { fake } = await renderSignedIn({ offline: true, cachedAt: "2025-03-12T09:30:00Z" });
+    await screen.findByTestId("offline-notice");
+    const before = searchCalls(fake).length;
+    fake.setOffline(false);
+    await waitFor(() => expect(screen.queryByTestId("offline-notice")).not.toBeInTheDocument());
+    expect(searchCalls(fake).length).toBeGreaterThan(before);
+    expect(screen.getByTestId("patient-count")).toHaveTextContent(/patients/);
+  });
+
   it("shows a search error with Try again", async () => {
     const { user, fake } = await renderSignedIn({ patientCount: 300 });
     fake.fail("searchPatients", { code: "Offline", message: FAKE_MESSAGES.Offline }, 1);
