@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use huma_core::app::ClinicianApp;
 use huma_core::secrets::Secret;
+use huma_core::support::noting;
 use huma_core::ui_types::{
     AppInfo, PatientList, PatientPage, PatientQuery, Preferences, SessionInfo, SignInStep,
 };
@@ -27,12 +28,12 @@ pub async fn resume_session(app: App<'_>) -> AppResult<Option<SessionInfo>> {
 
 #[tauri::command]
 pub async fn sign_in(app: App<'_>, email: String, password: String) -> AppResult<SignInStep> {
-    app.sign_in(&email, &Secret::new(password)).await
+    noting(app.sign_in(&email, &Secret::new(password)).await)
 }
 
 #[tauri::command]
 pub async fn submit_code(app: App<'_>, code: String) -> AppResult<SessionInfo> {
-    app.submit_code(&Secret::new(code)).await
+    noting(app.submit_code(&Secret::new(code)).await)
 }
 
 #[tauri::command]
@@ -43,17 +44,17 @@ pub async fn sign_out(app: App<'_>) -> AppResult<()> {
 /// The idle lock screen: the password is checked on this computer, no network needed.
 #[tauri::command]
 pub async fn unlock(app: App<'_>, password: String) -> AppResult<()> {
-    app.unlock(&Secret::new(password)).await
+    noting(app.unlock(&Secret::new(password)).await)
 }
 
 #[tauri::command]
 pub async fn patient_lists(app: App<'_>) -> AppResult<Vec<PatientList>> {
-    app.patient_lists().await
+    noting(app.patient_lists().await)
 }
 
 #[tauri::command]
 pub async fn search_patients(app: App<'_>, query: PatientQuery) -> AppResult<PatientPage> {
-    ClinicianApp::search_patients(&app, &query).await
+    noting(ClinicianApp::search_patients(&app, &query).await)
 }
 
 #[tauri::command]

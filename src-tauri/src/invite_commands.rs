@@ -11,6 +11,7 @@ use huma_core::invite::types::{
     BatchOutcome, CsvPreview, EmailChip, OutboxStatus, RecipientWarning, SendReceipt, SmsCheck,
     SmsInviteDraft,
 };
+use huma_core::support::noting;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::{file_dialog, preferences};
@@ -32,7 +33,7 @@ pub async fn prepare_sms_invite<R: Runtime>(
     app: App<'_>,
     draft: SmsInviteDraft,
 ) -> AppResult<SmsCheck> {
-    app.prepare_sms_invite(&draft, &region(&handle)?).await
+    noting(app.prepare_sms_invite(&draft, &region(&handle)?).await)
 }
 
 #[tauri::command]
@@ -41,7 +42,7 @@ pub async fn send_sms_invite<R: Runtime>(
     app: App<'_>,
     draft: SmsInviteDraft,
 ) -> AppResult<SendReceipt> {
-    app.send_sms_invite(&draft, &region(&handle)?).await
+    noting(app.send_sms_invite(&draft, &region(&handle)?).await)
 }
 
 #[tauri::command]
@@ -60,7 +61,7 @@ pub async fn check_email_invites(
     list_id: String,
     addresses: Vec<String>,
 ) -> AppResult<Vec<RecipientWarning>> {
-    app.check_email_invites(&list_id, &addresses).await
+    noting(app.check_email_invites(&list_id, &addresses).await)
 }
 
 #[tauri::command]
@@ -69,7 +70,7 @@ pub async fn send_email_invites(
     list_id: String,
     addresses: Vec<String>,
 ) -> AppResult<SendReceipt> {
-    app.send_email_invites(&list_id, &addresses).await
+    noting(app.send_email_invites(&list_id, &addresses).await)
 }
 
 #[tauri::command]
@@ -81,7 +82,7 @@ pub async fn pick_csv<R: Runtime>(
     let Some(path) = file_dialog::pick_csv(&handle).await? else {
         return Ok(None);
     };
-    import(&handle, &app, &list_id, path).await.map(Some)
+    noting(import(&handle, &app, &list_id, path).await).map(Some)
 }
 
 #[tauri::command]
@@ -91,7 +92,7 @@ pub async fn import_csv<R: Runtime>(
     list_id: String,
     path: PathBuf,
 ) -> AppResult<CsvPreview> {
-    import(&handle, &app, &list_id, path).await
+    noting(import(&handle, &app, &list_id, path).await)
 }
 
 async fn import<R: Runtime>(
@@ -137,7 +138,7 @@ pub async fn send_import(
     import_id: String,
     skip: Vec<String>,
 ) -> AppResult<SendReceipt> {
-    app.send_import(&list_id, &import_id, &skip).await
+    noting(app.send_import(&list_id, &import_id, &skip).await)
 }
 
 #[tauri::command]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use huma_core::app::ClinicianApp;
 use huma_core::error::AppResult;
+use huma_core::support::noting;
 use huma_core::sync::OutboxEntry;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -17,17 +18,17 @@ pub async fn outbox_entries(app: App<'_>) -> AppResult<Vec<OutboxEntry>> {
 
 #[tauri::command]
 pub async fn retry_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
-    app.retry_outbox(&ids).await
+    noting(app.retry_outbox(&ids).await)
 }
 
 #[tauri::command]
 pub async fn discard_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
-    app.discard_outbox(&ids).await
+    noting(app.discard_outbox(&ids).await)
 }
 
 #[tauri::command]
 pub async fn discard_unsent(app: App<'_>) -> AppResult<u32> {
-    app.discard_unsent().await
+    noting(app.discard_unsent().await)
 }
 
 #[tauri::command]

@@ -71,7 +71,7 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn wrong_password_is_explained() -> TestResult {
+async fn wrong_password_is_explained_and_shows_in_the_support_diagnostics() -> TestResult {
     let app = AppSession::launch(&[]).await?;
     app.wait_for_text("Demo sandbox").await?;
     app.click_button("Use demo account").await?;
@@ -88,6 +88,21 @@ async fn wrong_password_is_explained() -> TestResult {
         alert.text().await?
     );
     app.screenshot("05-wrong-password").await?;
+
+    // Support can see what went wrong (the error's code, never what was typed).
+    app.sign_in_as_demo().await?;
+    app.menu("Contact support").await?;
+    let diagnostics = app
+        .find(Locator::Id("support-diagnostics"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        diagnostics.contains("Last error: BadCredentials at "),
+        "{diagnostics}"
+    );
+    assert!(!diagnostics.contains("not the password"), "{diagnostics}");
     app.close().await
 }
 
