@@ -1,0 +1,231 @@
+#![allow(clippy::unwrap_used)]
+
+use encoding_rs::{UTF_16BE, UTF_16LE};
+
+use super::decode::utf16_by_nul_pattern;
+use super::rows::split_full_name;
+use super::*;
+
+fn read(text: &str) -> Result<CsvRead, CsvError> {
+    read_csv(text.as_bytes(), "GB", &mut |_| {})
+}
+
+#[test]
+fn delimiter_sniffing_respects_quotes_and_consistency() {
+    let cases = [
+        ("a,b,c\n1,2,3\n", b','),
+        ("a;b;c\n1;2;3\n", b';'),
+        ("a\tb\tc\n1\t2\t3", b'\t'),
+        (
+            "\"Smith, Jo\";x@example.com\n\"Hart, Al\";y@example.com\n",
+            b';',
+        ),
+        (
+            "\"Smith; Jo\",x@example.com\n\"Hart; Al\",y@example.com\n",
+            b',',
+        ),
+        ("x@example.com\ny@example.com\n", b','),
+        (
+            "name;e-mail\nSmith, Jo;x@example.com\nHart;y@example.com\n",
+            b';',
+        ),
+        ("", b','),
+    ];
+    for (text, want) in cases {
+        assert_eq!(
+            char::from(sniff_delimiter(text)),
+            char::from(want),
+            "{text:?}"
+        );
+    }
+    assert_eq!(sep_line("sep=;\na;b"), Some((b';', "a;b")));
+    assert_eq!(sep_line("\"SEP=|\"\r\na|b").map(|(d, _)| d), Some(b'|'));
+    assert_eq!(sep_line("sep=\t\r\na\tb"), Some((b'\t', "a\tb")));
+    assert_eq!(sep_line("sep=;;\n"), None);
+    assert_eq!(sep_line("separate,x\n"), None);
+}
+
+#[test]
+fn header_names_are_recognised_loosely_but_ranked() {
+    let header = StringRecord::from(vec![
+        "Company Name",
+        "First_Name",
+        "SURNAME",
+        "Business Phone",
+        "Mobile Phone",
+        "E-mail Address",
+        "Name",
+    ]);
+    assert_eq!(
+        header_columns(&header),
+        Some(Columns {
+            email: Some(5),
+            phone: Some(4),
+            given: Some(1),
+            family: Some(2),
+            full: Some(6),
+        })
+    );
+    let data = StringRecord::from(vec!["Sam", "mail@example.com"]);
+    assert_eq!(header_columns(&data), None);
+    let names_only = StringRecord::from(vec!["Marcella", "Lastname-Smith"]);
+    assert_eq!(header_columns(&names_only).and_then(|c| c.phone), None);
+    assert_eq!(
+        header_columns(&StringRecord::from(vec!["NHS number", "DOB"])),
+        None
+    );
+}
+
+#[test]
+fn utf16_is_told_from_binary_by_its_nul_pattern() {
+    let le: Vec<u8> = "email\r\nx@example.com"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let be: Vec<u8> = "email\r\nx@example.com"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    assert_eq!(utf16_by_nul_pattern(&le), Some(UTF_16LE));
+    assert_eq!(utf16_by_nul_pattern(&be), Some(UTF_16BE));
+    assert_eq!(
+        utf16_by_nul_pattern(b"\x00\x01\x02\x03\xff\x10\x80\x00"),
+        None
+    );
+    assert_eq!(
+        decode(b"a,b\x00\x00\x07\x00\x00c").unwrap_err(),
+        CsvError::Binary
+    );
+    assert_eq!(
+        decode(b"email\x07\nx@example.com").unwrap_err(),
+        CsvError::Binary
+    );
+}
+
+#[test]
+fn full_names_split_on_the_last_space_or_a_comma() {
+    let split = |s| split_full_name(s);
+    assert_eq!(
+        split("Mary Ann  Smith"),
+        ("Mary Ann".into(), "Smith".into())
+    );
+    assert_eq!(
+        split("Smith, Mary Ann"),
+        ("Mary Ann".into(), "Smith".into())
+    );
+    assert_eq!(split("Cher"), ("Cher".into(), String::new()));
+}
+
+#[test]
+fn sms_is_preferred_and_email_is_the_fallback() {
+    let text = "first,last,email,mobile\n\
+                Sam,Patel,sam@example.com,07700 900001\n\
+                ,,nameless@example.com,07700 900002\n\
+                Ana,Ruiz,ana@example.com,020 7946 0000\n\
+                Bo,,,07700 900004\n";
+    let read = read(text).unwrap();
+    let got: Vec<_> = read
+        .accepted
+        .iter()
+        .map(|r| {
+            (
+                r.row,
+                r.channel,
+                r.invitee.phone.as_deref(),
+                r.invitee.email.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, Channel::Sms, Some("+447700900001"), None),
+            (3, Channel::Email, None, Some("nameless@example.com")),
+            (4, Channel::Email, None, Some("ana@example.com")),
+        ]
+    );
+    assert_eq!(read.rejected.len(), 1);
+    assert_eq!(read.rejected[0].row, 5);
+    assert!(read.rejected[0].reason.starts_with("Last name is empty"));
+}
+
+#[test]
+fn progress_is_reported_from_zero_to_the_total() {
+    let mut text = String::from("email\n");
+    for i in 0..120_000 {
+        text.push_str(&format!("patient{i}@example.com\n"));
+    }
+    let mut seen = Vec::new();
+    let read = read_csv(text.as_bytes(), "GB", &mut |p| seen.push(p.bytes_read)).unwrap();
+    assert_eq!(read.accepted.len(), 120_000);
+    assert_eq!(seen.first(), Some(&0));
+    assert_eq!(seen.last(), Some(&(text.len() as u64)));
+    assert!(
+        seen.len() >= 3 && seen.windows(2).all(|w| w[0] <= w[1]),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn rejects_export_neutralises_formulas() {
+    let rejected = vec![
+        RejectedRow {
+            row: 3,
+            cells: vec![
+                "=HYPERLINK(\"http://x\")".into(),
+                "+44 20 7946 0000".into(),
+                "Zoë".into(),
+            ],
+            reason: "That looks like a landline number; SMS invites need a mobile number.".into(),
+        },
+        RejectedRow {
+            row: 7,
+            cells: vec![
+                "-1".into(),
+                "@SUM(A1)".into(),
+                "\tx".into(),
+                "\ry".into(),
+                "a, b".into(),
+            ],
+            reason: "The email address is missing an @.".into(),
+        },
+    ];
+    let csv = rejects_to_csv(&rejected);
+    assert!(csv.starts_with("\u{FEFF}row,reason,column 1,"));
+    let back: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{FEFF}').as_bytes())
+        .into_records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let header = [
+        "row", "reason", "column 1", "column 2", "column 3", "column 4", "column 5",
+    ];
+    assert_eq!(back[0], header);
+    assert_eq!(
+        back[1],
+        [
+            "3",
+            "That looks like a landline number; SMS invites need a mobile number.",
+            "'=HYPERLINK(\"http://x\")",
+            "'+44 20 7946 0000",
+            "Zoë"
+        ]
+    );
+    assert_eq!(
+        back[2],
+        [
+            "7",
+            "The email address is missing an @.",
+            "'-1",
+            "'@SUM(A1)",
+            "'\tx",
+            "'\ry",
+            "a, b"
+        ]
+    );
+    assert!(csv.starts_with('\u{FEFF}'));
+    assert_eq!(megabytes(MAX_CSV_BYTES + 1), "20.1");
+    assert_eq!(megabytes(21 * MIB), "21.0");
+}
