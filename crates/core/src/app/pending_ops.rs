@@ -268,25 +268,20 @@ fn choose<'a>(
             pronouns(local).1
         )));
     }
+    let being = |n: usize, what: &str| {
+        let invitations = count(n, "selected invitation is", "selected invitations are");
+        Err(AppError::invalid_input(format!(
+            "{invitations} already being {what}"
+        )))
+    };
     if revoking > 0 {
-        return Err(AppError::invalid_input(format!(
-            "{} already being revoked.",
-            count(
-                revoking,
-                "selected invitation is",
-                "selected invitations are"
-            )
-        )));
+        return being(revoking, "revoked.");
     }
     if resending > 0 {
-        return Err(AppError::invalid_input(format!(
-            "{} already being resent: wait for that resend to go out before sending again.",
-            count(
-                resending,
-                "selected invitation is",
-                "selected invitations are"
-            ),
-        )));
+        return being(
+            resending,
+            "resent: wait for that resend to go out before sending again.",
+        );
     }
     if at_limit > 0 {
         return Err(AppError::invalid_input(format!(
