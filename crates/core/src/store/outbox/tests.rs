@@ -1,0 +1,100 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+
+fn invite(email: &str) -> NewInvite {
+    NewInvite {
+        channel: Channel::Email,
+        invitee: Invitee {
+            given_name: String::new(),
+            family_name: String::new(),
+            email: Some(email.into()),
+            phone: None,
+        },
+        text: None,
+    }
+}
+
+#[test]
+fn a_full_disk_during_enqueue_is_a_clear_error_and_writes_nothing() {
+    let store = AccountStore::open_in_memory().unwrap();
+    let now = Utc::now();
+    store.enqueue("L", &[invite("a@example.com")], now).unwrap();
+    // Cap the file at its current size: the next pages cannot be allocated, as on a full disk.
+    {
+        let conn = store.conn();
+        let pages: u32 = conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "max_page_count", pages).unwrap();
+    }
+    let many: Vec<NewInvite> = (0..2_000)
+        .map(|i| invite(&format!("patient{i}-with-a-long-address@example.com")))
+        .collect();
+    let err = store.enqueue("L", &many, now).err().unwrap();
+    let app = crate::error::AppError::from(err);
+    assert_eq!(app.code, crate::error::ErrorCode::Storage);
+    assert!(app.message.contains("disk is full"), "{}", app.message);
+    assert_eq!(store.counts().unwrap().waiting, 1);
+}
+
+#[test]
+fn a_read_only_data_folder_refuses_the_enqueue_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinician.db");
+    let key = super::super::new_key();
+    AccountStore::open(&path, &key).unwrap();
+    let store = {
+        let conn = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose()))
+            .unwrap();
+        AccountStore {
+            conn: std::sync::Arc::new(std::sync::Mutex::new(conn)),
+        }
+    };
+    let err = store
+        .enqueue("L", &[invite("a@example.com")], Utc::now())
+        .err()
+        .unwrap();
+    let app = crate::error::AppError::from(err);
+    assert!(app.message.contains("cannot be written"), "{}", app.message);
+    assert_eq!(store.counts().unwrap().waiting, 0);
+}
+
+#[test]
+fn actions_are_queued_once_per_invitation_and_discard_skips_rows_in_flight() {
+    let store = AccountStore::open_in_memory().unwrap();
+    let now = Utc::now();
+    let inv = InvitationRef {
+        id: "inv1".into(),
+        channel: Channel::Sms,
+        recipient: "+447700900001".into(),
+        patient_name: "Ann Lee".into(),
+    };
+    assert_eq!(
+        store
+            .enqueue_actions("L", RowKind::Resend, &[inv.clone(), inv.clone()], now)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .enqueue_actions("L", RowKind::Revoke, &[inv], now)
+            .unwrap(),
+        1
+    );
+    let rows = store.active_rows().unwrap();
+    assert_eq!(rows.len(), 2);
+    let claimed = store.claim(&rows[..1], &[Some(1)], now).unwrap();
+    assert_eq!(claimed[0].sends_before, Some(1));
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(store.discard_rows(&ids, now).unwrap(), 1);
+    assert_eq!(store.counts().unwrap().waiting, 1);
+    store.mark_rejected(&ids[0], "No.", now).unwrap();
+    assert_eq!(store.retry_rows(&ids, now).unwrap(), 1);
+    assert_eq!(store.counts().unwrap().waiting, 1);
+}
