@@ -218,7 +218,7 @@ impl HumaClient {
     /// Whether the server answers at all (any HTTP status will do), for the connection indicator
     /// when nothing else talks to the server. Carries no token and no personal data.
     pub async fn probe(&self) -> bool {
-        let reached = match self.http.get(self.config.base_url.clone()).send().await {
+        let reached = match self.http.head(self.config.base_url.clone()).send().await {
             Ok(_) => true,
             Err(e) => !matches!(
                 map_transport_error(&e),
