@@ -218,13 +218,14 @@ impl HumaClient {
     /// Whether the server answers at all (any HTTP status will do), for the connection indicator
     /// when nothing else talks to the server. Carries no token and no personal data.
     pub async fn probe(&self) -> bool {
-        let reached = match self.http.head(self.config.base_url.clone()).send().await {
-            Ok(_) => true,
-            Err(e) => !matches!(
-                map_transport_error(&e),
-                ApiError::Unreachable | ApiError::Timeout
-            ),
-        };
+        // Only an answer counts: a connection cut half-way (the network going as the probe was
+        // out) says nothing good about the server.
+        let reached = self
+            .http
+            .head(self.config.base_url.clone())
+            .send()
+            .await
+            .is_ok();
         tracing::debug!(reached, "server probe");
         self.note_contact(reached);
         reached
@@ -343,7 +344,37 @@ fn redact_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    /// A loopback server that answers each connection with `reply` (nothing: it hangs up).
+    async fn server(reply: &'static [u8]) -> (HumaClient, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 1024];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(reply).await;
+            }
+        });
+        let client = HumaClient::new(ClientConfig::new(url.parse().unwrap())).unwrap();
+        (client, task)
+    }
+
+    #[tokio::test]
+    async fn a_probe_counts_any_answer_and_nothing_else() {
+        let (answers, _a) = server(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+        assert!(answers.probe().await, "a 404 is an answer");
+        assert_eq!(*answers.watch_contact().borrow(), Some(true));
+
+        // The network going while the probe is out: the connection is cut, nothing answered.
+        let (hangs_up, _h) = server(b"").await;
+        assert!(!hangs_up.probe().await);
+        assert_eq!(*hangs_up.watch_contact().borrow(), Some(false));
+    }
 
     #[test]
     fn ids_are_masked_in_logged_paths() {
