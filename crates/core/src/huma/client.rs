@@ -275,7 +275,12 @@ impl HumaClient {
         let response = request.send().await.map_err(|e| {
             let error = map_transport_error(&e);
             tracing::info!(%method, path = %redact_path(path), %error, "huma request failed");
-            if matches!(error, ApiError::Unreachable | ApiError::Timeout) {
+            // No answer, whatever the reason: a connection cut mid-request (often a kept-alive one
+            // the network dropped) counts too. The next answer sets it back.
+            if matches!(
+                error,
+                ApiError::Unreachable | ApiError::Timeout | ApiError::ConnectionLost
+            ) {
                 self.note_contact(false);
             }
             error
