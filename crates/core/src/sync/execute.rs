@@ -247,13 +247,7 @@ impl Run<'_> {
             }
             // One bad invitee fails the whole request: send them one by one to find it.
             ErrorClass::OneOfThem(_) => {
-                for row in &rows {
-                    self.store.release(&row.id, now)?;
-                }
-                for row in &rows {
-                    let mut single = row.clone();
-                    single.attempts -= 1;
-                    single.state = crate::store::OutboxState::Queued;
+                for single in self.release_as_singles(&rows, now)? {
                     let flow =
                         Box::pin(self.send_invites(group, std::slice::from_ref(&single))).await?;
                     if flow.is_some() {
@@ -290,6 +284,24 @@ impl Run<'_> {
             crate::pending::api::list_page(self.auth, list_id, 0, LOOKUP_LIMIT, Some(search)).await;
         self.note(&result);
         result.map(|page| page.invitations)
+    }
+
+    /// A request failed for all because of one row: the rows go back to `queued` (the failed
+    /// attempt not counted against them) to be sent one by one, as the caller does next.
+    fn release_as_singles(
+        &self,
+        rows: &[OutboxRow],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        rows.iter()
+            .map(|row| {
+                self.store.release(&row.id, now)?;
+                let mut single = row.clone();
+                single.attempts -= 1;
+                single.state = crate::store::OutboxState::Queued;
+                Ok(single)
+            })
+            .collect()
     }
 
     /// A failed lookup stops the drain: nothing is resent while its earlier outcome is unknown.
@@ -455,13 +467,7 @@ impl Run<'_> {
             }
             // All-or-nothing on the server: one row may be the cause, so try them one by one.
             ErrorClass::OneOfThem(_) | ErrorClass::Gone => {
-                for c in &claimed {
-                    self.store.release(&c.id, now)?;
-                }
-                for c in &claimed {
-                    let mut single = c.clone();
-                    single.attempts -= 1;
-                    single.state = crate::store::OutboxState::Queued;
+                for single in self.release_as_singles(&claimed, now)? {
                     let flow =
                         Box::pin(self.resend(list_id, std::slice::from_ref(&single))).await?;
                     if flow.is_some() {
