@@ -70,17 +70,42 @@ pub fn clinician_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<C
     .optional()
 }
 
-/// `(email, given name, family name)` of a clinician.
-pub fn profile_of(
-    conn: &Connection,
-    id: &str,
-) -> rusqlite::Result<Option<(String, String, String)>> {
+/// What a clinician's own profile shows.
+pub struct Profile {
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub language: String,
+}
+
+impl Profile {
+    /// "given family", as invitations name their sender.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+pub fn profile_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<Profile>> {
     conn.query_row(
-        "SELECT email, given_name, family_name FROM clinicians WHERE id = ?1",
+        "SELECT email, given_name, family_name, language FROM clinicians WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(Profile {
+                email: r.get(0)?,
+                given_name: r.get(1)?,
+                family_name: r.get(2)?,
+                language: r.get(3)?,
+            })
+        },
     )
     .optional()
+}
+
+/// Stores the clinician's language (from `x-hu-locale`).
+pub fn set_language(conn: &Connection, id: &str, language: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE clinicians SET language = ?2 WHERE id = ?1 AND language <> ?2")?
+        .execute([id, language])?;
+    Ok(())
 }
 
 /// `(id, name)` of the deployments the clinician has a role in, in seed order.

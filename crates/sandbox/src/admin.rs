@@ -226,7 +226,7 @@ async fn list_invitations(
     let invitations = all
         .into_iter()
         .map(|i| AdminInvitation {
-            item: InvitationItem::from(&i),
+            item: InvitationItem::new(&i, &state.base_url),
             state: match (i.consumed_at, i.revoked_at, i.is_pending(now)) {
                 (Some(_), _, _) => "CONSUMED",
                 (None, Some(_), _) => "REVOKED",

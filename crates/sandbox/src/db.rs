@@ -98,9 +98,19 @@ CREATE INDEX patients_by_list_and_birth
 ANALYZE;
 ";
 
+/// One schema step: SQL, or code for what SQL alone cannot do (seeding with generated values).
+enum Step {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
 /// Append-only: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`. A new database
 /// gets `SCHEMA`, its seed, then every step; an existing one only the steps it lacks.
-const MIGRATIONS: &[&str] = &[INVITATIONS, LIFECYCLE];
+const MIGRATIONS: &[Step] = &[
+    Step::Sql(INVITATIONS),
+    Step::Sql(LIFECYCLE),
+    Step::Code(huma_parity),
+];
 
 /// Version 2: invitations, the message that announced each one, and patient sign-ups.
 const INVITATIONS: &str = "
@@ -166,12 +176,42 @@ CREATE INDEX invitations_delivery_due ON invitations(delivery_due_at)
     WHERE delivery_due_at IS NOT NULL;
 ";
 
+/// Version 4: what Huma's server has that earlier versions lacked. Clinicians get a stored
+/// language (Sam's is Welsh, so a client that overwrites it with `x-hu-locale` is seen to);
+/// password-only sessions get their own stage (3), distinct from a completed SMS sign-in (2);
+/// users without a role (former patients) appear; and each list gets a universal (link)
+/// invitation from its first clinician, pending for a year.
+const HUMA_PARITY: &str = "
+ALTER TABLE clinicians ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+UPDATE sessions SET stage = 3 WHERE stage = 2 AND second_factor = 0;
+-- Users without a role: former patients, with what a patient row needs once given a role again.
+CREATE TABLE former_patients (
+    id TEXT PRIMARY KEY,
+    given_name TEXT NOT NULL,
+    family_name TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    nhs_id TEXT NOT NULL UNIQUE,
+    email TEXT,
+    phone TEXT
+);
+CREATE INDEX former_patients_by_email ON former_patients(lower(email));
+CREATE INDEX former_patients_by_phone ON former_patients(phone);
+";
+
+fn huma_parity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(HUMA_PARITY)?;
+    seed::add_huma_parity(tx)
+}
+
 /// Applies the steps after version `from` (at least 1) and records the new version, in the caller's
 /// transaction: a failed step leaves the database as it was.
 fn migrate(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
     let done = usize::try_from(from - 1).unwrap_or(0);
     for step in MIGRATIONS.iter().skip(done) {
-        tx.execute_batch(step)?;
+        match step {
+            Step::Sql(sql) => tx.execute_batch(sql)?,
+            Step::Code(run) => run(tx)?,
+        }
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
 }
@@ -295,6 +335,12 @@ mod tests {
                  VALUES ('m1', 'SMS', '+447700900123', '447700900123', 'hello', 1, 'VERIFICATION_CODE')",
                 [],
             )?;
+            // A method-2 session and a completed method-3 one, as version 1 stored them.
+            tx.execute(
+                "INSERT INTO sessions (id, user_id, stage, second_factor) \
+                 SELECT 's' || rowid, id, 2, rowid = 1 FROM clinicians",
+                [],
+            )?;
             tx.pragma_update(None, "user_version", 1)?;
             tx.commit()?;
         }
@@ -312,6 +358,28 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             assert_eq!(message, ("hello".to_owned(), None));
+            // Version 4: password-only sessions get their own stage; languages, users without a
+            // role and one universal invitation per list are added.
+            let stages: Vec<(bool, i64)> = conn
+                .prepare("SELECT second_factor, stage FROM sessions ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            assert_eq!(stages, [(true, 2), (false, 3)]);
+            let language: String = conn.query_row(
+                "SELECT language FROM clinicians WHERE email = ?1",
+                [seed::NO_MFA_EMAIL],
+                |r| r.get(0),
+            )?;
+            assert_eq!(language, seed::NO_MFA_LANGUAGE);
+            let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+            assert_eq!(
+                count("SELECT COUNT(*) FROM former_patients")?,
+                crate::former::SEEDED.len() as i64
+            );
+            assert_eq!(
+                count("SELECT COUNT(DISTINCT deployment_id) FROM invitations WHERE type = 'UNIVERSAL'")?,
+                3
+            );
             Ok::<_, SandboxError>(())
         })?;
         drop(db);

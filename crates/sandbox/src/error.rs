@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-/// An error reply in Huma's shape. Codes are Huma's (see HUMA_API.md); the two the contract does not
-/// name (`WRONG_CODE`, `INTERNAL`) are sandbox choices documented in the README.
+/// An error reply in Huma's shape. Codes are Huma's (see HUMA_API.md); the one the contract does not
+/// name (`internal`, 500) is a sandbox choice documented in the README.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -42,6 +42,22 @@ impl ApiError {
     pub const fn wrong_token() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, 10002, "The token is not valid.")
     }
+    /// 400 `100001`: `projectId` names another project.
+    pub const fn invalid_project() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 100001, "Invalid project id")
+    }
+    /// 400 `100002`: `clientId` names no client of the project.
+    pub const fn invalid_client() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 100002, "Invalid client id")
+    }
+    /// 400 `100003`: no `User-Agent` on sign-in, refresh or sign-out (Huma's words).
+    pub const fn user_agent_missing() -> Self {
+        Self::invalid_request("User Agent is missing in headers")
+    }
+    /// 400 `100003`: a resent invitation's recipient is not among the request's (Huma's words).
+    pub const fn invalid_email_or_code() -> Self {
+        Self::invalid_request("Invalid email or invitation code")
+    }
     /// 400 `100003`: a malformed request outside the JSON body (e.g. a missing header).
     pub const fn invalid_request(message: &'static str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, 100003, message)
@@ -70,9 +86,9 @@ impl ApiError {
             "You do not have access to this resource.",
         )
     }
-    /// 400 `100008` (sandbox choice): the SMS code is wrong, expired or was never sent.
+    /// 400 `100020`: the SMS code is wrong, expired or was never sent.
     pub const fn wrong_code() -> Self {
-        Self::new(StatusCode::BAD_REQUEST, 100008, "The code is not valid.")
+        Self::new(StatusCode::BAD_REQUEST, 100020, "Invalid verification code")
     }
     /// 429 `100009`: too many wrong codes for this sign-in; sign in again.
     pub const fn too_many_code_attempts() -> Self {
@@ -98,13 +114,19 @@ impl ApiError {
             "The session timed out. Sign in again with your password.",
         )
     }
-    /// 400 `100021`: a first-stage (password-only) token used where a full sign-in is needed.
-    pub const fn first_stage_token() -> Self {
+    /// 400 `100021`: a token that does not carry the second factor, used where the account needs
+    /// it (a method-3 first-stage token anywhere, or a method-2 token of an MFA account).
+    pub const fn not_valid_for_mfa() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             100021,
-            "This token is only valid for completing sign-in with a verification code.",
+            "Access token is not valid for Multi-Factor Auth",
         )
+    }
+    /// 400 `100023`: the refresh token was not issued by a method-3 sign-in, so it cannot ask for
+    /// or confirm an SMS code.
+    pub const fn token_provider_invalid() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 100023, "Invalid token provider")
     }
     /// 401 `100033`: the invitation code is unknown, already used or expired (one error for all
     /// three, so codes cannot be probed).
@@ -115,7 +137,11 @@ impl ApiError {
             "The invitation has expired or is not valid.",
         )
     }
-    /// 403 `100043`: the account requires a second factor (sign in with method 3).
+    /// 400 `100034`: a role that cannot be given this way (Huma's `InvalidRoleException`).
+    pub const fn invalid_role() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 100034, "Invalid role provided")
+    }
+    /// 403 `100043`: the account requires a second factor (only with `Quirks::mfa_at_signin`).
     pub const fn mfa_required() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

@@ -1,15 +1,18 @@
 //! Request extractors that answer in Huma's error shape: a JSON body whose every failure is 403
-//! `100050`, the bearer-token check, and the `x-deployment-id` scope check.
+//! `100050`, the `User-Agent` check, an ObjectId path segment, the bearer-token check (which also
+//! applies `x-hu-locale`), and the `x-deployment-id` scope check.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::accounts;
 use crate::error::ApiError;
+use crate::ids::is_object_id;
+use crate::language;
 use crate::server::AppState;
 use crate::tokens::{self, Caller};
 
@@ -30,6 +33,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Huma requires a `User-Agent` on sign-in, refresh and sign-out: absent or blank is 400 `100003`.
+pub struct UserAgent;
+
+impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let present = parts
+            .headers
+            .get(USER_AGENT)
+            .is_some_and(|v| !v.as_bytes().trim_ascii().is_empty());
+        present
+            .then_some(UserAgent)
+            .ok_or(ApiError::user_agent_missing())
+    }
+}
+
+/// The one path parameter of a route, which must be an ObjectId: anything else is 403 `100050`.
+pub struct IdPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::validation())?;
+        if !is_object_id(&id) {
+            return Err(ApiError::validation());
+        }
+        Ok(IdPath(id))
+    }
+}
+
 /// `Authorization: Bearer <token>`, if present and well-formed.
 fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
@@ -38,17 +75,54 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
-/// The authenticated clinician of a protected call.
+/// The language a non-empty `x-hu-locale` asks to store; `None` leaves the user's as it is.
+fn locale(headers: &HeaderMap) -> Option<&'static str> {
+    let value = headers.get("x-hu-locale")?;
+    if value.is_empty() {
+        return None;
+    }
+    Some(
+        value
+            .to_str()
+            .map_or(language::DEFAULT, language::from_header),
+    )
+}
+
+/// The authenticated clinician of a protected call. As in Huma, a call that carries `x-hu-locale`
+/// also stores that language as the clinician's own.
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers).ok_or(ApiError::token_missing_or_expired())?;
+        let language = locale(&parts.headers);
         let now = state.clock.now_micros();
         state
             .db
-            .call(move |conn| tokens::authenticate(conn, &token, now))
+            .call(move |conn| {
+                let caller = tokens::authenticate(conn, &token, now)?;
+                if let Some(language) = language {
+                    accounts::set_language(conn, &caller.user_id, language)?;
+                }
+                Ok(caller)
+            })
             .await
+    }
+}
+
+/// `x-deployment-id`, if sent: blank is 400 `100003`.
+pub fn deployment_header(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("x-deployment-id") {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| Some(v.to_owned()))
+            .ok_or(ApiError::invalid_request(
+                "The x-deployment-id header is empty.",
+            )),
     }
 }
 

@@ -2,31 +2,33 @@
 //! consumption at sign-up, resend and revocation. An invitation is pending while it is not consumed
 //! nor revoked and the sandbox clock is before its `expires_at`; expired and revoked ones are kept
 //! (for `/sandbox/invitations`) but never listed or accepted, as if Huma had deleted them.
+//!
+//! Two types, as in Huma: `PERSONAL` invitations go to one person by SMS or email; a `UNIVERSAL`
+//! one is a reusable sign-up link for a list (`invitation-link`), with no recipient, no delivery
+//! and no chaser, and is never consumed.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::ApiError;
+use crate::ids::object_id;
 use crate::messages::{contact_key, Channel};
 use crate::text::search_fold;
 
-/// Huma's only invitation type the sandbox creates (`UNIVERSAL` links are not implemented).
 pub const TYPE_PERSONAL: &str = "PERSONAL";
+pub const TYPE_UNIVERSAL: &str = "UNIVERSAL";
+/// `channel` of a universal invitation: it is a link, not a message.
+pub const CHANNEL_LINK: &str = "LINK";
 pub const ROLE_USER: &str = "User";
 pub const STATUS_SENT: &str = "SENT";
 /// The chaser goes out this long before expiry.
 pub const REMINDER_LEAD_MICROS: i64 = 24 * 60 * 60 * 1_000_000;
-/// At most this many sends per invitation (the first one included).
-pub const MAX_SENDS: i64 = 5;
+/// Huma's `maxInvitationResendTimes`: a resend is allowed while `numberOfTry` (1 after the first
+/// send) is at most this, so an invitation goes out at most this many times more.
+pub const MAX_RESEND_TIMES: i64 = 5;
 /// Length of a shortened code: URL-safe letters and digits (about 95 bits).
 pub const SHORT_CODE_LEN: usize = 16;
 const SHORT_CODE_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// A 24-hex-digit id shaped like a MongoDB ObjectId (as Huma's are): seconds, then random bytes.
-pub fn object_id(now_micros: i64) -> String {
-    let seconds = u32::try_from(now_micros.div_euclid(1_000_000)).unwrap_or(u32::MAX);
-    format!("{seconds:08x}{}", hex::encode(rand::random::<[u8; 8]>()))
-}
 
 /// The long invitation code: 256 random bits as 64 hex digits.
 fn new_code() -> String {
@@ -49,14 +51,15 @@ pub struct NewInvitation<'a> {
     pub phone: Option<&'a str>,
     pub given_name: Option<&'a str>,
     pub family_name: Option<&'a str>,
-    pub channel: Channel,
+    /// How it is sent; `None` makes a universal invitation (a link, no recipient).
+    pub channel: Option<Channel>,
     pub created_at: i64,
     pub expires_at: i64,
     pub sender_id: &'a str,
     pub invited_by: &'a str,
     pub text: Option<&'a str>,
     pub language: Option<&'a str>,
-    /// The delivery status at sending, and when it settles (see `delivery`).
+    /// The delivery status at sending, and when it settles (see `delivery`); empty for a link.
     pub status: &'a str,
     pub delivery_due_at: Option<i64>,
 }
@@ -107,6 +110,10 @@ impl Invitation {
     pub fn is_email(&self) -> bool {
         self.channel == Channel::Email.as_str()
     }
+
+    pub fn is_universal(&self) -> bool {
+        self.kind == TYPE_UNIVERSAL
+    }
 }
 
 const COLUMNS: &str = "id, deployment_id, email, phone, given_name, family_name, code, \
@@ -149,7 +156,7 @@ pub fn reminder_due(created_at: i64, expires_at: i64) -> Option<i64> {
 }
 
 /// Stores a new invitation (one try) and returns it.
-pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, ApiError> {
+pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> rusqlite::Result<Invitation> {
     let id = object_id(new.created_at);
     let code = new_code();
     let shortened_code = loop {
@@ -166,6 +173,14 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         new.given_name.unwrap_or(""),
         new.family_name.unwrap_or("")
     ));
+    let (kind, channel, reminder_due_at) = match new.channel {
+        Some(channel) => (
+            TYPE_PERSONAL,
+            channel.as_str(),
+            reminder_due(new.created_at, new.expires_at),
+        ),
+        None => (TYPE_UNIVERSAL, CHANNEL_LINK, None),
+    };
     conn.prepare_cached(
         "INSERT INTO invitations (id, deployment_id, email, email_key, phone, phone_key, \
          given_name, family_name, name_key, code, shortened_code, type, channel, number_of_try, \
@@ -186,8 +201,8 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         name_key,
         code,
         shortened_code,
-        TYPE_PERSONAL,
-        new.channel.as_str(),
+        kind,
+        channel,
         new.expires_at,
         new.created_at,
         new.sender_id,
@@ -196,7 +211,7 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         ROLE_USER,
         new.text,
         new.language,
-        reminder_due(new.created_at, new.expires_at),
+        reminder_due_at,
         new.delivery_due_at,
     ])?;
     Ok(Invitation {
@@ -208,8 +223,8 @@ pub fn create(conn: &Connection, new: &NewInvitation<'_>) -> Result<Invitation, 
         family_name: new.family_name.map(str::to_owned),
         code,
         shortened_code,
-        kind: TYPE_PERSONAL.to_owned(),
-        channel: new.channel.as_str().to_owned(),
+        kind: kind.to_owned(),
+        channel: channel.to_owned(),
         number_of_try: 1,
         expires_at: new.expires_at,
         created_at: new.created_at,
@@ -268,54 +283,33 @@ pub enum Scope {
     AllOf { user_id: String },
 }
 
-/// The listing's filters, prepared once per request.
+/// The listing's filters, as Huma applies them (it has no free-text search).
 #[derive(Default)]
 pub struct Filters {
-    /// Lowercased; a substring of the email.
+    /// Lowercased: a case-insensitive substring of the email (Huma: an escaped regex with `i`).
+    /// Not trimmed: as in Huma, only an empty filter is no filter.
     pub email: Option<String>,
-    /// `search_fold` of the search: a substring of "given family".
-    pub search_fold: Option<String>,
-    /// The lowercased search: a substring of the email.
-    pub search_lower: Option<String>,
-    /// The search's digits when it looks like a phone number: a substring of the phone's digits.
-    pub search_digits: Option<String>,
-    /// `PERSONAL` or `UNIVERSAL`.
+    /// `PERSONAL` or `UNIVERSAL`; both when absent.
     pub kind: Option<String>,
 }
 
 impl Filters {
-    pub fn new(email: Option<&str>, search: Option<&str>, kind: Option<String>) -> Filters {
-        let email = email
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .map(str::to_lowercase);
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
-        let search_digits = search
-            .filter(|s| s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
-            .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
-            .filter(|d| !d.is_empty());
-        Filters {
-            email,
-            search_fold: search.map(search_fold),
-            search_lower: search.map(str::to_lowercase),
-            search_digits,
-            kind,
-        }
+    pub fn new(email: Option<&str>, kind: Option<String>) -> Filters {
+        let email = email.filter(|e| !e.is_empty()).map(str::to_lowercase);
+        Filters { email, kind }
     }
 }
 
 const IN_SCOPE: &str = "consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?1 \
      AND (deployment_id = ?2 OR (?2 IS NULL AND deployment_id IN \
-     (SELECT deployment_id FROM roles WHERE user_id = ?3)))";
+     (SELECT deployment_id FROM roles WHERE user_id = ?3))) AND (?4 IS NULL OR type = ?4)";
 
-/// instr() rather than LIKE, so `%` and `_` in a filter are plain characters.
-const MATCHES: &str = "(?4 IS NULL OR instr(email_key, ?4) > 0) \
-     AND (?5 IS NULL OR instr(name_key, ?5) > 0 OR instr(email_key, ?6) > 0 \
-     OR instr(phone_key, ?7) > 0) \
-     AND (?8 IS NULL OR type = ?8)";
+/// instr() rather than LIKE, so `%` and `_` in the filter are plain characters.
+const MATCHES: &str = "(?5 IS NULL OR instr(email_key, ?5) > 0)";
 
 /// One page of pending invitations (newest first unless `ascending`), the number matching the
-/// filters, and the number pending in scope.
+/// filters (`filtered`), and, as Huma counts it, the number matching all but the email filter
+/// (`total`).
 pub fn list_pending(
     conn: &Connection,
     scope: &Scope,
@@ -331,18 +325,8 @@ pub fn list_pending(
     let direction = if ascending { "ASC" } else { "DESC" };
     let sql = format!(
         "SELECT {COLUMNS} FROM invitations WHERE {IN_SCOPE} AND {MATCHES} \
-         ORDER BY created_at {direction}, seq {direction} LIMIT ?9 OFFSET ?10"
+         ORDER BY created_at {direction}, seq {direction} LIMIT ?6 OFFSET ?7"
     );
-    let filter_params = params![
-        now,
-        deployment,
-        user,
-        filters.email,
-        filters.search_fold,
-        filters.search_lower,
-        filters.search_digits,
-        filters.kind,
-    ];
     let items = conn
         .prepare_cached(&sql)?
         .query_map(
@@ -350,11 +334,8 @@ pub fn list_pending(
                 now,
                 deployment,
                 user,
-                filters.email,
-                filters.search_fold,
-                filters.search_lower,
-                filters.search_digits,
                 filters.kind,
+                filters.email,
                 limit,
                 skip
             ],
@@ -365,13 +346,38 @@ pub fn list_pending(
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM invitations WHERE {IN_SCOPE} AND {MATCHES}"
         ))?
-        .query_row(filter_params, |r| r.get(0))?;
+        .query_row(
+            params![now, deployment, user, filters.kind, filters.email],
+            |r| r.get(0),
+        )?;
     let total: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM invitations WHERE {IN_SCOPE}"
         ))?
-        .query_row(params![now, deployment, user], |r| r.get(0))?;
+        .query_row(params![now, deployment, user, filters.kind], |r| r.get(0))?;
     Ok((items, filtered, total))
+}
+
+/// A pending universal invitation of the list whose expiry falls in `[from, till)`: Huma reuses
+/// one that expires on the same day as a new one would.
+pub fn find_universal(
+    conn: &Connection,
+    deployment_id: &str,
+    (from, till): (i64, i64),
+    now: i64,
+) -> Result<Option<Invitation>, ApiError> {
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM invitations WHERE deployment_id = ?1 AND type = ?2 \
+             AND role_name = ?3 AND revoked_at IS NULL AND expires_at >= ?4 \
+             AND expires_at < ?5 AND expires_at > ?6 ORDER BY seq LIMIT 1"
+        ))?
+        .query_row(
+            params![deployment_id, TYPE_UNIVERSAL, ROLE_USER, from, till, now],
+            from_row,
+        )
+        .optional()?;
+    Ok(found)
 }
 
 /// Every invitation, consumed and expired included, newest first (for `/sandbox/invitations`).
@@ -468,11 +474,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_and_codes_have_their_shapes() {
-        let id = object_id(1_700_000_000_000_000);
-        assert_eq!(id.len(), 24);
-        assert!(id.starts_with("6553f100"));
-        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    fn codes_have_their_shapes() {
         let code = new_code();
         assert!(code.len() >= 32);
         let short = new_short_code();
@@ -482,15 +484,9 @@ mod tests {
     }
 
     #[test]
-    fn filters_split_the_search() {
-        let f = Filters::new(Some(" Ex "), Some("Zoë"), None);
-        assert_eq!(f.email.as_deref(), Some("ex"));
-        assert_eq!(f.search_fold.as_deref(), Some("zoe"));
-        assert_eq!(f.search_lower.as_deref(), Some("zoë"));
-        assert_eq!(f.search_digits, None);
-        let f = Filters::new(None, Some("+44 7700"), None);
-        assert_eq!(f.search_digits.as_deref(), Some("447700"));
-        let f = Filters::new(Some("  "), Some("  "), None);
-        assert!(f.email.is_none() && f.search_fold.is_none() && f.search_digits.is_none());
+    fn the_email_filter_is_lowercased_and_only_empty_is_none() {
+        let f = Filters::new(Some(" Ex "), None);
+        assert_eq!(f.email.as_deref(), Some(" ex "));
+        assert!(Filters::new(Some(""), None).email.is_none());
     }
 }

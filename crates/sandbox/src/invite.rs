@@ -1,10 +1,13 @@
-//! `/api/extensions/v1/deployment/…`: sending invitations and listing the pending ones.
+//! `/api/extensions/v1/deployment/…`: sending invitations, the reusable sign-up link, and listing
+//! the pending ones.
 //!
-//! Sandbox choices where HUMA_API.md is silent (all in the README): names are optional (at most
-//! 100 characters); a blank `text` counts as absent; `expiresIn` takes weeks, days, hours, minutes
-//! and seconds, up to a year; an invitee whose email or phone is already a patient's on the list is
-//! skipped, as is an SMS invitee with a pending invitation to the same phone (email is not deduped).
-//! ASSUMED: Huma appends the sign-up link to the clinician's SMS `text` after one space.
+//! As in Huma, an invitee who is a user without a role (see `former`) gets the role at once, with
+//! no invitation. Sandbox choices where HUMA_API.md is silent (all in the README): names are
+//! optional (at most 100 characters); a blank `text` counts as absent; `expiresIn` takes weeks,
+//! days, hours, minutes and seconds, up to a year; an invitee whose email or phone is already a
+//! patient's on the list is skipped, as is an SMS invitee with a pending invitation to the same
+//! phone (email is not deduped). ASSUMED: Huma appends the sign-up link to the clinician's SMS
+//! `text` after one space.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -15,15 +18,17 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts;
-use crate::auth::require_client;
 use crate::clock::{format_micros, format_micros_for_people};
 use crate::contacts::{is_e164, is_plausible_email};
 use crate::delivery;
 use crate::duration;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{deployment_header, ApiJson};
+use crate::former::{self, FormerPatient};
+use crate::ids::is_object_id;
 use crate::invitations::{self, Filters, Invitation, NewInvitation, Scope, ROLE_USER};
 use crate::messages::{self, Channel, Outgoing};
+use crate::project::check_client;
 use crate::server::AppState;
 use crate::tokens::Caller;
 
@@ -31,6 +36,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/extensions/v1/deployment/send-invitation", post(send))
         .route("/api/extensions/v1/deployment/invitations", post(list))
+        .route(
+            "/api/extensions/v1/deployment/invitation-link",
+            post(invitation_link),
+        )
 }
 
 /// Invitees in one `send-invitation` call.
@@ -44,6 +53,8 @@ pub const MAX_LIMIT: i64 = 500;
 pub const MESSAGE_KIND: &str = "INVITATION";
 /// The message log's `kind` for a resend (`resend-invitation-list`): the same message again.
 pub const RESEND_KIND: &str = "INVITATION_RESEND";
+/// The message log's `kind` for a role given to a user without one instead of an invitation.
+pub const ROLE_UPDATE_KIND: &str = "ROLE_UPDATE";
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
@@ -147,12 +158,11 @@ struct Send {
 }
 
 fn validate_send(req: SendRequest) -> Result<Send, ApiError> {
-    require_client(&req.project_id, &req.client_id)?;
+    check_client(&req.project_id, &req.client_id)?;
     let [deployment_id] =
         <[String; 1]>::try_from(req.deployment_ids).map_err(|_| ApiError::validation())?;
-    let deployment_id = deployment_id.trim().to_owned();
     if req.role_id != ROLE_USER
-        || deployment_id.is_empty()
+        || !is_object_id(&deployment_id)
         || req.invitees.is_empty()
         || req.invitees.len() > MAX_INVITEES
     {
@@ -199,7 +209,8 @@ async fn send(
     Ok((StatusCode::ACCEPTED, Json(reply)))
 }
 
-/// Creates and "sends" the invitations, in invitee order.
+/// Creates and "sends" the invitations, in invitee order; a user without a role gets the role
+/// instead (no invitation, no id).
 fn send_all(
     conn: &Connection,
     sender_id: &str,
@@ -207,9 +218,9 @@ fn send_all(
     base_url: &str,
     now: i64,
 ) -> Result<SendReply, ApiError> {
-    let (_, given, family) =
-        accounts::profile_of(conn, sender_id)?.ok_or_else(ApiError::forbidden)?;
-    let invited_by = format!("{given} {family}");
+    let invited_by = accounts::profile_of(conn, sender_id)?
+        .ok_or_else(ApiError::forbidden)?
+        .full_name();
     let list_name = invitations::deployment_name(conn, &send.deployment_id)?.unwrap_or_default();
     let deployment = send.deployment_id.as_str();
     let mut reply = SendReply {
@@ -233,6 +244,12 @@ fn send_all(
         if on_list {
             continue;
         }
+        if let Some(user) = former::find(conn, invitee.email.as_deref(), invitee.phone.as_deref())?
+        {
+            former::grant(conn, &user.id, deployment)?;
+            tell_role_given(conn, &user, send.channel, (&invited_by, &list_name), now)?;
+            continue;
+        }
         if let (ChannelIn::Sms, Some(phone)) = (send.channel, &invitee.phone) {
             if invitations::pending_for_phone(conn, deployment, phone, now)? {
                 reply.already_invited_phone_numbers.push(phone.clone());
@@ -252,7 +269,7 @@ fn send_all(
                 phone: invitee.phone.as_deref(),
                 given_name: invitee.given_name.as_deref(),
                 family_name: invitee.family_name.as_deref(),
-                channel: send.channel.into(),
+                channel: Some(send.channel.into()),
                 created_at: now,
                 expires_at: now + send.expires_in_secs * 1_000_000,
                 sender_id,
@@ -267,6 +284,42 @@ fn send_all(
         reply.ids.push(invitation.id);
     }
     Ok(reply)
+}
+
+/// Logs the note a user gets when given the role instead of an invitation (Huma's role update
+/// email): by the request's channel when the user has that contact, else by the other. No link:
+/// they already have an account.
+fn tell_role_given(
+    conn: &Connection,
+    user: &FormerPatient,
+    channel: ChannelIn,
+    (sender, list_name): (&str, &str),
+    now: i64,
+) -> Result<(), ApiError> {
+    let by_email = match channel {
+        ChannelIn::Email => user.email.is_some(),
+        ChannelIn::Sms => user.phone.is_none(),
+    };
+    let (channel, to, subject) = match (by_email, &user.email, &user.phone) {
+        (true, Some(email), _) => (Channel::Email, email, Some("You have been added to Huma")),
+        (_, _, Some(phone)) => (Channel::Sms, phone, None),
+        (_, Some(email), None) => (Channel::Email, email, Some("You have been added to Huma")),
+        (_, None, None) => return Ok(()),
+    };
+    let body = format!(
+        "Hi {}, {sender} has added you to the patient list \"{list_name}\" on Huma. Sign in to \
+         the Huma app with your existing account to continue.",
+        user.given_name
+    );
+    let message = Outgoing {
+        channel,
+        to,
+        subject,
+        body: &body,
+        kind: ROLE_UPDATE_KIND,
+        invitation_id: None,
+    };
+    messages::record(conn, &message, now)
 }
 
 /// Where the patient signs up: the sandbox's own page.
@@ -360,6 +413,11 @@ struct ListRequest {
     skip: Option<i64>,
     limit: Option<i64>,
     email: Option<String>,
+    /// In Huma's published request but not applied by its server: accepted and ignored.
+    #[expect(
+        dead_code,
+        reason = "typed so a non-string is refused, as a schema would"
+    )]
     search: Option<String>,
     invitation_type: Option<String>,
     sort_fields: Option<Vec<SortField>>,
@@ -408,15 +466,21 @@ pub struct InvitationItem {
     create_date_time: String,
     sender_id: String,
     invited_by: String,
-    status: String,
+    /// Delivery status; a universal invitation is never delivered, so has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
     role_name: String,
+    /// A universal invitation's sign-up link (by its long code), as Huma adds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation_link: Option<String>,
     /// Sandbox only: when the automatic chaser went out (absent until then).
     #[serde(skip_serializing_if = "Option::is_none")]
     reminder_sent_date_time: Option<String>,
 }
 
-impl From<&Invitation> for InvitationItem {
-    fn from(i: &Invitation) -> InvitationItem {
+impl InvitationItem {
+    pub fn new(i: &Invitation, base_url: &str) -> InvitationItem {
+        let universal = i.is_universal();
         InvitationItem {
             id: i.id.clone(),
             email: i.email.clone(),
@@ -435,8 +499,9 @@ impl From<&Invitation> for InvitationItem {
             create_date_time: format_micros(i.created_at),
             sender_id: i.sender_id.clone(),
             invited_by: i.invited_by.clone(),
-            status: i.status.clone(),
+            status: (!universal).then(|| i.status.clone()),
             role_name: i.role_name.clone(),
+            invitation_link: universal.then(|| universal_link(base_url, i, false)),
             reminder_sent_date_time: i.reminder_sent_at.map(format_micros),
         }
     }
@@ -447,24 +512,8 @@ struct ListReply {
     invitations: Vec<InvitationItem>,
     /// Pending invitations in scope that match the filters.
     filtered: i64,
-    /// Pending invitations in scope.
+    /// Pending invitations in scope that match every filter but `email` (as Huma counts).
     total: i64,
-}
-
-/// `x-deployment-id`, if sent: blank is 400 `100003`.
-fn deployment_header(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("x-deployment-id") {
-        None => Ok(None),
-        Some(value) => value
-            .to_str()
-            .ok()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(|v| Some(v.to_owned()))
-            .ok_or(ApiError::invalid_request(
-                "The x-deployment-id header is empty.",
-            )),
-    }
 }
 
 async fn list(
@@ -473,7 +522,7 @@ async fn list(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ListRequest>,
 ) -> Result<Json<ListReply>, ApiError> {
-    require_client(&req.project_id, &req.client_id)?;
+    check_client(&req.project_id, &req.client_id)?;
     let skip = req.skip.unwrap_or(0);
     let limit = req.limit.unwrap_or(DEFAULT_LIMIT);
     if req.role_type != ROLE_USER || skip < 0 || !(0..=MAX_LIMIT).contains(&limit) {
@@ -491,7 +540,7 @@ async fn list(
         }
         ascending = sort.direction == Direction::Asc;
     }
-    let filters = Filters::new(req.email.as_deref(), req.search.as_deref(), kind);
+    let filters = Filters::new(req.email.as_deref(), kind);
     let deployment = deployment_header(&headers)?;
     let now = state.clock.now_micros();
     let (items, filtered, total) = state
@@ -510,10 +559,116 @@ async fn list(
         })
         .await?;
     Ok(Json(ListReply {
-        invitations: items.iter().map(InvitationItem::from).collect(),
+        invitations: items
+            .iter()
+            .map(|i| InvitationItem::new(i, &state.base_url))
+            .collect(),
         filtered,
         total,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkRequest {
+    client_id: String,
+    project_id: String,
+    deployment_id: String,
+    role_id: String,
+    expires_in: Option<String>,
+    #[serde(default)]
+    retrieve_shortened: bool,
+}
+
+#[derive(Serialize)]
+struct LinkReply {
+    link: String,
+}
+
+/// A universal invitation's link, shaped like Huma's deep link (`…/signup?invitationCode=…` or
+/// `?shortenedCode=…`) but on the sandbox, which sends it on to the sign-up page.
+fn universal_link(base_url: &str, invitation: &Invitation, shortened: bool) -> String {
+    if shortened {
+        format!(
+            "{base_url}/sandbox/signup?shortenedCode={}",
+            invitation.shortened_code
+        )
+    } else {
+        format!(
+            "{base_url}/sandbox/signup?invitationCode={}",
+            invitation.code
+        )
+    }
+}
+
+const DAY_MICROS: i64 = 24 * 60 * 60 * 1_000_000;
+
+/// `invitation-link`: a reusable sign-up link for one of the caller's lists. As in Huma, a pending
+/// universal invitation of the list that expires on the same (UTC) day as a new one would is
+/// reused; otherwise one is created. Only the patient role (`User`) has links (else 400 `100034`).
+async fn invitation_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<LinkRequest>,
+) -> Result<Json<LinkReply>, ApiError> {
+    check_client(&req.project_id, &req.client_id)?;
+    let expires_in_secs =
+        duration::parse_seconds(req.expires_in.as_deref().unwrap_or(DEFAULT_EXPIRES_IN))
+            .ok_or(ApiError::validation())?;
+    if req.role_id != ROLE_USER {
+        return Err(ApiError::invalid_role());
+    }
+    let now = state.clock.now_micros();
+    let expires_at = now + expires_in_secs * 1_000_000;
+    let day = expires_at - expires_at.rem_euclid(DAY_MICROS);
+    let base_url = state.base_url.clone();
+    let link = state
+        .db
+        .call(move |conn| {
+            let deployment = req.deployment_id.as_str();
+            if !accounts::has_role(conn, &caller.user_id, deployment)? {
+                return Err(ApiError::forbidden());
+            }
+            let invitation = match invitations::find_universal(
+                conn,
+                deployment,
+                (day, day + DAY_MICROS),
+                now,
+            )? {
+                Some(invitation) => invitation,
+                None => {
+                    let invited_by = accounts::profile_of(conn, &caller.user_id)?
+                        .ok_or_else(ApiError::forbidden)?
+                        .full_name();
+                    invitations::create(
+                        conn,
+                        &NewInvitation {
+                            deployment_id: deployment,
+                            email: None,
+                            phone: None,
+                            given_name: None,
+                            family_name: None,
+                            channel: None,
+                            created_at: now,
+                            expires_at,
+                            sender_id: &caller.user_id,
+                            invited_by: &invited_by,
+                            text: None,
+                            language: None,
+                            status: "",
+                            delivery_due_at: None,
+                        },
+                    )?
+                }
+            };
+            Ok(universal_link(
+                &base_url,
+                &invitation,
+                req.retrieve_shortened,
+            ))
+        })
+        .await?;
+    Ok(Json(LinkReply { link }))
 }
 
 #[cfg(test)]

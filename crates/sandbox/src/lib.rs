@@ -4,8 +4,9 @@
 //! Huma's codes) over a seeded SQLite database, plus a sandbox-only surface under `/sandbox/…`: the
 //! demo account, a log of every SMS and email "sent", an adjustable clock, the patients' sign-up
 //! page for invitations, a listing of every invitation, fault injection and a delivery-failure
-//! knob. See the README for the endpoint list and the choices made where Huma's documents are
-//! silent.
+//! knob. By default it answers as Huma's current server does, refusals included; `Quirks` switches
+//! on behaviours of older servers. See the README for the endpoint list and the choices made where
+//! Huma's documents are silent.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), huma_sandbox::SandboxError> {
@@ -28,13 +29,17 @@ mod duration;
 mod error;
 mod extract;
 mod faults;
+mod former;
+mod ids;
 mod invitations;
 mod invite;
+mod language;
 mod manage;
 mod messages;
 mod names;
 pub mod nhs;
 mod profiles;
+mod project;
 mod schedule;
 mod seed;
 mod server;
@@ -58,6 +63,24 @@ pub use db::DB_FILE_NAME;
 pub use error::SandboxError;
 pub use seed::{DEMO_EMAIL, DEMO_PASSWORD, MAX_PATIENTS, NO_MFA_EMAIL};
 
+/// The only project the sandbox serves: any other `projectId` is 400 `100001`. The client's default.
+pub const PROJECT_ID: &str = "p1";
+/// The only client of that project: any other `clientId` is 400 `100002`. The client's default.
+pub const CLIENT_ID: &str = "c3";
+
+/// Behaviours of older or differently configured Huma servers, each off by default: the default
+/// sandbox answers as Huma's current server does, refusals included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// A password-only (method 2) sign-in by an account that requires the SMS code is refused at
+    /// once with 403 `100043`, instead of succeeding with tokens that every protected call refuses
+    /// with 400 `100021`.
+    pub mfa_at_signin: bool,
+    /// Token lifetimes (`authTokenExpiresIn`, `expiresIn`, `refreshTokenExpiresIn`) are sent as
+    /// floats a little under the whole second (`899.6`), as older servers did, instead of integers.
+    pub float_lifetimes: bool,
+}
+
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -73,6 +96,8 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Patients over all lists (at most `MAX_PATIENTS`).
     pub patients: usize,
+    /// Departures from Huma's current behaviour; all off by default.
+    pub quirks: Quirks,
 }
 
 impl Default for SandboxConfig {
@@ -83,17 +108,21 @@ impl Default for SandboxConfig {
             db_path: None,
             seed: 42,
             patients: 1500,
+            quirks: Quirks::default(),
         }
     }
 }
 
-/// The demo clinician (MFA required; the password is public demo data) and their patient lists.
+/// The demo clinician (MFA required; the password is public demo data), their patient lists, and
+/// the project and client every auth and invitation call must name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoAccount {
     pub email: String,
     pub password: String,
     pub deployment_ids: Vec<String>,
+    pub project_id: String,
+    pub client_id: String,
 }
 
 /// A running sandbox. Dropping it stops the server (the stop signal's sender is dropped with it).
@@ -135,6 +164,7 @@ impl Sandbox {
             demo: Arc::new(demo.clone()),
             base_url: Arc::from(format!("http://{addr}")),
             faults: faults::Faults::default(),
+            quirks: config.quirks,
         };
         let app = server::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -211,5 +241,7 @@ fn load_demo(conn: &rusqlite::Connection) -> Result<DemoAccount, SandboxError> {
         email: DEMO_EMAIL.to_owned(),
         password: DEMO_PASSWORD.to_owned(),
         deployment_ids,
+        project_id: PROJECT_ID.to_owned(),
+        client_id: CLIENT_ID.to_owned(),
     })
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use huma_sandbox::{Sandbox, SandboxConfig, NO_MFA_EMAIL};
+use huma_sandbox::{Quirks, Sandbox, SandboxConfig, NO_MFA_EMAIL};
 use tracing_subscriber::EnvFilter;
 
 /// A local Huma-compatible backend for tests and demos (loopback only).
@@ -27,6 +27,13 @@ struct Args {
     /// Patients over all lists (used only when the database is new).
     #[arg(long, default_value_t = 1500)]
     patients: usize,
+    /// Refuse a password-only (method 2) sign-in by an account that requires the SMS code with
+    /// 403 100043, as older servers did (default: it succeeds, and its tokens get 400 100021).
+    #[arg(long)]
+    mfa_at_signin: bool,
+    /// Send token lifetimes as floats (899.6), as older servers did (default: integers).
+    #[arg(long)]
+    float_lifetimes: bool,
 }
 
 #[tokio::main]
@@ -44,6 +51,10 @@ async fn main() -> ExitCode {
         db_path: args.db,
         seed: args.seed,
         patients: args.patients,
+        quirks: Quirks {
+            mfa_at_signin: args.mfa_at_signin,
+            float_lifetimes: args.float_lifetimes,
+        },
     };
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
@@ -75,6 +86,10 @@ fn announce(sandbox: &Sandbox) {
     println!(
         "Clinician without SMS code (first list only): {NO_MFA_EMAIL} / {}",
         demo.password
+    );
+    println!(
+        "projectId {} and clientId {} on every auth and invitation call",
+        demo.project_id, demo.client_id
     );
     println!("Messages sent (SMS codes, invitations with sign-up links): {base}/sandbox/messages");
     println!("Press Ctrl-C to stop.");

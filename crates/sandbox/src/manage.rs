@@ -1,15 +1,14 @@
 //! Acting on sent invitations: `resend-invitation-list` and `DELETE invitation[/{id}]`.
 //!
-//! Both are all-or-nothing: every named invitation is checked inside one transaction before any is
-//! touched, and the first problem answers for the whole request. An invitation named twice in one
-//! request counts once. Nothing is idempotent: a repeated resend sends again, a repeated delete is
-//! 404 `1000004`. Sandbox choices (in the README): an invitation that is unknown, used, expired or
-//! revoked, or whose `invitationId`/`email`/`phoneNumber` do not match its code, is 404 `1000004`;
-//! one on a list the caller has no role in is 403 `100004`.
+//! Both are all-or-nothing, as in Huma: every named invitation is checked inside one transaction
+//! before any is touched, and the first problem answers for the whole request. Nothing is
+//! idempotent: a repeated resend sends again, a repeated delete is 404 `1000004`. An invitation
+//! that is used, expired or revoked counts as unknown (Huma deletes those): 404 `1000004`; one on a
+//! list the caller has no role in is 403 `100004`.
 
 use std::collections::HashSet;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
@@ -17,12 +16,14 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts;
+use crate::contacts::{is_e164, is_plausible_email};
 use crate::delivery;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
-use crate::invitations::{self, Invitation, MAX_SENDS};
+use crate::extract::{ApiJson, IdPath};
+use crate::ids::is_object_id;
+use crate::invitations::{self, Invitation, MAX_RESEND_TIMES, TYPE_PERSONAL, TYPE_UNIVERSAL};
 use crate::invite::{announce, RESEND_KIND};
-use crate::messages::contact_key;
+use crate::project::check_client;
 use crate::server::AppState;
 use crate::tokens::Caller;
 
@@ -48,31 +49,31 @@ pub fn routes() -> Router<AppState> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ResendRequest {
+    client_id: String,
+    project_id: String,
     invitations_list: Vec<ResendItem>,
 }
 
+/// One invitation to send again: its code and its recipient. ASSUMED: `phoneNumber` for an SMS
+/// invitation (Huma's server requires `email` on every item; its published v1 spec also has
+/// `phoneNumber`). `invitationId` is accepted and not used, as in Huma.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ResendItem {
-    invitation_id: Option<String>,
+    invitation_code: String,
     email: Option<String>,
     phone_number: Option<String>,
-    invitation_code: String,
+    #[expect(
+        dead_code,
+        reason = "typed so a non-string is refused, as a schema would"
+    )]
+    invitation_id: Option<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResendReply {
     resent_invitations: usize,
-}
-
-/// Whether an optional field of the request agrees with the invitation.
-fn agrees(given: Option<&String>, stored: Option<&String>) -> bool {
-    let given = given.map(|g| g.trim()).filter(|g| !g.is_empty());
-    match given {
-        None => true,
-        Some(given) => stored.is_some_and(|s| contact_key(s) == contact_key(given)),
-    }
 }
 
 /// A pending invitation the caller may act on.
@@ -91,14 +92,34 @@ fn checked(
     Ok(invitation)
 }
 
+/// Every item needs a code and a recipient in a plausible shape, else 403 `100050`.
+fn validate_items(items: &[ResendItem]) -> Result<(), ApiError> {
+    let valid = |item: &ResendItem| {
+        let email_ok = item.email.as_deref().is_none_or(is_plausible_email);
+        let phone_ok = item.phone_number.as_deref().is_none_or(is_e164);
+        !item.invitation_code.is_empty()
+            && (item.email.is_some() || item.phone_number.is_some())
+            && email_ok
+            && phone_ok
+    };
+    if items.is_empty() || items.len() > MAX_BULK || !items.iter().all(valid) {
+        return Err(ApiError::validation());
+    }
+    Ok(())
+}
+
+/// `resend-invitation-list`, in Huma's order: every code must name a pending invitation (a code
+/// named twice too, as Huma compares counts: else 404 `1000004`) on one of the caller's lists
+/// (403 `100004`); each invitation's recipient (its email, or its phone for SMS) must be among
+/// the request's (else 400 `100003`); none may have reached the resend limit (400 `1000005`).
+/// Then each goes out again with the same code and expiry.
 async fn resend(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<ResendRequest>,
 ) -> Result<Json<ResendReply>, ApiError> {
-    if req.invitations_list.is_empty() || req.invitations_list.len() > MAX_BULK {
-        return Err(ApiError::validation());
-    }
+    check_client(&req.project_id, &req.client_id)?;
+    validate_items(&req.invitations_list)?;
     let now = state.clock.now_micros();
     let base_url = state.base_url.clone();
     let resent = state
@@ -107,20 +128,34 @@ async fn resend(
             let tx = conn.transaction()?;
             let mut targets: Vec<Invitation> = Vec::new();
             for item in &req.invitations_list {
-                let found = invitations::find(&tx, Some(item.invitation_code.trim()), None)?
-                    .filter(|i| {
-                        item.invitation_id.as_deref().is_none_or(|id| id == i.id)
-                            && agrees(item.email.as_ref(), i.email.as_ref())
-                            && agrees(item.phone_number.as_ref(), i.phone.as_ref())
-                    });
-                let invitation = checked(&tx, &caller, found, now)?;
-                if targets.iter().any(|t| t.id == invitation.id) {
-                    continue;
+                let found = invitations::find(&tx, Some(&item.invitation_code), None)?
+                    .filter(|i| targets.iter().all(|t| t.id != i.id));
+                targets.push(checked(&tx, &caller, found, now)?);
+            }
+            let emails: HashSet<&str> = req
+                .invitations_list
+                .iter()
+                .filter_map(|i| i.email.as_deref())
+                .collect();
+            let phones: HashSet<&str> = req
+                .invitations_list
+                .iter()
+                .filter_map(|i| i.phone_number.as_deref())
+                .collect();
+            for invitation in &targets {
+                let listed = if invitation.is_universal() {
+                    false
+                } else if invitation.is_email() {
+                    emails.contains(invitation.address())
+                } else {
+                    phones.contains(invitation.address())
+                };
+                if !listed {
+                    return Err(ApiError::invalid_email_or_code());
                 }
-                if invitation.number_of_try >= MAX_SENDS {
-                    return Err(ApiError::resend_limit());
-                }
-                targets.push(invitation);
+            }
+            if targets.iter().any(|i| i.number_of_try > MAX_RESEND_TIMES) {
+                return Err(ApiError::resend_limit());
             }
             for invitation in &targets {
                 let (status, due) = delivery::start(&tx, invitation.address(), now)?;
@@ -141,7 +176,7 @@ async fn resend(
 async fn revoke_one(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now_micros();
     state
@@ -162,7 +197,13 @@ async fn revoke_one(
 #[serde(rename_all = "camelCase")]
 struct RevokeRequest {
     invitation_id_list: Vec<String>,
-    invitation_type: Option<String>,
+    /// Only invitations of this type are deleted (Huma's default: `PERSONAL`).
+    #[serde(default = "personal")]
+    invitation_type: String,
+}
+
+fn personal() -> String {
+    TYPE_PERSONAL.to_owned()
 }
 
 #[derive(Serialize)]
@@ -180,15 +221,13 @@ async fn revoke_many(
         let mut seen = HashSet::new();
         req.invitation_id_list
             .iter()
-            .map(|id| id.trim().to_owned())
-            .filter(|id| seen.insert(id.clone()))
+            .filter(|id| seen.insert(id.as_str()))
+            .cloned()
             .collect()
     };
-    let kind_ok = matches!(
-        req.invitation_type.as_deref(),
-        None | Some("PERSONAL" | "UNIVERSAL")
-    );
-    if ids.is_empty() || ids.len() > MAX_BULK || !kind_ok {
+    let kind_ok = [TYPE_PERSONAL, TYPE_UNIVERSAL].contains(&req.invitation_type.as_str());
+    if ids.is_empty() || ids.len() > MAX_BULK || !kind_ok || !ids.iter().all(|id| is_object_id(id))
+    {
         return Err(ApiError::validation());
     }
     let now = state.clock.now_micros();
@@ -197,11 +236,8 @@ async fn revoke_many(
         .call(move |conn| {
             let tx = conn.transaction()?;
             for id in &ids {
-                let found = invitations::find_by_id(&tx, id)?.filter(|i| {
-                    req.invitation_type
-                        .as_deref()
-                        .is_none_or(|kind| kind == i.kind)
-                });
+                let found =
+                    invitations::find_by_id(&tx, id)?.filter(|i| i.kind == req.invitation_type);
                 checked(&tx, &caller, found, now)?;
             }
             for id in &ids {

@@ -1,7 +1,7 @@
 //! Patient lists: the clinician's deployments, and the searchable, sortable, paged patient listing.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rusqlite::{params, Connection};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, InDeployment};
+use crate::extract::{deployment_header, ApiJson, IdPath, InDeployment};
 use crate::server::AppState;
 use crate::text::search_fold;
 use crate::tokens::Caller;
@@ -27,37 +27,30 @@ pub fn routes() -> Router<AppState> {
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 500;
 
+/// Every seeded list is live (Huma's deployment status).
+const DEPLOYMENT_STATUS: &str = "DEPLOYED";
+/// The clinicians' role on each of their lists.
+const CLINICIAN_ROLE: &str = "Clinician";
+/// The lists' own language (a deployment's, not the user's).
+const DEPLOYMENT_LANGUAGE: &str = "en";
+
+/// One of the user's lists (Huma's `DeploymentInfo`: `id` and `name` required).
 #[derive(Serialize)]
-struct Deployment {
+struct DeploymentInfo {
     id: String,
     name: String,
+    status: &'static str,
 }
 
 #[derive(Serialize)]
-struct ConfigurationReply {
-    deployments: Vec<Deployment>,
+#[serde(rename_all = "camelCase")]
+struct RoleItem {
+    role_id: &'static str,
+    resource: String,
 }
 
-async fn configuration(
-    State(state): State<AppState>,
-    caller: Caller,
-    uid: Result<Path<String>, PathRejection>,
-) -> Result<Json<ConfigurationReply>, ApiError> {
-    let Path(uid) = uid.map_err(|_| ApiError::validation())?;
-    if uid != caller.user_id {
-        return Err(ApiError::forbidden());
-    }
-    let deployments = state
-        .db
-        .call(move |conn| Ok(accounts::deployments_of(conn, &caller.user_id)?))
-        .await?
-        .into_iter()
-        .map(|(id, name)| Deployment { id, name })
-        .collect();
-    Ok(Json(ConfigurationReply { deployments }))
-}
-
-/// ASSUMED shape (Huma's user object has more): the signed-in clinician's own profile.
+/// The signed-in clinician, with the fields of Huma's user the app reads. ASSUMED: the rest of
+/// Huma's user object is left out.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UserReply {
@@ -65,28 +58,92 @@ struct UserReply {
     email: String,
     given_name: String,
     family_name: String,
+    language: String,
+    roles: Vec<RoleItem>,
+    deployments_info: Vec<DeploymentInfo>,
+}
+
+/// The caller themself: another user's id is 403 `100004` (the sandbox has no patients' view).
+fn own(caller: &Caller, uid: &str) -> Result<(), ApiError> {
+    if uid == caller.user_id {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
 }
 
 async fn user(
     State(state): State<AppState>,
     caller: Caller,
-    uid: Result<Path<String>, PathRejection>,
+    IdPath(uid): IdPath,
 ) -> Result<Json<UserReply>, ApiError> {
-    let Path(uid) = uid.map_err(|_| ApiError::validation())?;
-    if uid != caller.user_id {
-        return Err(ApiError::forbidden());
-    }
-    let id = caller.user_id.clone();
-    let (email, given_name, family_name) = state
+    own(&caller, &uid)?;
+    let reply = state
         .db
-        .call(move |conn| Ok(accounts::profile_of(conn, &caller.user_id)?))
-        .await?
+        .call(move |conn| {
+            let profile =
+                accounts::profile_of(conn, &caller.user_id)?.ok_or_else(ApiError::forbidden)?;
+            let lists = accounts::deployments_of(conn, &caller.user_id)?;
+            Ok(UserReply {
+                id: caller.user_id,
+                email: profile.email,
+                given_name: profile.given_name,
+                family_name: profile.family_name,
+                language: profile.language,
+                roles: lists
+                    .iter()
+                    .map(|(id, _)| RoleItem {
+                        role_id: CLINICIAN_ROLE,
+                        resource: format!("deployment/{id}"),
+                    })
+                    .collect(),
+                deployments_info: lists
+                    .into_iter()
+                    .map(|(id, name)| DeploymentInfo {
+                        id,
+                        name,
+                        status: DEPLOYMENT_STATUS,
+                    })
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(Json(reply))
+}
+
+/// One list's configuration (Huma's `RetrieveDeploymentConfigResponseObject`). ASSUMED: only the
+/// fields that identify the list; Huma's has its modules, consent, branding and more.
+#[derive(Serialize)]
+struct ConfigurationReply {
+    id: String,
+    name: String,
+    status: &'static str,
+    language: &'static str,
+}
+
+/// The configuration of the list named by `x-deployment-id` (one of the caller's, else 403
+/// `100004`), or without the header of the caller's first list, as Huma picks it.
+async fn configuration(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    IdPath(uid): IdPath,
+) -> Result<Json<ConfigurationReply>, ApiError> {
+    own(&caller, &uid)?;
+    let wanted = deployment_header(&headers)?;
+    let lists = state
+        .db
+        .call(move |conn| Ok(accounts::deployments_of(conn, &caller.user_id)?))
+        .await?;
+    let (id, name) = lists
+        .into_iter()
+        .find(|(id, _)| wanted.as_ref().is_none_or(|w| w == id))
         .ok_or_else(ApiError::forbidden)?;
-    Ok(Json(UserReply {
+    Ok(Json(ConfigurationReply {
         id,
-        email,
-        given_name,
-        family_name,
+        name,
+        status: DEPLOYMENT_STATUS,
+        language: DEPLOYMENT_LANGUAGE,
     }))
 }
 

@@ -7,7 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate};
 use rusqlite::{params, Transaction};
 
-use crate::accounts::password_hash;
+use crate::accounts::{self, password_hash};
+use crate::clock;
+use crate::former;
+use crate::invitations::{self, NewInvitation};
 use crate::names::{FAMILY_NAMES, GIVEN_NAMES, SHOWCASE};
 use crate::nhs;
 use crate::text::search_fold;
@@ -18,6 +21,10 @@ pub const DEMO_EMAIL: &str = "amelia.hart@demo.huma.local";
 pub const DEMO_PASSWORD: &str = "HumaDemo-2026!";
 /// A second clinician without MFA, with access to the first patient list only (for tests).
 pub const NO_MFA_EMAIL: &str = "sam.okafor@demo.huma.local";
+/// Sam's language: Welsh, so a client that sends a constant `x-hu-locale` visibly overwrites it.
+pub const NO_MFA_LANGUAGE: &str = "cy";
+/// How long the seeded universal invitations stay pending.
+const SEEDED_LINK_LIFETIME_MICROS: i64 = 365 * 24 * 60 * 60 * 1_000_000;
 /// The largest patient count the 999 test range comfortably holds (it has ~909,000 valid numbers).
 pub const MAX_PATIENTS: usize = 500_000;
 
@@ -307,6 +314,52 @@ pub fn insert(tx: &Transaction<'_>, data: &SeedData) -> rusqlite::Result<()> {
             given_key,
             family_key,
         ])?;
+    }
+    Ok(())
+}
+
+/// What schema version 4 adds to a database, new or old: Sam's language, the users without a role,
+/// and one universal invitation per list from its first clinician (so an unfiltered invitation
+/// listing shows one), created at the sandbox clock's now.
+pub fn add_huma_parity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE clinicians SET language = ?2 WHERE email = ?1",
+        [NO_MFA_EMAIL, NO_MFA_LANGUAGE],
+    )?;
+    former::seed(tx)?;
+    let now = chrono::Utc::now().timestamp_micros() + clock::load_offset(tx)?;
+    let lists: Vec<(String, Option<String>)> = tx
+        .prepare(
+            "SELECT d.id, (SELECT r.user_id FROM roles r JOIN clinicians c ON c.id = r.user_id \
+             WHERE r.deployment_id = d.id ORDER BY c.rowid LIMIT 1) \
+             FROM deployments d ORDER BY d.position",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (deployment_id, sender) in lists {
+        let Some(sender) = sender else { continue };
+        let Some(profile) = accounts::profile_of(tx, &sender)? else {
+            continue;
+        };
+        invitations::create(
+            tx,
+            &NewInvitation {
+                deployment_id: &deployment_id,
+                email: None,
+                phone: None,
+                given_name: None,
+                family_name: None,
+                channel: None,
+                created_at: now,
+                expires_at: now + SEEDED_LINK_LIFETIME_MICROS,
+                sender_id: &sender,
+                invited_by: &profile.full_name(),
+                text: None,
+                language: None,
+                status: "",
+                delivery_due_at: None,
+            },
+        )?;
     }
     Ok(())
 }

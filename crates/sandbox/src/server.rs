@@ -13,7 +13,9 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
-use crate::{admin, auth, delivery, invite, manage, profiles, schedule, signup, DemoAccount};
+use crate::{
+    admin, auth, delivery, invite, manage, profiles, schedule, signup, DemoAccount, Quirks,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +25,7 @@ pub struct AppState {
     /// `http://127.0.0.1:PORT`: the bound address, for links in the messages the sandbox sends.
     pub base_url: Arc<str>,
     pub faults: Faults,
+    pub quirks: Quirks,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,17 +1,19 @@
 //! Patient sign-up with an invitation: Huma's JSON `POST /api/auth/v1/signup`, and the sandbox's
-//! own page at `/sandbox/signup/{shortenedCode}` (the link in every invitation message). Both run
-//! the same `sign_up`: it consumes the invitation and adds the patient to the invitation's list.
+//! own page at `/sandbox/signup/{shortenedCode}` (the link in every invitation message; the links
+//! `invitation-link` gives, `/sandbox/signup?invitationCode=…` or `?shortenedCode=…`, lead there).
+//! Both run the same `sign_up`: it adds the patient to the invitation's list and consumes a
+//! personal invitation (a universal one stays usable by anyone).
 //!
 //! Sandbox choices (HUMA_API.md is silent): an unknown, used or expired code is one error, 401
 //! `100033`, so codes cannot be probed; the password needs 8 to 128 characters; names default to
 //! the invitation's; a date of birth is optional and, when absent, drawn at random from 1930–2008
 //! (the profile listing needs one); an email already on the list is 403 `100050`.
 
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -19,14 +21,17 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::password_hash;
-use crate::auth::require_client;
+use crate::auth;
 use crate::clock::format_micros_for_people;
 use crate::contacts::is_plausible_email;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::invitations::{self, object_id, Invitation};
+use crate::former;
+use crate::ids::object_id;
+use crate::invitations::{self, Invitation};
 use crate::invite::MAX_NAME_CHARS;
 use crate::nhs;
+use crate::project::check_client;
 use crate::server::AppState;
 use crate::signup_page::{self, FormPage, FormValues};
 use crate::text::search_fold;
@@ -34,13 +39,12 @@ use crate::text::search_fold;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/auth/v1/signup", post(signup_json))
+        .route("/sandbox/signup", get(link))
         .route("/sandbox/signup/{code}", get(form).post(submit))
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
-/// Huma's sign-up method for email and password.
-const METHOD_EMAIL_PASSWORD: u8 = 0;
 
 /// What a sign-up carries, from either door.
 #[derive(Default)]
@@ -228,7 +232,8 @@ pub fn sign_up(
          VALUES (?1, ?2, ?3, ?4)",
         params![patient_id, salt, password_hash(&salt, &input.password), now],
     )?;
-    if !invitations::consume(&tx, &invitation.id, &patient_id, now)? {
+    // A universal invitation is a link for anyone: it stays usable.
+    if !invitation.is_universal() && !invitations::consume(&tx, &invitation.id, &patient_id, now)? {
         return Err(SignupError::Invitation);
     }
     tx.commit()?;
@@ -268,10 +273,7 @@ fn new_nhs_number(conn: &Connection) -> Result<String, ApiError> {
             continue;
         };
         let number = format!("{text}{check}");
-        let taken = conn
-            .prepare_cached("SELECT 1 FROM patients WHERE nhs_id = ?1")?
-            .exists([&number])?;
-        if !taken {
+        if !former::nhs_number_taken(conn, &number)? {
             return Ok(number);
         }
     }
@@ -282,6 +284,7 @@ fn new_nhs_number(conn: &Connection) -> Result<String, ApiError> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SignupRequest {
+    #[serde(deserialize_with = "auth::method")]
     method: u8,
     email: Option<String>,
     password: String,
@@ -309,12 +312,12 @@ async fn signup_json(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> Result<Json<SignupReply>, ApiError> {
-    require_client(&req.project_id, &req.client_id)?;
+    check_client(&req.project_id, &req.client_id)?;
     let codes = (
         clean(req.validation_data.invitation_code.as_deref()),
         clean(req.validation_data.shortened_code.as_deref()),
     );
-    if req.method != METHOD_EMAIL_PASSWORD || codes == (None, None) {
+    if req.method != auth::METHOD_EMAIL || codes == (None, None) {
         return Err(ApiError::validation());
     }
     let input = SignupInput {
@@ -412,6 +415,51 @@ async fn form(
     };
     match lookup(&state, code).await {
         Ok(Some((about, values))) => page(StatusCode::OK, signup_page::form(&about, &values, None)),
+        Ok(None) => unavailable(),
+        Err(err) => failed(&err),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkQuery {
+    invitation_code: Option<String>,
+    shortened_code: Option<String>,
+}
+
+/// A link shaped like Huma's (`?invitationCode=…` or `?shortenedCode=…`): redirects to the
+/// invitation's page, or says the invitation cannot be used.
+async fn link(
+    State(state): State<AppState>,
+    query: Result<Query<LinkQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return unavailable();
+    };
+    let now = state.clock.now_micros();
+    let found = state
+        .db
+        .call(move |conn| {
+            let code = clean(query.invitation_code.as_deref());
+            let short = clean(query.shortened_code.as_deref());
+            if code.is_none() && short.is_none() {
+                return Ok(None);
+            }
+            match usable_invitation(conn, code.as_deref(), short.as_deref(), now) {
+                Ok(invitation) => Ok(Some(invitation.shortened_code)),
+                Err(SignupError::Internal(err)) => Err(err),
+                Err(_) => Ok(None),
+            }
+        })
+        .await;
+    match found {
+        Ok(Some(short)) => {
+            let mut response = Redirect::to(&format!("/sandbox/signup/{short}")).into_response();
+            let headers = response.headers_mut();
+            headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
         Ok(None) => unavailable(),
         Err(err) => failed(&err),
     }

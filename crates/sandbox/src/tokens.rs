@@ -17,19 +17,35 @@ pub const FIRST_STAGE_TTL_SECS: i64 = 15 * 60;
 /// Under 2FA a refresh without the password works only this long after the refresh token's issue.
 pub const IDLE_LIMIT_SECS: i64 = 15 * 60;
 
+/// How far a sign-in got, as stored in `sessions.stage`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// Password checked, SMS code pending: only good for `sendverificationtoken` and step 2.
-    FirstStage = 1,
+    /// Method 3, password checked, SMS code pending: only good for `sendverificationtoken` and
+    /// step 2.
+    First = 1,
+    /// Method 3 with the SMS code: good everywhere.
     Full = 2,
+    /// Method 2 (password only): good everywhere unless the account requires the SMS code, and
+    /// never for asking for a code.
+    Password = 3,
 }
 
 impl Stage {
     fn from_db(value: i64) -> Stage {
-        if value == Stage::FirstStage as i64 {
-            Stage::FirstStage
-        } else {
-            Stage::Full
+        match value {
+            1 => Stage::First,
+            3 => Stage::Password,
+            _ => Stage::Full,
+        }
+    }
+
+    /// Whether its tokens open protected calls (and refreshes) for an account with or without MFA:
+    /// Huma refuses a token without the second factor wherever the account requires it.
+    pub fn usable(self, mfa_required: bool) -> bool {
+        match self {
+            Stage::First => false,
+            Stage::Full => true,
+            Stage::Password => !mfa_required,
         }
     }
 }
@@ -49,6 +65,8 @@ pub struct RefreshRow {
     pub user_id: String,
     pub stage: Stage,
     pub second_factor: bool,
+    /// Whether the account requires the SMS code.
+    pub mfa_required: bool,
     pub issued_at: i64,
     pub expires_at: i64,
 }
@@ -82,8 +100,8 @@ pub fn open_session(
         params![session_id, user_id, stage as i64, second_factor],
     )?;
     let refresh_ttl = match stage {
-        Stage::FirstStage => FIRST_STAGE_TTL_SECS,
-        Stage::Full => REFRESH_TTL_SECS,
+        Stage::First => FIRST_STAGE_TTL_SECS,
+        Stage::Full | Stage::Password => REFRESH_TTL_SECS,
     };
     let issued = mint(&tx, &session_id, now, now + refresh_ttl * MICROS_PER_SECOND)?;
     tx.commit()?;
@@ -122,8 +140,10 @@ fn mint(
 /// The live refresh token `token`, or 401 `10002` (unknown, rotated, revoked or expired).
 pub fn find_refresh(conn: &Connection, token: &str, now: i64) -> Result<RefreshRow, ApiError> {
     conn.query_row(
-        "SELECT t.hash, t.session_id, s.user_id, s.stage, s.second_factor, t.issued_at, t.expires_at \
+        "SELECT t.hash, t.session_id, s.user_id, s.stage, s.second_factor, c.mfa_required, \
+         t.issued_at, t.expires_at \
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+         JOIN clinicians c ON c.id = s.user_id \
          WHERE t.hash = ?1 AND t.revoked = 0 AND s.revoked = 0 AND t.expires_at > ?2",
         params![digest(token), now],
         |r| {
@@ -133,8 +153,9 @@ pub fn find_refresh(conn: &Connection, token: &str, now: i64) -> Result<RefreshR
                 user_id: r.get(2)?,
                 stage: Stage::from_db(r.get(3)?),
                 second_factor: r.get(4)?,
-                issued_at: r.get(5)?,
-                expires_at: r.get(6)?,
+                mfa_required: r.get(5)?,
+                issued_at: r.get(6)?,
+                expires_at: r.get(7)?,
             })
         },
     )
@@ -168,13 +189,14 @@ pub fn revoke_session(conn: &Connection, session_id: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Checks a bearer token: unknown or revoked → 401 `10002`; expired → 401 `10001`; first-stage →
-/// 400 `100021`.
+/// Checks a bearer token: unknown or revoked → 401 `10002`; expired → 401 `10001`; without the
+/// second factor the account needs → 400 `100021`.
 pub fn authenticate(conn: &Connection, token: &str, now: i64) -> Result<Caller, ApiError> {
     let row = conn
         .prepare_cached(
-            "SELECT a.expires_at, s.user_id, s.stage, s.revoked FROM access_tokens a \
-             JOIN sessions s ON s.id = a.session_id WHERE a.hash = ?1",
+            "SELECT a.expires_at, s.user_id, s.stage, s.revoked, c.mfa_required \
+             FROM access_tokens a JOIN sessions s ON s.id = a.session_id \
+             JOIN clinicians c ON c.id = s.user_id WHERE a.hash = ?1",
         )?
         .query_row([digest(token)], |r| {
             Ok((
@@ -182,15 +204,18 @@ pub fn authenticate(conn: &Connection, token: &str, now: i64) -> Result<Caller, 
                 r.get::<_, String>(1)?,
                 Stage::from_db(r.get(2)?),
                 r.get::<_, bool>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })
         .optional()?;
     match row {
-        None | Some((_, _, _, true)) => Err(ApiError::wrong_token()),
-        Some((expires_at, _, _, _)) if expires_at <= now => {
+        None | Some((_, _, _, true, _)) => Err(ApiError::wrong_token()),
+        Some((expires_at, _, _, _, _)) if expires_at <= now => {
             Err(ApiError::token_missing_or_expired())
         }
-        Some((_, _, Stage::FirstStage, _)) => Err(ApiError::first_stage_token()),
-        Some((_, user_id, Stage::Full, _)) => Ok(Caller { user_id }),
+        Some((_, _, stage, _, mfa_required)) if !stage.usable(mfa_required) => {
+            Err(ApiError::not_valid_for_mfa())
+        }
+        Some((_, user_id, _, _, _)) => Ok(Caller { user_id }),
     }
 }

@@ -1,7 +1,8 @@
-//! SMS verification codes for the second sign-in step. Sandbox choices (HUMA_API.md is silent):
-//! a code is 6 digits and lives 10 minutes; a new code replaces the previous one; a wrong, expired or
-//! never-sent code is 400 `100008`; once 5 wrong codes have been tried in one sign-in, every further
-//! attempt (and every request for a new code) is 429 `100009` and the clinician must sign in again.
+//! SMS verification codes for the second sign-in step. A wrong, expired or never-sent code is 400
+//! `100020`, as in Huma. Sandbox choices (HUMA_API.md is silent): a code is 6 digits and lives 10
+//! minutes; a new code replaces the previous one; once 5 wrong codes have been tried in one
+//! sign-in, every further attempt (and every request for a new code) is 429 `100009` and the
+//! clinician must sign in again.
 
 use rusqlite::{params, Connection};
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{assert_error, start, start_with, DEMO_PHONE};
-use huma_sandbox::{Sandbox, SandboxConfig, DEMO_EMAIL, DEMO_PASSWORD};
+use huma_sandbox::{Sandbox, SandboxConfig, CLIENT_ID, DEMO_EMAIL, DEMO_PASSWORD, PROJECT_ID};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -19,9 +19,19 @@ async fn health_and_demo_account() {
     assert_eq!(account.password, DEMO_PASSWORD);
     assert_eq!(account.deployment_ids.len(), 3);
     assert_eq!(
+        (PROJECT_ID, CLIENT_ID),
+        ("p1", "c3"),
+        "the client's defaults"
+    );
+    assert_eq!(
+        (account.project_id.as_str(), account.client_id.as_str()),
+        (PROJECT_ID, CLIENT_ID)
+    );
+    assert_eq!(
         demo,
         json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD,
-               "deploymentIds": account.deployment_ids})
+               "deploymentIds": account.deployment_ids,
+               "projectId": PROJECT_ID, "clientId": CLIENT_ID})
     );
     assert!(!env.base.ends_with('/'));
     assert!(env.base.starts_with("http://127.0.0.1:"));

@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
+use common::invites::REVOKE;
 use common::{assert_error, start, Env};
 use huma_sandbox::nhs;
 use serde_json::{json, Value};
@@ -13,6 +14,7 @@ use serde_json::{json, Value};
 const SEND: &str = "/api/extensions/v1/deployment/send-invitation";
 const LIST: &str = "/api/extensions/v1/deployment/invitations";
 const SIGNUP: &str = "/api/auth/v1/signup";
+const LINK: &str = "/api/extensions/v1/deployment/invitation-link";
 const WEEK: i64 = 7 * 24 * 60 * 60;
 const FIRST_LIST_NAME: &str = "Cardiology follow-up — St Thomas' Hospital";
 
@@ -50,10 +52,12 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The pending listing with `extra` in the body; expects 200.
+/// The pending listing of personal invitations (as the app asks for it; the seed's universal
+/// links are left out) with `extra` in the body; expects 200.
 async fn pending(env: &Env, token: &str, deployment: Option<&str>, extra: Value) -> Value {
     let body = with(
-        json!({"clientId": "c3", "projectId": "p1", "roleType": "User"}),
+        json!({"clientId": "c3", "projectId": "p1", "roleType": "User",
+               "invitationType": "PERSONAL"}),
         extra,
     );
     let (status, reply) = env.post_auth(LIST, token, deployment, body).await;
@@ -70,11 +74,22 @@ fn given_names(reply: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every invitation the sandbox holds (`/sandbox/invitations`), newest first.
-async fn all_invitations(env: &Env) -> Vec<Value> {
+/// Every invitation the sandbox holds (`/sandbox/invitations`) of one type, newest first.
+async fn stored_of_type(env: &Env, kind: &str) -> Vec<Value> {
     let (status, body) = env.get("/sandbox/invitations", None).await;
     assert_eq!(status, 200);
-    body["invitations"].as_array().unwrap().clone()
+    body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == kind)
+        .cloned()
+        .collect()
+}
+
+/// Every personal invitation the sandbox holds, newest first (the seed has none).
+async fn all_invitations(env: &Env) -> Vec<Value> {
+    stored_of_type(env, "PERSONAL").await
 }
 
 async fn invitation(env: &Env, id: &str) -> Value {
@@ -162,10 +177,11 @@ fn instant(value: &Value) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339(text).unwrap().into()
 }
 
+/// 24 lowercase hex digits, as Huma's ids are.
 fn is_object_id(value: &Value) -> bool {
     value
         .as_str()
-        .is_some_and(|s| s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|s| s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// Sam (no MFA) and his only list, the first.
@@ -470,6 +486,18 @@ async fn invalid_requests_are_100050_and_invite_nobody() {
         with(sms(ok_sms.clone()), json!({"deploymentIds": [list, list]})),
         with(sms(ok_sms.clone()), json!({"deploymentIds": [list, other]})),
         with(sms(ok_sms.clone()), json!({"deploymentIds": list})),
+        with(
+            sms(ok_sms.clone()),
+            json!({"deploymentIds": ["not-an-object-id"]}),
+        ),
+        with(
+            sms(ok_sms.clone()),
+            json!({"deploymentIds": [list.to_uppercase()]}),
+        ),
+        with(
+            sms(ok_sms.clone()),
+            json!({"deploymentIds": [format!(" {list}")]}),
+        ),
         sms(json!([])),
         sms(json!({"givenName": "A"})),
         invite(&list, "EMAIL", json!(many)),
@@ -520,6 +548,13 @@ async fn invalid_requests_are_100050_and_invite_nobody() {
     for body in cases {
         let reply = send(&env, &sam.auth, body.clone()).await;
         assert_error(&reply, 403, 100050);
+    }
+    for (project, client, code) in [("p2", "c3", 100001), ("p1", "c4", 100002)] {
+        let body = with(
+            sms(ok_sms.clone()),
+            json!({"projectId": project, "clientId": client}),
+        );
+        assert_error(&send(&env, &sam.auth, body).await, 400, code);
     }
     let raw = env
         .http
@@ -678,31 +713,23 @@ async fn the_pending_listing_filters_pages_and_sorts() {
         (Some(0), json!([]))
     );
 
+    let all = vec!["Tomasz", "Priya", "Marcus", "Zoë"];
     for (filter, want) in [
+        // Huma filters on the email only: a case-insensitive substring.
         (json!({"email": "EXAMPLE"}), vec!["Priya", "Marcus"]),
         (json!({"email": "oyelaran@ex"}), vec!["Marcus"]),
         (json!({"email": "nobody"}), vec![]),
-        (json!({"search": "zoe"}), vec!["Zoë"]),
-        (json!({"search": "FERREIRA"}), vec!["Priya", "Zoë"]),
-        (json!({"search": "zoë ferreira-lund"}), vec!["Zoë"]),
-        (json!({"search": "marcus oyelaran"}), vec!["Marcus"]),
-        (json!({"search": "priya.f@"}), vec!["Priya"]),
-        (json!({"search": "0111"}), vec!["Zoë"]),
-        (json!({"search": "+1 202 555 0122"}), vec!["Tomasz"]),
-        (json!({"search": "%"}), vec![]),
-        (
-            json!({"search": "  "}),
-            vec!["Tomasz", "Priya", "Marcus", "Zoë"],
-        ),
+        (json!({"email": "%"}), vec![]),
+        (json!({"email": ""}), all.clone()),
+        (json!({"email": " example"}), vec![]),
+        // `search` is accepted and ignored, as Huma's server does.
+        (json!({"search": "zoe"}), all.clone()),
+        (json!({"search": "no such person"}), all.clone()),
         (
             json!({"search": "ferreira", "email": "example.net"}),
             vec!["Priya"],
         ),
-        (
-            json!({"invitationType": "PERSONAL"}),
-            vec!["Tomasz", "Priya", "Marcus", "Zoë"],
-        ),
-        (json!({"invitationType": "UNIVERSAL"}), vec![]),
+        (json!({"invitationType": "PERSONAL"}), all.clone()),
     ] {
         let reply = pending(&env, &amelia.auth, None, filter.clone()).await;
         assert_eq!(given_names(&reply), want, "{filter}");
@@ -780,11 +807,19 @@ async fn the_pending_listing_filters_pages_and_sorts() {
         json!({"sortFields": [{"field": "createDateTime", "direction": "UP"}]}),
         json!({"search": 42}),
         json!({"clientId": ""}),
+        json!({"projectId": null}),
     ] {
         let reply = env
             .post_auth(LIST, &sam.auth, None, with(body.clone(), bad.clone()))
             .await;
         assert_error(&reply, 403, 100050);
+    }
+    for (project, client, code) in [("p2", "c3", 100001), ("p1", "c4", 100002)] {
+        let bad = with(
+            body.clone(),
+            json!({"projectId": project, "clientId": client}),
+        );
+        assert_error(&env.post_auth(LIST, &sam.auth, None, bad).await, 400, code);
     }
 }
 
@@ -1054,12 +1089,23 @@ async fn signing_up_with_json_checks_the_email_and_consumes_the_invitation() {
         ),
         signup_body(
             by_short.clone(),
+            json!({"email": "oluwaseun.ar@example.net", "method": "0"}),
+        ),
+        signup_body(
+            by_short.clone(),
             json!({"email": "oluwaseun.ar@example.net", "dateOfBirth": "31/12/1990"}),
         ),
         signup_body(json!({}), json!({"email": "oluwaseun.ar@example.net"})),
         json!({"method": 0, "validationData": by_short, "projectId": "p1", "clientId": "c3"}),
     ] {
         assert_error(&env.post(SIGNUP, bad).await, 403, 100050);
+    }
+    for (project, client, code) in [("p2", "c3", 100001), ("p1", "c4", 100002)] {
+        let body = signup_body(
+            by_short.clone(),
+            json!({"email": "oluwaseun.ar@example.net", "projectId": project, "clientId": client}),
+        );
+        assert_error(&env.post(SIGNUP, body).await, 400, code);
     }
     for unknown in [
         json!({"shortenedCode": "AAAAAAAAAAAAAAAA"}),
@@ -1250,4 +1296,433 @@ async fn the_signup_page_escapes_names_and_protects_its_address() {
     assert_eq!(status, 401);
     assert!(content_type.starts_with("text/html"));
     assert!(!html.contains("<script>"));
+}
+
+/// The keys of a listed invitation.
+fn keys(item: &Value) -> HashSet<&str> {
+    item.as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_unfiltered_listing_includes_each_lists_universal_link() {
+    let env = start().await;
+    let amelia = env.sign_in_amelia().await;
+    let lists = env.sandbox.demo().deployment_ids;
+    let unfiltered = json!({"clientId": "c3", "projectId": "p1", "roleType": "User"});
+    let (status, reply) = env
+        .post_auth(LIST, &amelia.auth, None, unfiltered.clone())
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        (reply["filtered"].as_i64(), reply["total"].as_i64()),
+        (Some(3), Some(3))
+    );
+    let items = reply["invitations"].as_array().unwrap();
+    let want: HashSet<&str> = [
+        "id",
+        "code",
+        "shortenedCode",
+        "roles",
+        "numberOfTry",
+        "type",
+        "expiresAt",
+        "createDateTime",
+        "senderId",
+        "invitedBy",
+        "roleName",
+        "invitationLink",
+    ]
+    .into_iter()
+    .collect();
+    let mut resources = Vec::new();
+    for item in items {
+        assert_eq!(keys(item), want, "no recipient, no delivery status: {item}");
+        assert_eq!(item["type"], "UNIVERSAL");
+        assert!(is_object_id(&item["id"]));
+        assert_eq!(item["senderId"], amelia.uid.as_str());
+        assert_eq!(item["invitedBy"], "Amelia Hart");
+        assert_eq!(
+            item["invitationLink"],
+            format!(
+                "{}/sandbox/signup?invitationCode={}",
+                env.base,
+                item["code"].as_str().unwrap()
+            )
+        );
+        resources.push(item["roles"][0]["resource"].as_str().unwrap().to_owned());
+    }
+    resources.sort();
+    let mut expected: Vec<String> = lists.iter().map(|l| format!("deployment/{l}")).collect();
+    expected.sort();
+    assert_eq!(resources, expected);
+
+    // With a personal invitation: `total` counts what every filter but `email` matches.
+    sent(
+        &env,
+        &amelia.auth,
+        invite(
+            &lists[0],
+            "EMAIL",
+            json!([{"givenName": "Pat", "familyName": "Case", "email": "pat.case@example.org"}]),
+        ),
+    )
+    .await;
+    for (filter, filtered, total) in [
+        (json!({}), 4, 4),
+        (json!({"invitationType": "PERSONAL"}), 1, 1),
+        (json!({"invitationType": "UNIVERSAL"}), 3, 3),
+        (json!({"email": "pat.case"}), 1, 4),
+        (
+            json!({"email": "pat.case", "invitationType": "UNIVERSAL"}),
+            0,
+            3,
+        ),
+    ] {
+        let (_, reply) = env
+            .post_auth(
+                LIST,
+                &amelia.auth,
+                None,
+                with(unfiltered.clone(), filter.clone()),
+            )
+            .await;
+        assert_eq!(reply["filtered"], filtered, "{filter}");
+        assert_eq!(reply["total"], total, "{filter}");
+    }
+    // Sam sees his one list's link.
+    let sam = env.sign_in_sam().await;
+    let (_, his) = env
+        .post_auth(
+            LIST,
+            &sam.auth,
+            None,
+            with(unfiltered, json!({"invitationType": "UNIVERSAL"})),
+        )
+        .await;
+    assert_eq!(
+        his["invitations"][0]["roles"][0]["resource"],
+        format!("deployment/{}", lists[0])
+    );
+    assert_eq!(his["total"], 1);
+}
+
+#[tokio::test]
+async fn invitation_link_makes_a_reusable_universal_invitation() {
+    let env = start().await;
+    let (sam, list) = sam(&env).await;
+    let body = |extra: Value| {
+        with(
+            json!({"clientId": "c3", "projectId": "p1", "deploymentId": list, "roleId": "User"}),
+            extra,
+        )
+    };
+    let (status, reply) = env.post_auth(LINK, &sam.auth, None, body(json!({}))).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(keys(&reply), HashSet::from(["link"]));
+    let link = reply["link"].as_str().unwrap().to_owned();
+    let links = stored_of_type(&env, "UNIVERSAL").await;
+    assert_eq!(links.len(), 4, "the seed's three and this one");
+    let made = &links[0];
+    assert_eq!(
+        link,
+        format!(
+            "{}/sandbox/signup?invitationCode={}",
+            env.base,
+            made["code"].as_str().unwrap()
+        )
+    );
+    assert_eq!(made["senderId"], sam.uid.as_str());
+    assert_eq!(made["invitedBy"], "Sam Okafor");
+    assert_eq!(made["deploymentId"], list.as_str());
+    let lifetime = instant(&made["expiresAt"]) - instant(&made["createDateTime"]);
+    assert_eq!(lifetime.num_seconds(), WEEK);
+
+    // The same expiry day: the same invitation, by either code.
+    let (_, again) = env.post_auth(LINK, &sam.auth, None, body(json!({}))).await;
+    assert_eq!(again["link"], link.as_str());
+    let (_, short) = env
+        .post_auth(
+            LINK,
+            &sam.auth,
+            None,
+            body(json!({"retrieveShortened": true})),
+        )
+        .await;
+    assert_eq!(
+        short["link"],
+        format!(
+            "{}/sandbox/signup?shortenedCode={}",
+            env.base,
+            made["shortenedCode"].as_str().unwrap()
+        )
+    );
+    assert_eq!(stored_of_type(&env, "UNIVERSAL").await.len(), 4);
+    // It shows in the unfiltered listing, as Huma lists links with the personal invitations.
+    let unfiltered = json!({"clientId": "c3", "projectId": "p1", "roleType": "User"});
+    let (_, listed) = env.post_auth(LIST, &sam.auth, None, unfiltered).await;
+    let item = listed["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == made["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(item["invitationLink"], link.as_str());
+    // Another expiry day: another invitation.
+    let (_, longer) = env
+        .post_auth(LINK, &sam.auth, None, body(json!({"expiresIn": "P2W"})))
+        .await;
+    assert_ne!(longer["link"], link.as_str());
+    assert_eq!(stored_of_type(&env, "UNIVERSAL").await.len(), 5);
+
+    // Refusals make nothing.
+    let other = env.sandbox.demo().deployment_ids[1].clone();
+    let refusals = [
+        (body(json!({"roleId": "Admin"})), 400, 100034),
+        (body(json!({"deploymentId": other})), 403, 100004),
+        (body(json!({"deploymentId": "not-a-list"})), 403, 100004),
+        (body(json!({"expiresIn": "P1M"})), 403, 100050),
+        (body(json!({"deploymentId": null})), 403, 100050),
+        (body(json!({"roleId": null})), 403, 100050),
+        (body(json!({"projectId": "p2"})), 400, 100001),
+        (body(json!({"clientId": "c4"})), 400, 100002),
+    ];
+    for (request, status, code) in refusals {
+        let reply = env.post_auth(LINK, &sam.auth, None, request.clone()).await;
+        assert_error(&reply, status, code);
+    }
+    assert_eq!(stored_of_type(&env, "UNIVERSAL").await.len(), 5);
+
+    // The link leads to the sign-up page; anyone may use it, more than once, and it stays.
+    let response = env.http.get(&link).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.url().as_str().ends_with(&format!(
+        "/sandbox/signup/{}",
+        made["shortenedCode"].as_str().unwrap()
+    )));
+    for (given, email) in [("Ula", "ula@example.org"), ("Vic", "vic@example.org")] {
+        let (status, reply) = env
+            .post(
+                SIGNUP,
+                signup_body(
+                    json!({"invitationCode": made["code"]}),
+                    json!({"email": email, "givenName": given, "familyName": "Linkworth"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 200, "{reply}");
+    }
+    let (_, found) = env
+        .profiles(&sam.auth, Some(&list), json!({"search": "linkworth"}))
+        .await;
+    assert_eq!(found["filtered"], 2);
+    let still = stored_of_type(&env, "UNIVERSAL")
+        .await
+        .into_iter()
+        .find(|i| i["id"] == made["id"])
+        .unwrap();
+    assert_eq!(still["state"], "PENDING");
+
+    // Deleting it (by its type; without one, only personal invitations are) stops the link.
+    let id = made["id"].as_str().unwrap();
+    assert_error(&env.revoke_many(&sam.auth, &[id]).await, 404, 1000004);
+    let untyped = env
+        .http
+        .delete(env.url(REVOKE))
+        .bearer_auth(&sam.auth)
+        .json(&json!({"invitationIdList": [id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(untyped.status().as_u16(), 404);
+    let response = env
+        .http
+        .delete(env.url(REVOKE))
+        .bearer_auth(&sam.auth)
+        .json(&json!({"invitationIdList": [id], "invitationType": "UNIVERSAL"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        env.http.get(&link).send().await.unwrap().status().as_u16(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn inviting_a_user_without_a_role_gives_them_the_role_instead() {
+    let env = start().await;
+    let (sam, list) = sam(&env).await;
+    let reply = sent(
+        &env,
+        &sam.auth,
+        invite(
+            &list,
+            "EMAIL",
+            json!([{"givenName": "Bronwen", "familyName": "Pritchard",
+                    "email": "Former.Bronwen.Pritchard@example.org"},
+                   {"givenName": "Brand", "familyName": "New", "email": "brand.new@example.org"}]),
+        ),
+    )
+    .await;
+    let ids = strings(&reply["ids"]);
+    assert_eq!(ids.len(), 1, "no invitation, no id for her: {reply}");
+    for key in [
+        "alreadySignedUpEmails",
+        "alreadySignedUpPhoneNumbers",
+        "alreadyInvitedPhoneNumbers",
+        "failedSendInvitePhoneNumbers",
+    ] {
+        assert_eq!(reply[key], json!([]), "{key}");
+    }
+    let made = all_invitations(&env).await;
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["email"], "brand.new@example.org");
+    assert_eq!(made[0]["id"], ids[0].as_str());
+
+    // She is a patient of the list now, with her own id and details.
+    let (_, found) = env
+        .profiles(&sam.auth, Some(&list), json!({"search": "pritchard"}))
+        .await;
+    let bronwen = found["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "6580a0c00000000000000001")
+        .cloned()
+        .unwrap();
+    assert_eq!(bronwen["givenName"], "Bronwen");
+    assert_eq!(bronwen["email"], "former.bronwen.pritchard@example.org");
+    assert_eq!(bronwen["phoneNumber"], "+12125550190");
+    assert!(nhs::is_valid(bronwen["nhsId"].as_str().unwrap()));
+    let told = messages_to(&env, "former.bronwen.pritchard@example.org").await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(
+        (told[0]["kind"].as_str(), told[0]["channel"].as_str()),
+        (Some("ROLE_UPDATE"), Some("EMAIL"))
+    );
+    let body = told[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("Sam Okafor") && body.contains(FIRST_LIST_NAME),
+        "{body}"
+    );
+    assert!(!body.contains("/sandbox/signup"), "no link: {body}");
+    assert!(told[0].get("invitationId").is_none());
+    // Invited again, she is already signed up.
+    let again = sent(
+        &env,
+        &sam.auth,
+        invite(
+            &list,
+            "EMAIL",
+            json!([{"givenName": "B", "familyName": "P",
+                    "email": "former.bronwen.pritchard@example.org"}]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        again["alreadySignedUpEmails"],
+        json!(["former.bronwen.pritchard@example.org"])
+    );
+
+    // By phone, on another clinician's list: a user with no email hears by SMS.
+    let amelia = env.sign_in_amelia().await;
+    let third = env.sandbox.demo().deployment_ids[2].clone();
+    let reply = sent(
+        &env,
+        &amelia.auth,
+        invite(
+            &third,
+            "SMS",
+            json!([{"givenName": "Kofi", "familyName": "Mensah", "phoneNumber": "+12125550193"}]),
+        ),
+    )
+    .await;
+    assert_eq!(reply["ids"], json!([]));
+    assert_eq!(reply["alreadyInvitedPhoneNumbers"], json!([]));
+    let told = messages_to(&env, "+12125550193").await;
+    assert_eq!(
+        (told[0]["kind"].as_str(), told[0]["channel"].as_str()),
+        (Some("ROLE_UPDATE"), Some("SMS"))
+    );
+    let (_, found) = env
+        .profiles(&amelia.auth, Some(&third), json!({"search": "mensah"}))
+        .await;
+    assert!(found["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["id"] == "6580a0c00000000000000004"));
+    assert_eq!(all_invitations(&env).await.len(), 1);
+}
+
+#[tokio::test]
+async fn every_id_is_an_object_id_and_ids_given_must_be() {
+    let env = start().await;
+    let (sam, list) = sam(&env).await;
+    let amelia = env.sign_in_amelia().await;
+    let mut ids: Vec<Value> = vec![json!(sam.uid), json!(amelia.uid)];
+    ids.extend(
+        env.sandbox
+            .demo()
+            .deployment_ids
+            .into_iter()
+            .map(Value::from),
+    );
+    let (_, page) = env
+        .profiles(&sam.auth, Some(&list), json!({"limit": 50}))
+        .await;
+    ids.extend(
+        page["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].clone()),
+    );
+    let reply = sent(
+        &env,
+        &sam.auth,
+        invite(
+            &list,
+            "SMS",
+            json!([{"givenName": "Ida", "familyName": "Shape", "phoneNumber": "+12025550161"}]),
+        ),
+    )
+    .await;
+    ids.extend(reply["ids"].as_array().unwrap().iter().cloned());
+    let (_, all) = env.get("/sandbox/invitations", None).await;
+    ids.extend(
+        all["invitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| [i["id"].clone(), i["senderId"].clone()]),
+    );
+    assert!(ids.len() > 55);
+    for id in &ids {
+        assert!(is_object_id(id), "{id}");
+    }
+
+    // An id the client sends must have the shape too.
+    let id = reply["ids"][0].as_str().unwrap();
+    for bad in ["not-an-id", &id.to_uppercase(), &id[1..]] {
+        assert_error(&env.revoke_one(&sam.auth, bad).await, 403, 100050);
+        assert_error(&env.revoke_many(&sam.auth, &[bad]).await, 403, 100050);
+    }
+    assert_error(
+        &env.revoke_many(&sam.auth, &[id, "not-an-id"]).await,
+        403,
+        100050,
+    );
+    assert_eq!(invitation(&env, id).await["state"], "PENDING");
+    assert_error(
+        &env.revoke_one(&sam.auth, "0123456789abcdef01234567").await,
+        404,
+        1000004,
+    );
 }

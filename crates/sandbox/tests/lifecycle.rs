@@ -165,7 +165,7 @@ async fn no_chaser_after_sign_up_or_revocation_or_for_a_short_invitation() {
 }
 
 #[tokio::test]
-async fn resend_keeps_code_and_expiry_and_stops_after_five_sends() {
+async fn resend_keeps_code_and_expiry_and_allows_five_resends() {
     let env = start().await;
     let (token, list) = sam(&env).await;
     let id = env
@@ -174,7 +174,8 @@ async fn resend_keeps_code_and_expiry_and_stops_after_five_sends() {
     let before = env.stored(&id).await;
     let first_body = env.messages_about(&id, Some("INVITATION")).await[0]["body"].clone();
 
-    for send in 2..=5 {
+    // numberOfTry is 1 after the first send; a resend is allowed while it is at most 5.
+    for send in 2..=6 {
         env.advance(3600).await;
         let (token, _) = sam(&env).await;
         let (status, reply) = env.resend(&token, &[&id]).await;
@@ -188,12 +189,12 @@ async fn resend_keeps_code_and_expiry_and_stops_after_five_sends() {
     assert_error(&env.resend(&token, &[&id]).await, 400, 1000005);
 
     let after = env.stored(&id).await;
-    assert_eq!(after["numberOfTry"], 5);
+    assert_eq!(after["numberOfTry"], 6);
     for field in ["code", "shortenedCode", "expiresAt", "createDateTime"] {
         assert_eq!(after[field], before[field], "{field}");
     }
     let resends = env.messages_about(&id, Some("INVITATION_RESEND")).await;
-    assert_eq!(resends.len(), 4, "the refused sixth send sent nothing");
+    assert_eq!(resends.len(), 5, "the refused sixth resend sent nothing");
     assert!(resends
         .iter()
         .all(|m| m["body"] == first_body && m["to"] == "+12025550147"));
@@ -220,7 +221,7 @@ async fn bulk_resend_and_revoke_are_all_or_nothing() {
         );
     }
     let [a, b, c] = [&ids[0], &ids[1], &ids[2]];
-    for _ in 0..4 {
+    for _ in 0..5 {
         assert_eq!(env.resend(&token, &[a]).await.0, 200);
     }
 
@@ -231,19 +232,16 @@ async fn bulk_resend_and_revoke_are_all_or_nothing() {
         .messages_about(b, Some("INVITATION_RESEND"))
         .await
         .is_empty());
-    // An unknown code, likewise.
-    let body = json!({"invitationsList": [
-        {"invitationCode": env.stored(b).await["code"]},
-        {"invitationCode": "0".repeat(64)},
-    ]});
-    assert_error(
-        &env.post_auth(common::invites::RESEND, &token, None, body)
-            .await,
-        404,
-        1000004,
-    );
+    // An unknown code, likewise (Huma looks every code up and wants them all found).
+    let list = json!([
+        {"invitationCode": env.stored(b).await["code"], "phoneNumber": "+12025550152"},
+        {"invitationCode": "0".repeat(64), "phoneNumber": "+12025550152"},
+    ]);
+    assert_error(&env.resend_list(&token, list).await, 404, 1000004);
+    // And a code named twice: Huma finds one invitation for two codes.
+    assert_error(&env.resend(&token, &[b, c, b]).await, 404, 1000004);
     assert_eq!(env.stored(b).await["numberOfTry"], 1);
-    let (status, reply) = env.resend(&token, &[b, c, b]).await;
+    let (status, reply) = env.resend(&token, &[b, c]).await;
     assert_eq!((status, reply), (200, json!({"resentInvitations": 2})));
 
     // Revoke in bulk: one unknown id and nothing is deleted.
@@ -272,6 +270,144 @@ async fn bulk_resend_and_revoke_are_all_or_nothing() {
     }
     assert_error(&env.revoke_many(&token, &[b]).await, 404, 1000004);
     assert_error(&env.resend(&token, &[b]).await, 404, 1000004);
+}
+
+#[tokio::test]
+async fn resend_needs_the_project_the_client_and_each_invitations_recipient() {
+    let env = start().await;
+    let (token, list) = sam(&env).await;
+    let by_email = env
+        .invite_one(
+            &token,
+            invite(&list, "EMAIL", email("Mail", "mail@example.org")),
+        )
+        .await;
+    let by_sms = env
+        .invite_one(&token, invite(&list, "SMS", sms("Text", "+12025550171")))
+        .await;
+    let mail_code = env.stored(&by_email).await["code"].clone();
+    let sms_code = env.stored(&by_sms).await["code"].clone();
+    let (_, all) = env.get("/sandbox/invitations", None).await;
+    let universal_code = all["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "UNIVERSAL" && i["deploymentId"] == list.as_str())
+        .unwrap()["code"]
+        .clone();
+
+    let ok_items = json!([{"invitationCode": mail_code, "email": "mail@example.org"}]);
+    let body = |extra: Value| {
+        let mut body = json!({"clientId": "c3", "projectId": "p1", "invitationsList": ok_items});
+        for (key, value) in extra.as_object().unwrap() {
+            if value.is_null() {
+                body.as_object_mut().unwrap().remove(key);
+            } else {
+                body[key] = value.clone();
+            }
+        }
+        body
+    };
+    let refusals = [
+        (body(json!({"clientId": null})), 403, 100050),
+        (body(json!({"projectId": null})), 403, 100050),
+        (body(json!({"projectId": ""})), 403, 100050),
+        (body(json!({"projectId": "p2"})), 400, 100001),
+        (body(json!({"clientId": "c4"})), 400, 100002),
+        (body(json!({"invitationsList": []})), 403, 100050),
+        // Each item needs its code and a recipient.
+        (
+            body(json!({"invitationsList": [{"invitationCode": mail_code}]})),
+            403,
+            100050,
+        ),
+        (
+            body(json!({"invitationsList": [{"email": "mail@example.org"}]})),
+            403,
+            100050,
+        ),
+        (
+            body(json!({"invitationsList": [{"invitationCode": "", "email": "mail@example.org"}]})),
+            403,
+            100050,
+        ),
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": mail_code, "email": "not-an-email"}]}),
+            ),
+            403,
+            100050,
+        ),
+        // The recipient must be the invitation's, exactly.
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": mail_code, "email": "other@example.org"}]}),
+            ),
+            400,
+            100003,
+        ),
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": mail_code, "email": "Mail@example.org"}]}),
+            ),
+            400,
+            100003,
+        ),
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": mail_code, "phoneNumber": "+12025550171"}]}),
+            ),
+            400,
+            100003,
+        ),
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": sms_code, "phoneNumber": "+12025550172"}]}),
+            ),
+            400,
+            100003,
+        ),
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": sms_code, "email": "mail@example.org"}]}),
+            ),
+            400,
+            100003,
+        ),
+        // A universal link has no recipient to send to.
+        (
+            body(
+                json!({"invitationsList": [{"invitationCode": universal_code, "email": "mail@example.org"}]}),
+            ),
+            400,
+            100003,
+        ),
+    ];
+    for (request, status, code) in refusals {
+        let reply = env
+            .post_auth(common::invites::RESEND, &token, None, request.clone())
+            .await;
+        assert_error(&reply, status, code);
+    }
+    let refused = env.post_auth(common::invites::RESEND, &token, None, body(json!({"invitationsList": [{"invitationCode": mail_code, "email": "other@example.org"}]}))).await;
+    assert_eq!(refused.1["message"], "Invalid email or invitation code");
+    for id in [&by_email, &by_sms] {
+        assert_eq!(env.stored(id).await["numberOfTry"], 1, "nothing was sent");
+        assert!(env
+            .messages_about(id, Some("INVITATION_RESEND"))
+            .await
+            .is_empty());
+    }
+
+    // As in Huma, the recipients are checked against the whole list, not item by item.
+    let crossed = json!([
+        {"invitationCode": mail_code, "phoneNumber": "+12025550171"},
+        {"invitationCode": sms_code, "email": "mail@example.org"},
+    ]);
+    let (status, reply) = env.resend_list(&token, crossed).await;
+    assert_eq!((status, reply), (200, json!({"resentInvitations": 2})));
+    assert_eq!(env.stored(&by_email).await["numberOfTry"], 2);
+    assert_eq!(env.stored(&by_sms).await["numberOfTry"], 2);
 }
 
 #[tokio::test]

@@ -74,8 +74,39 @@ async fn logs_carry_no_secrets_or_personal_data() {
         json!({"clientId": "c3", "projectId": "p1", "roleType": "User", "search": "Quixley"}),
     )
     .await;
+    let (_, link) = env
+        .post_auth(
+            "/api/extensions/v1/deployment/invitation-link",
+            &amelia.auth,
+            None,
+            json!({"clientId": "c3", "projectId": "p1", "deploymentId": list, "roleId": "User",
+                   "retrieveShortened": true}),
+        )
+        .await;
+    let link_code = link["link"]
+        .as_str()
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .to_owned();
+    // A user without a role given the role instead of an invitation.
+    env.post_auth(
+        "/api/extensions/v1/deployment/send-invitation",
+        &amelia.auth,
+        None,
+        json!({"clientId": "c3", "projectId": "p1", "roleId": "User", "deploymentIds": [list],
+               "type": "SMS", "invitees": [{"givenName": "Kofi", "phoneNumber": "+12125550193"}]}),
+    )
+    .await;
     let (_, all) = env.get("/sandbox/invitations", None).await;
-    let invitation = all["invitations"][0].clone();
+    let invitation = all["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == "PERSONAL")
+        .unwrap()
+        .clone();
     let short = invitation["shortenedCode"].as_str().unwrap().to_owned();
     let invitation_code = invitation["code"].as_str().unwrap().to_owned();
     env.http
@@ -126,6 +157,9 @@ async fn logs_carry_no_secrets_or_personal_data() {
         "perpetua@example.org".to_owned(),
         short,
         invitation_code,
+        link_code,
+        "Kofi".to_owned(),
+        "2125550193".to_owned(),
         sent["ids"][0].as_str().unwrap().to_owned(),
         signed_up["uid"].as_str().unwrap().to_owned(),
     ];

@@ -14,7 +14,7 @@ async fn first_list(env: &Env) -> (String, String) {
     let sam = env.sign_in_sam().await;
     let (status, config) = env.configuration(&sam).await;
     assert_eq!(status, 200);
-    let id = config["deployments"][0]["id"].as_str().unwrap().to_owned();
+    let id = config["id"].as_str().unwrap().to_owned();
     (sam.auth, id)
 }
 
@@ -25,35 +25,154 @@ fn ids(users: &[Value]) -> Vec<String> {
         .collect()
 }
 
+const LIST_NAMES: [&str; 3] = [
+    "Cardiology follow-up — St Thomas' Hospital",
+    "Diabetes clinic — Leeds General Infirmary",
+    "Respiratory — Royal Infirmary of Edinburgh",
+];
+
 #[tokio::test]
-async fn configuration_lists_the_clinicians_own_lists() {
+async fn the_user_carries_their_lists_roles_and_language() {
     let env = start().await;
     let amelia = env.sign_in_amelia().await;
+    let (status, me) = env.user(&amelia, None).await;
+    assert_eq!(status, 200, "{me}");
+    let lists = env.sandbox.demo().deployment_ids;
+    let infos: Vec<Value> = lists
+        .iter()
+        .zip(LIST_NAMES)
+        .map(|(id, name)| json!({"id": id, "name": name, "status": "DEPLOYED"}))
+        .collect();
+    let roles: Vec<Value> = lists
+        .iter()
+        .map(|id| json!({"roleId": "Clinician", "resource": format!("deployment/{id}")}))
+        .collect();
+    assert_eq!(
+        me,
+        json!({"id": amelia.uid, "email": huma_sandbox::DEMO_EMAIL, "givenName": "Amelia",
+               "familyName": "Hart", "language": "en", "roles": roles,
+               "deploymentsInfo": infos})
+    );
+    let sam = env.sign_in_sam().await;
+    let (_, his) = env.user(&sam, None).await;
+    assert_eq!(his["deploymentsInfo"], json!([infos[0]]));
+    assert_eq!(his["roles"], json!([roles[0]]));
+    assert_eq!(his["language"], "cy", "seeded Welsh");
+}
+
+#[tokio::test]
+async fn configuration_is_one_list_the_first_or_the_one_asked_for() {
+    let env = start().await;
+    let amelia = env.sign_in_amelia().await;
+    let lists = env.sandbox.demo().deployment_ids;
     let (status, config) = env.configuration(&amelia).await;
     assert_eq!(status, 200);
-    let lists = config["deployments"].as_array().unwrap();
-    let names: Vec<&str> = lists.iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(
-        names,
-        [
-            "Cardiology follow-up — St Thomas' Hospital",
-            "Diabetes clinic — Leeds General Infirmary",
-            "Respiratory — Royal Infirmary of Edinburgh",
-        ]
+        config,
+        json!({"id": lists[0], "name": LIST_NAMES[0], "status": "DEPLOYED", "language": "en"})
     );
-    let listed: Vec<String> = lists
-        .iter()
-        .map(|d| d["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(listed, env.sandbox.demo().deployment_ids);
+    let path = format!("/api/extensions/v1beta/user/{}/configuration", amelia.uid);
+    let asked = env
+        .http
+        .get(env.url(&path))
+        .bearer_auth(&amelia.auth)
+        .header("x-deployment-id", &lists[2])
+        .send()
+        .await
+        .unwrap();
+    let asked: Value = asked.json().await.unwrap();
+    assert_eq!(
+        (&asked["id"], &asked["name"]),
+        (&json!(lists[2]), &json!(LIST_NAMES[2]))
+    );
 
     let sam = env.sign_in_sam().await;
-    let (_, sams) = env.configuration(&sam).await;
-    assert_eq!(sams["deployments"], json!([lists[0]]));
-
+    let (_, his) = env.configuration(&sam).await;
+    assert_eq!(his["id"], lists[0].as_str());
+    let not_his = env
+        .http
+        .get(env.url(&format!(
+            "/api/extensions/v1beta/user/{}/configuration",
+            sam.uid
+        )))
+        .bearer_auth(&sam.auth)
+        .header("x-deployment-id", &lists[1])
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        &(not_his.status().as_u16(), not_his.json().await.unwrap()),
+        403,
+        100004,
+    );
     // Only one's own configuration.
-    let path = format!("/api/extensions/v1beta/user/{}/configuration", amelia.uid);
     assert_error(&env.get(&path, Some(&sam.auth)).await, 403, 100004);
+}
+
+#[tokio::test]
+async fn user_ids_in_paths_must_be_object_ids() {
+    let env = start().await;
+    let sam = env.sign_in_sam().await;
+    for bad in [
+        "me".to_owned(),
+        sam.uid.to_uppercase(),
+        format!("{}0", sam.uid),
+        sam.uid[1..].to_owned(),
+    ] {
+        for path in [
+            format!("/api/extensions/v1beta/user/{bad}"),
+            format!("/api/extensions/v1beta/user/{bad}/configuration"),
+        ] {
+            assert_error(&env.get(&path, Some(&sam.auth)).await, 403, 100050);
+        }
+    }
+    // Authentication still comes first.
+    let path = "/api/extensions/v1beta/user/me";
+    assert_error(&env.get(path, None).await, 401, 10001);
+}
+
+#[tokio::test]
+async fn x_hu_locale_overwrites_the_stored_language() {
+    let env = start().await;
+    let sam = env.sign_in_sam().await;
+    assert_eq!(env.user(&sam, None).await.1["language"], "cy");
+    // A client sending a constant en-GB overwrites the Welsh for good.
+    assert_eq!(env.user(&sam, Some("en-GB")).await.1["language"], "en-GB");
+    assert_eq!(env.user(&sam, None).await.1["language"], "en-GB");
+    assert_eq!(env.user(&sam, Some("pl")).await.1["language"], "pl");
+    // An unsupported language is stored as English; an empty header changes nothing.
+    assert_eq!(env.user(&sam, Some("xx-YY")).await.1["language"], "en");
+    assert_eq!(env.user(&sam, Some("cy")).await.1["language"], "cy");
+    assert_eq!(env.user(&sam, Some("")).await.1["language"], "cy");
+
+    // Any authenticated call applies it, not only the user's own.
+    let path = format!("/api/extensions/v1beta/user/{}/configuration", sam.uid);
+    let response = env
+        .http
+        .get(env.url(&path))
+        .bearer_auth(&sam.auth)
+        .header("x-hu-locale", "ar")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let list = env.sandbox.demo().deployment_ids[0].clone();
+    let response = env
+        .http
+        .post(env.url("/api/extensions/v1/user/profiles"))
+        .bearer_auth(&sam.auth)
+        .header("x-deployment-id", &list)
+        .header("x-hu-locale", "de")
+        .json(&json!({"limit": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (_, me) = env.user(&sam, None).await;
+    assert_eq!(me["language"], "de");
+    // Others are untouched.
+    let amelia = env.sign_in_amelia().await;
+    assert_eq!(env.user(&amelia, None).await.1["language"], "en");
 }
 
 #[tokio::test]
@@ -425,8 +544,6 @@ async fn a_clinician_reads_their_own_profile_only() {
     let (status, me) = env.get(&path, Some(&amelia.auth)).await;
     assert_eq!(status, 200);
     assert_eq!(me["givenName"], "Amelia");
-    assert_eq!(me["familyName"], "Hart");
-    assert_eq!(me["email"], huma_sandbox::DEMO_EMAIL);
     let sam = env.sign_in_sam().await;
     assert_error(&env.get(&path, Some(&sam.auth)).await, 403, 100004);
     assert_error(&env.get(&path, None).await, 401, 10001);

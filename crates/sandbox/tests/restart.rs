@@ -16,7 +16,7 @@ fn env_for(sandbox: Sandbox) -> Env {
     let base = sandbox.base_url();
     Env {
         sandbox,
-        http: reqwest::Client::new(),
+        http: common::http_client(),
         base,
     }
 }
@@ -107,7 +107,7 @@ async fn the_binary_killed_and_restarted_with_db_keeps_what_it_committed() {
     let file = dir.path().join("sandbox.sqlite3");
     let (first, base) = run_binary(0, &file);
     let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let demo: Value = http
         .get(format!("{base}/sandbox/demo"))
         .send()
@@ -146,7 +146,7 @@ async fn the_binary_killed_and_restarted_with_db_keeps_what_it_committed() {
     let (second, again) = run_binary(port, &file);
     assert_eq!(again, base);
     // A new client: the old one's pooled connection died with the first process.
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let all: Value = http
         .get(format!("{base}/sandbox/invitations"))
         .send()

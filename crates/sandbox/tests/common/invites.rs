@@ -28,9 +28,11 @@ impl Env {
         ids[0].as_str().unwrap().to_owned()
     }
 
-    /// The pending listing (every list of the caller, up to 500).
+    /// The pending personal invitations (every list of the caller, up to 500), as the app lists
+    /// them: the seed's universal links are left out.
     pub async fn pending(&self, token: &str) -> Vec<Value> {
-        let body = json!({"clientId": "c3", "projectId": "p1", "roleType": "User", "limit": 500});
+        let body = json!({"clientId": "c3", "projectId": "p1", "roleType": "User", "limit": 500,
+                          "invitationType": "PERSONAL"});
         let (status, reply) = self.post_auth(LIST, token, None, body).await;
         assert_eq!(status, 200, "{reply}");
         reply["invitations"].as_array().unwrap().clone()
@@ -72,15 +74,30 @@ impl Env {
         found
     }
 
-    /// `resend-invitation-list` for these invitations (by id and code).
+    /// `resend-invitation-list` for these invitations, each by its code and its recipient (the
+    /// email of an email invitation, else the phone).
     pub async fn resend(&self, token: &str, ids: &[&str]) -> (u16, Value) {
         let mut list = Vec::new();
         for id in ids {
             let stored = self.stored(id).await;
-            list.push(json!({"invitationId": id, "invitationCode": stored["code"]}));
+            let recipient = if stored["channel"] == "EMAIL" {
+                json!({"email": stored["email"]})
+            } else {
+                json!({"phoneNumber": stored["phoneNumber"]})
+            };
+            let mut item = json!({"invitationId": id, "invitationCode": stored["code"]});
+            item.as_object_mut()
+                .unwrap()
+                .extend(recipient.as_object().unwrap().clone());
+            list.push(item);
         }
-        self.post_auth(RESEND, token, None, json!({"invitationsList": list}))
-            .await
+        self.resend_list(token, json!(list)).await
+    }
+
+    /// `resend-invitation-list` with this `invitationsList`.
+    pub async fn resend_list(&self, token: &str, list: Value) -> (u16, Value) {
+        let body = json!({"clientId": "c3", "projectId": "p1", "invitationsList": list});
+        self.post_auth(RESEND, token, None, body).await
     }
 
     /// `DELETE invitation/{id}`: status and body (Null for 204).

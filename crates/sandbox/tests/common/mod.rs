@@ -7,6 +7,16 @@ use huma_sandbox::{Sandbox, SandboxConfig, DEMO_EMAIL, DEMO_PASSWORD, NO_MFA_EMA
 use serde_json::{json, Value};
 
 pub const DEMO_PHONE: &str = "+447700900123";
+/// Every test client sends one: Huma refuses sign-in, refresh and sign-out without it.
+pub const USER_AGENT: &str = "huma-sandbox-tests/1.0 (tests)";
+
+/// An HTTP client that sends `USER_AGENT`.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap()
+}
 
 pub struct Env {
     pub sandbox: Sandbox,
@@ -30,7 +40,7 @@ pub async fn start_with(config: SandboxConfig) -> Env {
     let base = sandbox.base_url();
     Env {
         sandbox,
-        http: reqwest::Client::new(),
+        http: http_client(),
         base,
     }
 }
@@ -112,6 +122,26 @@ impl Env {
     pub async fn configuration(&self, session: &Session) -> (u16, Value) {
         let path = format!("/api/extensions/v1beta/user/{}/configuration", session.uid);
         self.get(&path, Some(&session.auth)).await
+    }
+
+    /// `GET user/{uid}`, optionally with `x-hu-locale`.
+    pub async fn user(&self, session: &Session, locale: Option<&str>) -> (u16, Value) {
+        let path = format!("/api/extensions/v1beta/user/{}", session.uid);
+        let mut request = self.http.get(self.url(&path)).bearer_auth(&session.auth);
+        if let Some(locale) = locale {
+            request = request.header("x-hu-locale", locale);
+        }
+        parts(request.send().await.unwrap()).await
+    }
+
+    /// `POST signout` with the body Huma requires.
+    pub async fn sign_out(&self, session: &Session) -> (u16, Value) {
+        self.post(
+            "/api/auth/v1/signout",
+            json!({"userId": session.uid, "refreshToken": session.refresh,
+                   "deviceAgent": USER_AGENT}),
+        )
+        .await
     }
 
     pub async fn advance(&self, seconds: i64) {
