@@ -46,10 +46,15 @@ fn from_huma_code(code: i64, status: u16) -> AppError {
         codes::PASSWORD_EXPIRED => (C::BadCredentials, "Your password has expired. Reset it in the Huma web portal, then sign in here."),
         codes::WRONG_CONFIRMATION_CODE => (C::WrongCode, "That code is not right. Check the latest SMS and try again."),
         codes::TOO_MANY_CODE_ATTEMPTS => (C::TooManyAttempts, "Too many wrong codes. Wait a few minutes, then sign in again."),
-        codes::SESSION_TIMEOUT | codes::TOKEN_EXPIRED | codes::WRONG_TOKEN | codes::FIRST_STAGE_TOKEN => {
+        codes::SESSION_TIMEOUT
+        | codes::TOKEN_EXPIRED
+        | codes::WRONG_TOKEN
+        | codes::FIRST_STAGE_TOKEN
+        | codes::TOKEN_PROVIDER_INVALID => {
             (C::SessionExpired, "Your session has timed out. Please sign in again.")
         }
         codes::FORBIDDEN => (C::Forbidden, "Your account is not allowed to do this for this patient list."),
+        codes::INVALID_PROJECT | codes::INVALID_CLIENT => (C::ServerError, "The Huma server does not accept this app's project or client setting. Ask your IT team to check the app's configuration."),
         codes::CLIENT_UPDATE_REQUIRED => (C::ServerError, "This version of Huma Clinician is too old for the server. Ask your IT team to update it."),
         codes::VALIDATION | codes::INVALID_REQUEST => (C::InvalidInput, "The server did not accept the request as it was."),
         _ if status == 429 => (C::TooManyAttempts, "Too many requests. Wait a minute and try again."),

@@ -11,6 +11,15 @@ use crate::session::Auth;
 use crate::store::AccountStore;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
 
+/// A date of birth as a calendar date: Huma's server sends `YYYY-MM-DD`, its published spec says a
+/// date-time; the time part (midnight) of the latter means nothing for a birthday.
+fn calendar_date(value: String) -> String {
+    match value.split_once('T') {
+        Some((date, _)) if date.len() == 10 => date.to_owned(),
+        _ => value,
+    }
+}
+
 /// The most rows one page may ask for (the UI asks for 100).
 pub const MAX_PAGE: u32 = 500;
 /// Longer searches are refused with a message instead of being sent.
@@ -22,7 +31,7 @@ impl From<wire::ProfileDto> for Patient {
             id: p.id,
             given_name: p.given_name,
             family_name: p.family_name,
-            date_of_birth: p.date_of_birth,
+            date_of_birth: calendar_date(p.date_of_birth),
             nhs_number: p.nhs_id,
             email: p.email.filter(|e| !e.is_empty()),
             phone_number: p.phone_number.filter(|n| !n.is_empty()),
@@ -59,8 +68,8 @@ pub async fn lists(auth: &Auth, store: &AccountStore) -> AppResult<Vec<PatientLi
     let fetched = auth
         .authorised(|token, uid| async move {
             auth.client()
-                .get::<wire::ConfigurationResponse>(
-                    &wire::configuration_path(&uid),
+                .get::<wire::UserDto>(
+                    &wire::user_path(&uid),
                     Call {
                         token: Some(&token),
                         deployment_id: None,
@@ -70,9 +79,9 @@ pub async fn lists(auth: &Auth, store: &AccountStore) -> AppResult<Vec<PatientLi
         })
         .await;
     match fetched {
-        Ok(config) => {
-            let lists: Vec<PatientList> = config
-                .deployments
+        Ok(user) => {
+            let lists: Vec<PatientList> = user
+                .deployments_info
                 .into_iter()
                 .map(|d| PatientList {
                     id: d.id,
@@ -171,4 +180,19 @@ pub async fn cache_whole_list(
     }
     store.replace_list_patients(list_id, &all, Utc::now())?;
     Ok(all.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calendar_date;
+
+    #[test]
+    fn a_date_of_birth_reads_as_a_date_in_either_form() {
+        assert_eq!(calendar_date("1956-03-12".into()), "1956-03-12");
+        assert_eq!(
+            calendar_date("1956-03-12T00:00:00.000000Z".into()),
+            "1956-03-12"
+        );
+        assert_eq!(calendar_date(String::new()), "");
+    }
 }

@@ -38,10 +38,14 @@ pub enum CallError {
 struct SavedSession {
     refresh_token: String,
     clinician: Clinician,
+    /// The clinician's language on the server (sent back as `x-hu-locale`).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 struct SignedIn {
     clinician: Clinician,
+    language: Option<String>,
     access: Secret,
     access_expires_at: DateTime<Utc>,
     refresh: Secret,
@@ -75,6 +79,15 @@ enum State {
     },
     SignedIn(SignedIn),
     Offline(OfflineSession),
+}
+
+/// The server wants the SMS code: at sign-in (403 `100043`, some servers), or by refusing the tokens
+/// of a password-only sign-in on the first call that needs them (400 `100021`, Huma's server).
+fn needs_code(error: &ApiError) -> bool {
+    matches!(
+        error.huma_code(),
+        Some(wire::codes::MFA_REQUIRED | wire::codes::FIRST_STAGE_TOKEN)
+    )
 }
 
 fn sign_in_again() -> AppError {
@@ -128,61 +141,87 @@ impl Auth {
             email: email.to_owned(),
             password: password.clone(),
         };
-        let config = self.client.config();
-        let request = |method| wire::SignInRequest {
-            method,
-            email,
-            password: password.expose(),
-            project_id: &config.project_id,
-            client_id: &config.client_id,
+        // Password first. An account that needs the SMS code is told apart either at sign-in
+        // (`100043`) or, as Huma's server does it, when the password-only tokens are refused by the
+        // first call that needs them (`100021`): either way, sign in again with method 3.
+        let tokens = match self.password_sign_in(email, password).await {
+            Ok(tokens) => tokens,
+            Err(e) if needs_code(&e) => return self.request_code(typed()).await,
+            Err(e) => return Err(to_app_error(&e)),
         };
-        let result: Result<wire::SignInResponse, _> = self
+        let access = Secret::new(tokens.auth_token.clone());
+        match self.fetch_user(&tokens.uid, &access).await {
+            Ok(user) => {
+                let session = self.complete_sign_in(tokens, user, typed()).await;
+                Ok(SignInStep::SignedIn { session })
+            }
+            // The password-only session is useless to this account; it simply lapses.
+            Err(e) if needs_code(&e) => self.request_code(typed()).await,
+            Err(e) => Err(to_app_error(&e)),
+        }
+    }
+
+    async fn password_sign_in(
+        &self,
+        email: &str,
+        password: &Secret,
+    ) -> Result<wire::SignInResponse, ApiError> {
+        let config = self.client.config();
+        self.client
+            .post(
+                wire::SIGNIN,
+                &wire::SignInRequest {
+                    method: wire::METHOD_PASSWORD,
+                    email,
+                    password: password.expose(),
+                    project_id: &config.project_id,
+                    client_id: &config.client_id,
+                },
+                Call::default(),
+            )
+            .await
+    }
+
+    /// Method 3, first factor, then the SMS code sent with that first-stage refresh token (a
+    /// method-2 token cannot ask for one: `100023`).
+    async fn request_code(&self, typed: Typed) -> AppResult<SignInStep> {
+        let config = self.client.config();
+        let first: wire::SignInResponse = self
             .client
             .post(
                 wire::SIGNIN,
-                &request(wire::METHOD_PASSWORD),
+                &wire::SignInRequest {
+                    method: wire::METHOD_PASSWORD_AND_SMS,
+                    email: &typed.email,
+                    password: typed.password.expose(),
+                    project_id: &config.project_id,
+                    client_id: &config.client_id,
+                },
                 Call::default(),
             )
-            .await;
-        match result {
-            Ok(tokens) => {
-                let session = self.complete_sign_in(tokens, typed()).await?;
-                Ok(SignInStep::SignedIn { session })
-            }
-            Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
-                let first: wire::SignInResponse = self
-                    .client
-                    .post(
-                        wire::SIGNIN,
-                        &request(wire::METHOD_PASSWORD_AND_SMS),
-                        Call::default(),
-                    )
-                    .await
-                    .map_err(|e| to_app_error(&e))?;
-                let sent: wire::SendVerificationResponse = self
-                    .client
-                    .post(
-                        wire::SEND_VERIFICATION_TOKEN,
-                        &wire::SendVerificationRequest {
-                            method: wire::METHOD_PASSWORD_AND_SMS,
-                            refresh_token: &first.refresh_token,
-                            project_id: &config.project_id,
-                            client_id: &config.client_id,
-                        },
-                        Call::default(),
-                    )
-                    .await
-                    .map_err(|e| to_app_error(&e))?;
-                *self.state.lock().await = State::AwaitingCode {
-                    first_stage_refresh: Secret::new(first.refresh_token),
-                    typed: typed(),
-                };
-                Ok(SignInStep::CodeRequired {
-                    masked_phone: sent.to,
-                })
-            }
-            Err(e) => Err(to_app_error(&e)),
-        }
+            .await
+            .map_err(|e| to_app_error(&e))?;
+        let sent: wire::SendVerificationResponse = self
+            .client
+            .post(
+                wire::SEND_VERIFICATION_TOKEN,
+                &wire::SendVerificationRequest {
+                    method: wire::METHOD_PASSWORD_AND_SMS,
+                    refresh_token: &first.refresh_token,
+                    project_id: &config.project_id,
+                    client_id: &config.client_id,
+                },
+                Call::default(),
+            )
+            .await
+            .map_err(|e| to_app_error(&e))?;
+        *self.state.lock().await = State::AwaitingCode {
+            first_stage_refresh: Secret::new(first.refresh_token),
+            typed,
+        };
+        Ok(SignInStep::CodeRequired {
+            masked_phone: sent.to,
+        })
     }
 
     /// Step 2 (when asked): the SMS code.
@@ -222,25 +261,31 @@ impl Auth {
             )
             .await
             .map_err(|e| to_app_error(&e))?;
-        self.complete_sign_in(tokens, typed).await
+        let access = Secret::new(tokens.auth_token.clone());
+        let user = self
+            .fetch_user(&tokens.uid, &access)
+            .await
+            .map_err(|e| to_app_error(&e))?;
+        Ok(self.complete_sign_in(tokens, user, typed).await)
     }
 
     async fn complete_sign_in(
         &self,
         tokens: wire::SignInResponse,
+        user: wire::UserDto,
         typed: Typed,
-    ) -> AppResult<SessionInfo> {
-        let access = Secret::new(tokens.auth_token);
-        let clinician = self.fetch_clinician(&tokens.uid, &access).await?;
+    ) -> SessionInfo {
+        let (clinician, language) = clinician_of(user);
         let signed_in = SignedIn {
             clinician,
-            access,
+            language,
+            access: Secret::new(tokens.auth_token),
             access_expires_at: self.expiry(tokens.auth_token_expires_in),
             refresh: Secret::new(tokens.refresh_token),
             storage: TokenStorage::Keyring,
             typed: Some(typed),
         };
-        Ok(self.install(signed_in).await)
+        self.install(signed_in).await
     }
 
     /// Lets a clinician in without the server, after the app checked `password` locally (it opened
@@ -324,6 +369,7 @@ impl Auth {
     /// Forgets the session in this run only (no server call, keyring untouched).
     pub async fn forget_locally(&self) {
         *self.state.lock().await = State::SignedOut;
+        self.client.set_locale(None);
     }
 
     /// Signs in to the server with an offline session's password. Unreachable stays an API error
@@ -335,25 +381,27 @@ impl Auth {
         if offline.sign_in_required {
             return Err(CallError::Session(sign_in_again()));
         }
-        let config = self.client.config();
-        let result: Result<wire::SignInResponse, _> = self
-            .client
-            .post(
-                wire::SIGNIN,
-                &wire::SignInRequest {
-                    method: wire::METHOD_PASSWORD,
-                    email: &offline.email,
-                    password: offline.password.expose(),
-                    project_id: &config.project_id,
-                    client_id: &config.client_id,
-                },
-                Call::default(),
-            )
-            .await;
-        match result {
+        // The password-only tokens are checked with the user call: an account that needs the SMS
+        // code gets them, then sees them refused (`100021`).
+        let result = match self
+            .password_sign_in(&offline.email, &offline.password)
+            .await
+        {
             Ok(tokens) if tokens.uid == offline.clinician.id => {
+                let access = Secret::new(tokens.auth_token.clone());
+                self.fetch_user(&tokens.uid, &access)
+                    .await
+                    .map(|user| (tokens, user))
+            }
+            Ok(tokens) => Ok((tokens, wire::UserDto::default())),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok((tokens, user)) if tokens.uid == offline.clinician.id => {
+                self.client.set_locale(user.language.clone());
                 let mut signed_in = SignedIn {
                     clinician: offline.clinician.clone(),
+                    language: user.language,
                     access: Secret::new(tokens.auth_token),
                     access_expires_at: self.expiry(tokens.auth_token_expires_in),
                     refresh: Secret::new(tokens.refresh_token),
@@ -374,7 +422,7 @@ impl Auth {
                 offline.sign_in_required = true;
                 Err(CallError::Session(sign_in_again()))
             }
-            Err(e) if e.huma_code() == Some(wire::codes::MFA_REQUIRED) => {
+            Err(e) if needs_code(&e) => {
                 tracing::info!("the server is back; the clinician's SMS code is needed to sign in");
                 offline.sign_in_required = true;
                 Err(CallError::Session(sign_in_again()))
@@ -395,9 +443,8 @@ impl Auth {
         }
     }
 
-    async fn fetch_clinician(&self, uid: &str, access: &Secret) -> AppResult<Clinician> {
-        let user: wire::UserDto = self
-            .client
+    async fn fetch_user(&self, uid: &str, access: &Secret) -> Result<wire::UserDto, ApiError> {
+        self.client
             .get(
                 &wire::user_path(uid),
                 Call {
@@ -406,17 +453,11 @@ impl Auth {
                 },
             )
             .await
-            .map_err(|e| to_app_error(&e))?;
-        Ok(Clinician {
-            id: user.id,
-            given_name: user.given_name.unwrap_or_default(),
-            family_name: user.family_name.unwrap_or_default(),
-            email: user.email.unwrap_or_default(),
-        })
     }
 
     /// Keeps the session, saving its refresh token in the keyring; a dead keyring means memory only.
     async fn install(&self, mut signed_in: SignedIn) -> SessionInfo {
+        self.client.set_locale(signed_in.language.clone());
         signed_in.storage = self.save(&signed_in);
         let info = SessionInfo {
             clinician: signed_in.clinician.clone(),
@@ -431,6 +472,7 @@ impl Auth {
         let saved = SavedSession {
             refresh_token: signed_in.refresh.expose().to_owned(),
             clinician: signed_in.clinician.clone(),
+            language: signed_in.language.clone(),
         };
         let Ok(json) = serde_json::to_string(&saved) else {
             return TokenStorage::MemoryOnly;
@@ -470,6 +512,7 @@ impl Auth {
             Ok(tokens) => {
                 let signed_in = SignedIn {
                     clinician: saved.clinician,
+                    language: saved.language,
                     access: Secret::new(tokens.auth_token),
                     access_expires_at: self.expiry(tokens.expires_in),
                     refresh: Secret::new(tokens.refresh_token),
@@ -589,21 +632,53 @@ impl Auth {
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
         let (token, uid) = self.access_token_raw().await?;
-        match call(token.clone(), uid.clone()).await {
+        let result = match call(token.clone(), uid.clone()).await {
             Err(e) if e.is_token_rejected() => {
                 let fresh = self
                     .refresh_after_rejection(&token)
                     .await
                     .map_err(CallError::Session)?;
-                call(fresh, uid).await.map_err(CallError::Api)
+                call(fresh.clone(), uid).await.map_err(|e| (e, fresh))
             }
-            other => other.map_err(CallError::Api),
+            other => other.map_err(|e| (e, token)),
+        };
+        match result {
+            Ok(value) => Ok(value),
+            Err((e, used)) if needs_code(&e) => {
+                self.needs_code_again(&used).await;
+                Err(CallError::Session(sign_in_again()))
+            }
+            Err((e, _)) => Err(CallError::Api(e)),
         }
+    }
+
+    /// The server refused `used` until the SMS code is entered (`100021`): the session cannot be
+    /// cured by a refresh, so the clinician signs in by hand. The saved refresh token is of no
+    /// further use and goes; the account's data stays open while the password is known.
+    async fn needs_code_again(&self, used: &Secret) {
+        let mut state = self.state.lock().await;
+        let State::SignedIn(s) = &*state else { return };
+        if &s.access != used {
+            return;
+        }
+        tracing::info!("the server wants the SMS code for this session; sign-in required");
+        let _ = self.secrets.delete(&self.entry);
+        *state = match &s.typed {
+            Some(typed) => State::Offline(OfflineSession {
+                clinician: s.clinician.clone(),
+                email: typed.email.clone(),
+                password: typed.password.clone(),
+                storage: s.storage,
+                sign_in_required: true,
+            }),
+            None => State::SignedOut,
+        };
     }
 
     /// Signs out on the server (best effort: offline still signs out here) and forgets the keyring entry.
     pub async fn sign_out(&self) -> AppResult<()> {
         let previous = std::mem::replace(&mut *self.state.lock().await, State::SignedOut);
+        self.client.set_locale(None);
         let kept_in_keyring = match &previous {
             State::SignedIn(s) => s.storage == TokenStorage::Keyring,
             State::Offline(o) => o.storage == TokenStorage::Keyring,
@@ -617,6 +692,7 @@ impl Auth {
                     &wire::SignOutRequest {
                         user_id: &s.clinician.id,
                         refresh_token: s.refresh.expose(),
+                        device_agent: &self.client.config().device_agent,
                     },
                     Call {
                         token: Some(&s.access),
@@ -649,6 +725,17 @@ impl Auth {
             _ => None,
         }
     }
+}
+
+/// The clinician as the app shows them, and their language on the server.
+fn clinician_of(user: wire::UserDto) -> (Clinician, Option<String>) {
+    let clinician = Clinician {
+        id: user.id,
+        given_name: user.given_name.unwrap_or_default(),
+        family_name: user.family_name.unwrap_or_default(),
+        email: user.email.unwrap_or_default(),
+    };
+    (clinician, user.language)
 }
 
 fn app_error(e: CallError) -> AppError {

@@ -57,7 +57,8 @@ pub enum SignInStep {
     },
     #[serde(rename_all = "camelCase")]
     CodeRequired {
-        masked_phone: String,
+        /// The masked number the code went to, when the server says (it need not).
+        masked_phone: Option<String>,
     },
 }
 

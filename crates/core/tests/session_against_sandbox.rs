@@ -8,29 +8,153 @@ use common::{TestResult, World};
 use huma_core::secrets::{MemoryStore, Secret};
 use huma_core::ui_types::{SignInStep, TokenStorage};
 use huma_core::ErrorCode;
+use huma_sandbox::{Quirks, SandboxConfig};
 
+/// Huma's server lets the password sign-in through and refuses its tokens later (`100021`); some
+/// servers refuse at sign-in (`100043`). The clinician sees the same two steps with either.
 #[tokio::test]
-async fn demo_clinician_signs_in_with_the_sms_code() -> TestResult {
+async fn demo_clinician_signs_in_with_the_sms_code_whichever_way_the_server_asks_for_it(
+) -> TestResult {
+    for mfa_at_signin in [false, true] {
+        let config = SandboxConfig {
+            quirks: Quirks {
+                mfa_at_signin,
+                ..Quirks::default()
+            },
+            ..SandboxConfig::default()
+        };
+        let world = World::with_sandbox(config, Arc::new(MemoryStore::default())).await?;
+        let app = world.app();
+        let demo = world.sandbox.demo();
+        let step = app
+            .sign_in(&demo.email, &Secret::new(demo.password.clone()))
+            .await?;
+        let SignInStep::CodeRequired { masked_phone } = step else {
+            panic!("expected the code step (mfa_at_signin: {mfa_at_signin}), got {step:?}");
+        };
+        let masked_phone = masked_phone.ok_or("no masked number")?;
+        assert!(
+            masked_phone.contains('*') && !masked_phone.contains("900123"),
+            "{masked_phone}"
+        );
+        let session = app
+            .submit_code(&Secret::new(world.latest_code().await?))
+            .await?;
+        assert_eq!(session.clinician.given_name, "Amelia");
+        assert_eq!(session.clinician.family_name, "Hart");
+        assert_eq!(session.token_storage, TokenStorage::Keyring);
+        assert!(!app.patient_lists().await?.is_empty());
+    }
+    Ok(())
+}
+
+/// Older servers sent token lifetimes as floats: the session still refreshes on time.
+#[tokio::test]
+async fn float_lifetimes_are_read_and_the_session_refreshes_on_time() -> TestResult {
+    let config = SandboxConfig {
+        quirks: Quirks {
+            float_lifetimes: true,
+            ..Quirks::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let world = World::with_sandbox(config, Arc::new(MemoryStore::default())).await?;
+    let app = world.app();
+    world.sign_in_demo(&app).await?;
+    world.advance(14).await?;
+    assert!(!app.patient_lists().await?.is_empty());
+    world.advance(14).await?;
+    assert!(!app.patient_lists().await?.is_empty());
+    Ok(())
+}
+
+/// Huma's server stores `x-hu-locale` as the user's language: a whole session leaves a Welsh
+/// speaker's language as it was.
+#[tokio::test]
+async fn a_session_leaves_the_clinicians_own_language_alone() -> TestResult {
     let world = World::new().await?;
     let app = world.app();
-    let demo = world.sandbox.demo();
-    let step = app
-        .sign_in(&demo.email, &Secret::new(demo.password.clone()))
+    app.sign_in(
+        huma_sandbox::NO_MFA_EMAIL,
+        &Secret::new(huma_sandbox::DEMO_PASSWORD),
+    )
+    .await?;
+    let lists = app.patient_lists().await?;
+    app.search_patients(&common::query(&lists[0].id, "a"))
         .await?;
-    let SignInStep::CodeRequired { masked_phone } = step else {
-        panic!("expected the code step, got {step:?}");
-    };
-    assert!(
-        masked_phone.contains('*') && !masked_phone.contains("900123"),
-        "{masked_phone}"
-    );
-    let session = app
-        .submit_code(&Secret::new(world.latest_code().await?))
-        .await?;
-    assert_eq!(session.clinician.given_name, "Amelia");
-    assert_eq!(session.clinician.family_name, "Hart");
-    assert_eq!(session.token_storage, TokenStorage::Keyring);
+    assert_eq!(stored_language(&world).await?, "cy");
+    app.sign_out().await?;
+    assert_eq!(stored_language(&world).await?, "cy");
     Ok(())
+}
+
+/// A saved session whose refresh token came from a password-only sign-in of an account that
+/// needs the SMS code (`100021` from the server): the next start asks for a sign-in and forgets it.
+#[tokio::test]
+async fn a_saved_session_the_server_wants_the_code_for_is_forgotten_at_start() -> TestResult {
+    let world = World::new().await?;
+    let demo = world.sandbox.demo();
+    world.sign_in_demo(&world.app()).await?;
+    let entry = format!(
+        "session:{}",
+        // The partition is the backend URL as the app parsed it (with its trailing slash).
+        huma_core::store::short_hash(&format!("{}/", world.sandbox.base_url()))
+    );
+    let saved = world.secrets.get(&entry)?.ok_or("no saved session")?;
+    let mut saved: serde_json::Value = serde_json::from_str(saved.expose())?;
+    let password_only = password_sign_in(&world, &demo.email).await?;
+    saved["refreshToken"] = password_only["refreshToken"].clone();
+    world
+        .secrets
+        .set(&entry, &Secret::new(serde_json::to_string(&saved)?))?;
+
+    let err = world
+        .app()
+        .resume_session()
+        .await
+        .err()
+        .ok_or("resumed a session the server refuses")?;
+    assert_eq!(err.code, ErrorCode::SessionExpired);
+    assert!(
+        world.secrets.get(&entry)?.is_none(),
+        "the dead session was kept"
+    );
+    Ok(())
+}
+
+/// Method 2 straight at the sandbox (no app): its tokens as JSON.
+async fn password_sign_in(world: &World, email: &str) -> TestResult<serde_json::Value> {
+    let http = reqwest::Client::builder().user_agent("test").build()?;
+    Ok(http
+        .post(format!("{}/api/auth/v1/signin", world.sandbox.base_url()))
+        .json(&serde_json::json!({
+            "method": 2, "email": email, "password": huma_sandbox::DEMO_PASSWORD,
+            "projectId": huma_sandbox::PROJECT_ID, "clientId": huma_sandbox::CLIENT_ID,
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
+/// The no-MFA clinician's language as the server has it, read without `x-hu-locale`.
+async fn stored_language(world: &World) -> TestResult<String> {
+    let http = reqwest::Client::builder().user_agent("test").build()?;
+    let base = world.sandbox.base_url();
+    let tokens = password_sign_in(world, huma_sandbox::NO_MFA_EMAIL).await?;
+    let user: serde_json::Value = http
+        .get(format!(
+            "{base}/api/extensions/v1beta/user/{}",
+            tokens["uid"].as_str().ok_or("no uid")?
+        ))
+        .bearer_auth(tokens["authToken"].as_str().ok_or("no token")?)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(user["language"].as_str().ok_or("no language")?.to_owned())
 }
 
 #[tokio::test]

@@ -103,10 +103,10 @@ describe("pending invites: the table", () => {
     await rendered();
     expect(within(row("Oliver Jones")).getByTestId("pending-resends-left")).toHaveTextContent("1");
     const grace = row("Grace Evans");
-    expect(within(grace).getByTestId("pending-resends-left")).toHaveTextContent("0 Resend limit reached (5 sends)");
+    expect(within(grace).getByTestId("pending-resends-left")).toHaveTextContent("0 Resend limit reached (6 sends)");
     const resend = within(grace).getByRole("button", { name: "Resend" });
     expect(resend).toBeDisabled();
-    expect(resend).toHaveAccessibleDescription("Grace Evans: Resend limit reached (5 sends)");
+    expect(resend).toHaveAccessibleDescription("Grace Evans: Resend limit reached (6 sends)");
     expect(within(grace).getByRole("button", { name: "Revoke" })).toBeEnabled();
     // Rows not sent yet can be neither resent nor revoked from here.
     expect(within(row("Leo Walker")).getByRole("button", { name: "Resend" })).toHaveAccessibleDescription(
@@ -240,12 +240,12 @@ describe("pending invites: resend and revoke", () => {
     await user.click(within(row("Oliver Jones")).getByRole("button", { name: "Resend" }));
     const dialog = screen.getByRole("dialog", { name: "Resend invitation" });
     expect(within(dialog).getByTestId("pending-confirm-limit")).toHaveTextContent(
-      "This is the last resend allowed for Oliver Jones (5 sends in all).",
+      "This is the last resend allowed for Oliver Jones (6 sends in all).",
     );
     await user.click(within(dialog).getByRole("button", { name: "Yes, resend" }));
     await waitFor(() => expect(within(row("Oliver Jones")).getByRole("button", { name: "Resend" })).toBeDisabled());
     expect(within(row("Oliver Jones")).getByTestId("pending-resends-left")).toHaveTextContent(
-      "0 Resend limit reached (5 sends)",
+      "0 Resend limit reached (6 sends)",
     );
   });
 
@@ -297,7 +297,7 @@ describe("pending invites: resend and revoke", () => {
     expect(resendSelected).toBeDisabled();
     const note = screen.getByTestId("pending-selection-note");
     expect(note.textContent).toMatch(/^Cannot resend: /);
-    expect(note).toHaveTextContent("Grace Evans (Resend limit reached (5 sends))");
+    expect(note).toHaveTextContent("Grace Evans (Resend limit reached (6 sends))");
     expect(note).toHaveTextContent("Leo Walker (Not sent yet)");
     expect(resendSelected).toHaveAccessibleDescription(note.textContent!);
     await user.click(selectAll);

@@ -22,6 +22,16 @@ describe("sign-in", () => {
     expect(fake.callsOf("signIn")[0]?.args).toEqual([EMAIL, PASSWORD]);
   });
 
+  it("says the code went by SMS when the server does not name the number", async () => {
+    const { user } = renderApp({ demo: false, maskedPhone: null });
+    await fillCredentials(user);
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByLabelText("Verification code")).toHaveFocus();
+    expect(screen.getByTestId("code-sent-to")).toHaveTextContent(
+      "We sent a code by SMS to the mobile number on your account",
+    );
+  });
+
   it("asks for the SMS code, then verifies it", async () => {
     const { user, fake } = renderApp({ demo: false, maskedPhone: "+44 •••• ••• 789" });
     await fillCredentials(user);

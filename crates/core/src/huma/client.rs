@@ -18,7 +18,9 @@ pub struct ClientConfig {
     pub client_id: String,
     /// `x-hu-user-agent`: `Product/1.2.3 (bundleId: …; build: …; software: <OS>; component: …)`.
     pub user_agent: String,
-    pub locale: String,
+    /// `User-Agent` (Huma's server refuses sign-in, refresh and sign-out without one; sent on every
+    /// request) and the `deviceAgent` of a sign-out.
+    pub device_agent: String,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
 }
@@ -35,7 +37,11 @@ impl ClientConfig {
                 std::env::consts::OS,
                 std::env::consts::ARCH
             ),
-            locale: "en-GB".into(),
+            device_agent: format!(
+                "HumaClinician/{version} ({} {})",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            ),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
         }
@@ -113,6 +119,9 @@ pub struct HumaClient {
     config: ClientConfig,
     /// Whether the last request got an answer (`Some(true)`) or could not reach the server.
     contact: std::sync::Arc<tokio::sync::watch::Sender<Option<bool>>>,
+    /// `x-hu-locale`: the clinician's own stored language, once known. Huma's server overwrites the
+    /// user's language with this header, so nothing is sent until the server has told us theirs.
+    locale: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 /// Per-request options: the bearer token and the patient list (`x-deployment-id`) it acts on.
@@ -125,6 +134,7 @@ pub struct Call<'a> {
 impl HumaClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
+            .user_agent(config.device_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()
@@ -133,11 +143,24 @@ impl HumaClient {
             http,
             config,
             contact: std::sync::Arc::new(tokio::sync::watch::channel(None).0),
+            locale: std::sync::Arc::default(),
         })
     }
 
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// Sets (or, at sign-out, clears) the language sent as `x-hu-locale`.
+    pub fn set_locale(&self, language: Option<String>) {
+        let language = language.filter(|l| !l.trim().is_empty());
+        if let Ok(mut locale) = self.locale.write() {
+            *locale = language;
+        }
+    }
+
+    fn locale(&self) -> Option<String> {
+        self.locale.read().ok().and_then(|l| l.clone())
     }
 
     pub async fn post<B: Serialize + ?Sized, R: DeserializeOwned>(
@@ -260,8 +283,10 @@ impl HumaClient {
             .http
             .request(method.clone(), url)
             .header("x-hu-user-agent", &self.config.user_agent)
-            .header("x-hu-locale", &self.config.locale)
             .header("X-Request-ID", uuid::Uuid::now_v7().to_string());
+        if let Some(locale) = self.locale() {
+            request = request.header("x-hu-locale", locale);
+        }
         if let Some(token) = call.token {
             request = request.bearer_auth(token.expose());
         }
@@ -379,6 +404,58 @@ mod tests {
         let (hangs_up, _h) = server(b"").await;
         assert!(!hangs_up.probe().await);
         assert_eq!(*hangs_up.watch_contact().borrow(), Some(false));
+    }
+
+    /// A loopback server that answers 200 `{}` and hands over each request's head.
+    async fn recording_server() -> (HumaClient, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let (heads, received) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = vec![0u8; 8192];
+                let n = socket.read(&mut request).await.unwrap_or(0);
+                let _ = heads.send(String::from_utf8_lossy(&request[..n]).to_lowercase());
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    )
+                    .await;
+            }
+        });
+        let client = HumaClient::new(ClientConfig::new(url.parse().unwrap())).unwrap();
+        (client, received)
+    }
+
+    #[tokio::test]
+    async fn every_request_has_a_user_agent_and_the_locale_only_once_known() {
+        let (client, mut heads) = recording_server().await;
+        let sign_in = serde_json::json!({});
+        let _: serde_json::Value = client
+            .post(wire::SIGNIN, &sign_in, Call::default())
+            .await
+            .unwrap();
+        let head = heads.recv().await.unwrap();
+        let agent = format!("user-agent: humaclinician/{}", env!("CARGO_PKG_VERSION"));
+        assert!(head.contains(&agent), "{head}");
+        // Huma's server stores `x-hu-locale` as the user's language: nothing before it is known.
+        assert!(!head.contains("x-hu-locale"), "{head}");
+
+        client.set_locale(Some("cy".into()));
+        let _: serde_json::Value = client.get("/any", Call::default()).await.unwrap();
+        let head = heads.recv().await.unwrap();
+        assert!(head.contains(&agent), "{head}");
+        assert!(head.contains("x-hu-locale: cy"), "{head}");
+
+        client.set_locale(None);
+        assert!(client.probe().await);
+        let head = heads.recv().await.unwrap();
+        assert!(head.starts_with("head "), "{head}");
+        assert!(
+            head.contains(&agent) && !head.contains("x-hu-locale"),
+            "{head}"
+        );
     }
 
     #[test]

@@ -10,24 +10,23 @@ pub const REFRESH_TOKEN: &str = "/api/auth/v1/refreshtoken";
 pub const SIGNOUT: &str = "/api/auth/v1/signout";
 pub const PROFILES: &str = "/api/extensions/v1/user/profiles";
 
-/// ASSUMED: the clinician's own profile (`id, givenName, familyName, email`).
+/// The clinician's own user (SPEC `UserDTODRF`), with the patient lists they belong to
+/// (`deploymentsInfo`) and their language. (`…/user/{id}/configuration` is one deployment's
+/// configuration, not a list of deployments: the app does not call it.)
 pub fn user_path(uid: &str) -> String {
     format!("/api/extensions/v1beta/user/{uid}")
 }
 
-/// ASSUMED shape: `{deployments: [{id, name}]}` — the patient lists the clinician may invite into.
-pub fn configuration_path(uid: &str) -> String {
-    format!("/api/extensions/v1beta/user/{uid}/configuration")
-}
-
-/// `signin` method 2 (password only) and method 3 step 1 (password, then an SMS code).
-pub const METHOD_PASSWORD: u8 = 2;
-pub const METHOD_PASSWORD_AND_SMS: u8 = 3;
+/// `signin` method 2 (password only) and method 3 (password, then an SMS code), sent as the enum's
+/// name: Huma's server parses an integer or the name, the published spec types `method` as a
+/// string, and only the name satisfies both.
+pub const METHOD_PASSWORD: &str = "EMAIL_PASSWORD";
+pub const METHOD_PASSWORD_AND_SMS: &str = "TWO_FACTOR_AUTH";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInRequest<'a> {
-    pub method: u8,
+    pub method: &'static str,
     pub email: &'a str,
     pub password: &'a str,
     pub project_id: &'a str,
@@ -37,7 +36,7 @@ pub struct SignInRequest<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendVerificationRequest<'a> {
-    pub method: u8,
+    pub method: &'static str,
     pub refresh_token: &'a str,
     pub project_id: &'a str,
     pub client_id: &'a str,
@@ -46,7 +45,7 @@ pub struct SendVerificationRequest<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfirmCodeRequest<'a> {
-    pub method: u8,
+    pub method: &'static str,
     pub refresh_token: &'a str,
     pub confirmation_code: &'a str,
     pub project_id: &'a str,
@@ -58,17 +57,39 @@ pub struct ConfirmCodeRequest<'a> {
 pub struct SignInResponse {
     pub auth_token: String,
     /// Seconds until the access token expires.
+    #[serde(deserialize_with = "seconds")]
     pub auth_token_expires_in: u64,
     pub refresh_token: String,
     /// Seconds until the REFRESH token expires.
+    #[serde(deserialize_with = "seconds")]
     pub expires_in: u64,
     pub uid: String,
 }
 
+/// Token lifetimes: integers in the spec; older servers sent floats (`3887999.6`). Read both,
+/// rounding down, and refuse what cannot be a lifetime.
+fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if value.is_finite() && value >= 0.0 {
+        // `as` saturates at u64::MAX for absurd values; the session caps expiries anyway.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "finite and not negative, checked above"
+        )]
+        Ok(value.floor() as u64)
+    } else {
+        Err(serde::de::Error::custom(
+            "a token lifetime must be a number of seconds",
+        ))
+    }
+}
+
 #[derive(Deserialize)]
 pub struct SendVerificationResponse {
-    /// The masked phone number the code went to.
-    pub to: String,
+    /// The masked phone number the code went to (the spec does not promise it).
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +103,7 @@ pub struct RefreshRequest<'a> {
 pub struct RefreshResponse {
     pub auth_token: String,
     /// Seconds until the new access token expires.
+    #[serde(deserialize_with = "seconds")]
     pub expires_in: u64,
     pub refresh_token: String,
 }
@@ -91,22 +113,25 @@ pub struct RefreshResponse {
 pub struct SignOutRequest<'a> {
     pub user_id: &'a str,
     pub refresh_token: &'a str,
+    /// Required by the spec: the device signing out (the app's user agent).
+    pub device_agent: &'a str,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDto {
     pub id: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub email: Option<String>,
+    /// The clinician's stored language: sent back as `x-hu-locale`, which the server stores.
+    pub language: Option<String>,
+    /// The patient lists (deployments) the clinician belongs to.
+    #[serde(default)]
+    pub deployments_info: Vec<DeploymentDto>,
 }
 
-#[derive(Deserialize)]
-pub struct ConfigurationResponse {
-    pub deployments: Vec<DeploymentDto>,
-}
-
+/// SPEC `DeploymentInfoDRF` (`id` and `name` required).
 #[derive(Deserialize)]
 pub struct DeploymentDto {
     pub id: String,
@@ -174,14 +199,19 @@ pub mod codes {
     pub const WRONG_TOKEN: i64 = 10002;
     pub const INVALID_REQUEST: i64 = 100003;
     pub const FORBIDDEN: i64 = 100004;
-    /// ASSUMED (Huma's docs name no code for it): a wrong SMS confirmation code.
-    pub const WRONG_CONFIRMATION_CODE: i64 = 100008;
+    pub const INVALID_PROJECT: i64 = 100001;
+    pub const INVALID_CLIENT: i64 = 100002;
+    /// A wrong or expired SMS code.
+    pub const WRONG_CONFIRMATION_CODE: i64 = 100020;
     pub const TOO_MANY_CODE_ATTEMPTS: i64 = 100009;
     pub const BAD_CREDENTIALS: i64 = 100012;
     pub const EMAIL_NOT_VERIFIED: i64 = 100015;
     pub const SESSION_TIMEOUT: i64 = 100017;
     pub const NO_PASSWORD: i64 = 100018;
+    /// A token from a password-only sign-in used where the account needs the SMS code.
     pub const FIRST_STAGE_TOKEN: i64 = 100021;
+    /// `sendverificationtoken` with a refresh token that did not come from method 3.
+    pub const TOKEN_PROVIDER_INVALID: i64 = 100023;
     pub const PASSWORD_EXPIRED: i64 = 100032;
     pub const MFA_REQUIRED: i64 = 100043;
     pub const VALIDATION: i64 = 100050;
@@ -245,11 +275,16 @@ pub struct InvitationsRequest<'a> {
     pub role_type: &'static str,
     pub skip: u32,
     pub limit: u32,
+    /// The only filter Huma's server applies: a case-sensitive substring of the email. (The spec's
+    /// `search` is ignored by the server, so the app never relies on it.)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub search: Option<&'a str>,
+    pub email: Option<&'a str>,
+    /// Always PERSONAL: UNIVERSAL (link) invitations have no recipient.
+    pub invitation_type: &'static str,
 }
 
-/// `POST resend-invitation-list`: same code, expiry not extended, at most 5 sends per invitation.
+/// `POST resend-invitation-list`: same code, expiry not extended, at most 5 resends after the first
+/// send ([`MAX_INVITATION_SENDS`]).
 pub const RESEND_INVITATIONS: &str = "/api/extensions/v1/deployment/resend-invitation-list";
 /// `DELETE invitation` with a JSON body (bulk, all-or-nothing).
 pub const INVITATIONS_DELETE: &str = "/api/extensions/v1/deployment/invitation";
@@ -259,8 +294,9 @@ pub fn invitation_path(id: &str) -> String {
     format!("/api/extensions/v1/deployment/invitation/{id}")
 }
 
-/// Huma sends an invitation at most this many times (the first send counts).
-pub const MAX_INVITATION_SENDS: u32 = 5;
+/// Huma sends an invitation at most this many times: `numberOfTry` is 1 after the first send and a
+/// resend is allowed while it is at most 5 (`maxInvitationResendTimes`): 5 resends after the first.
+pub const MAX_INVITATION_SENDS: u32 = 6;
 
 /// Invitation error codes.
 pub mod invitation_codes {
@@ -324,6 +360,8 @@ pub struct InvitationRoleDto {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResendInvitationsRequest<'a> {
+    pub client_id: &'a str,
+    pub project_id: &'a str,
     pub invitations_list: Vec<ResendItemDto<'a>>,
 }
 
@@ -341,7 +379,8 @@ pub struct ResendItemDto<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResendInvitationsResponse {
-    pub resent_invitations: u32,
+    /// Counts only the invitations found and resent (codes it cannot find are skipped).
+    pub resent_invitations: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -359,3 +398,48 @@ pub struct DeleteInvitationsResponse {
 
 /// The only invitation type the app creates (one invitee each).
 pub const INVITATION_TYPE_PERSONAL: &str = "PERSONAL";
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_read_as_integers_or_floats() {
+        let int: SignInResponse = serde_json::from_str(
+            r#"{"authToken":"a","authTokenExpiresIn":900,"refreshToken":"r","expiresIn":1209600,"uid":"u"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (int.auth_token_expires_in, int.expires_in),
+            (900, 1_209_600)
+        );
+        let float: RefreshResponse = serde_json::from_str(
+            r#"{"authToken":"a","expiresIn":899.6,"refreshToken":"r","refreshTokenExpiresIn":3887999.6}"#,
+        )
+        .unwrap();
+        assert_eq!(float.expires_in, 899);
+        for bad in ["-5", "\"900\"", "null"] {
+            let json = format!(r#"{{"authToken":"a","expiresIn":{bad},"refreshToken":"r"}}"#);
+            assert!(
+                serde_json::from_str::<RefreshResponse>(&json).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn method_goes_as_the_enum_name_huma_and_its_spec_both_accept() {
+        let body = serde_json::to_value(SignInRequest {
+            method: METHOD_PASSWORD_AND_SMS,
+            email: "e",
+            password: "p",
+            project_id: "p1",
+            client_id: "c3",
+        })
+        .unwrap();
+        assert_eq!(body["method"], "TWO_FACTOR_AUTH");
+        assert_eq!(METHOD_PASSWORD, "EMAIL_PASSWORD");
+    }
+}

@@ -44,8 +44,16 @@ impl World {
     }
 
     pub async fn with_secrets(secrets: Arc<dyn SecretStore>) -> TestResult<Self> {
+        Self::with_sandbox(SandboxConfig::default(), secrets).await
+    }
+
+    /// Against a sandbox started with `config` (e.g. one of its compatibility switches).
+    pub async fn with_sandbox(
+        config: SandboxConfig,
+        secrets: Arc<dyn SecretStore>,
+    ) -> TestResult<Self> {
         Ok(Self {
-            sandbox: Sandbox::start(SandboxConfig::default()).await?,
+            sandbox: Sandbox::start(config).await?,
             clock: Arc::new(ManualClock::default()),
             secrets,
             data: tempfile::tempdir()?,

@@ -10,7 +10,7 @@ import type { PendingInvite } from "./bindings/PendingInvite";
 import type { PendingStatus } from "./bindings/PendingStatus";
 
 /** Sends per invitation the server allows (the first send included). */
-export const FAKE_SEND_LIMIT = 5;
+export const FAKE_SEND_LIMIT = 6;
 export const INVITE_VALID_MS = 7 * 24 * 3_600_000;
 export const REMINDER_BEFORE_EXPIRY_MS = 24 * 3_600_000;
 

@@ -81,7 +81,8 @@ export interface FakeOptions {
   password?: string;
   /** The SMS code the fake accepts. */
   code?: string;
-  maskedPhone?: string;
+  /** `null`: the server did not say where the code went. */
+  maskedPhone?: string | null;
   clinician?: Clinician;
   tokenStorage?: TokenStorage;
   /** `resume_session` finds a saved session. Default false. */
@@ -300,7 +301,7 @@ export class FakeBackend implements Backend {
       email: options.email ?? "demo.clinician@example.com",
       password: options.password ?? "demo-password",
       code: options.code ?? "123456",
-      maskedPhone: options.maskedPhone ?? "+44 •••• ••• 123",
+      maskedPhone: options.maskedPhone !== undefined ? options.maskedPhone : "+44 •••• ••• 123",
       clinician: options.clinician ?? {
         id: "clinician-demo",
         givenName: "Alex",

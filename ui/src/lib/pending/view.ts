@@ -4,7 +4,7 @@ import type { Channel, PendingInvite, PendingStatus } from "../backend";
 import { formatDateTime, formatPhone } from "../format";
 
 /** Sends the server allows per invitation (the first send included). */
-export const SEND_LIMIT = 5;
+export const SEND_LIMIT = 6;
 
 export const STATUS_TEXT: Record<PendingStatus, string> = {
   queued: "Waiting to send",
