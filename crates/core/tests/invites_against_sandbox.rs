@@ -187,3 +187,54 @@ async fn a_csv_import_queues_the_accepted_rows_only() -> TestResult {
     );
     Ok(())
 }
+
+/// A user of the sandbox with an account but no role (its README lists them).
+const HAS_ACCOUNT_WITHOUT_ROLE: &str = "former.niamh.gallagher@example.org";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_user_is_added_without_an_invitation_and_the_others_get_theirs() -> TestResult {
+    let world = World::new().await?;
+    let (app, list) = signed_in(&world).await?;
+    let addresses: Vec<String> = [
+        "first.new@example.com",
+        HAS_ACCOUNT_WITHOUT_ROLE,
+        "second.new@example.com",
+    ]
+    .map(String::from)
+    .to_vec();
+    let receipt = app.send_email_invites(&list, &addresses).await?;
+    let outcome = app
+        .await_batch(&receipt.batch_id, Duration::from_secs(10))
+        .await?;
+    assert_eq!(outcome.summary, "3 invites sent", "{outcome:?}");
+
+    // The Outbox view says why one of them has no invitation.
+    let entries = app.outbox_entries().await?;
+    let added = entries
+        .iter()
+        .find(|e| e.recipient == HAS_ACCOUNT_WITHOUT_ROLE)
+        .ok_or("no outbox row")?;
+    assert_eq!(
+        added.reason.as_deref(),
+        Some("Already had a Huma account: added to this list without an invitation.")
+    );
+    // Each new patient has exactly one pending invitation, and the existing user none.
+    let pending = app.pending_invites(&list).await?;
+    for address in &addresses {
+        let rows = pending
+            .invites
+            .iter()
+            .filter(|r| r.recipient == *address && !r.on_this_computer)
+            .count();
+        let expected = usize::from(address != HAS_ACCOUNT_WITHOUT_ROLE);
+        assert_eq!(rows, expected, "{address}");
+    }
+    let invitations = world
+        .messages()
+        .await?
+        .into_iter()
+        .filter(|m| m["kind"] == "INVITATION")
+        .count();
+    assert_eq!(invitations, 2);
+    Ok(())
+}

@@ -164,13 +164,33 @@ async fn an_unconfirmed_send_is_shown_with_its_reason_then_goes_out_once() -> Te
     let entries = app.outbox_entries().await?;
     assert!(entries.iter().all(|e| e.state == OutboxEntryState::Sending
         && e.reason.as_deref().is_some_and(|r| r.contains("checked"))));
+    // An SMS too: Huma cannot filter its list by phone number, so it is found by reading it.
+    let phone = "+447911123462";
+    let sms = SmsInviteDraft {
+        list_id: list.clone(),
+        given_name: "Ola".into(),
+        family_name: "Nowak".into(),
+        phone: "07911 123462".into(),
+    };
+    app.send_sms_invite(&sms, "GB").await?;
+    // The emails are found on the server first; then the SMS's answer is lost in its turn.
+    app.sync_pass().await?;
+    let entries = app.outbox_entries().await?;
+    for e in &entries {
+        let expected = if e.recipient == phone {
+            OutboxEntryState::Sending
+        } else {
+            OutboxEntryState::Sent
+        };
+        assert_eq!(e.state, expected, "{e:?}");
+    }
     set_faults(&world, serde_json::json!({})).await?;
     settled(&app).await?;
     let sent = world.messages().await?;
-    for a in &addresses {
+    for a in addresses.iter().map(String::as_str).chain([phone]) {
         let count = sent
             .iter()
-            .filter(|m| m["to"] == a.as_str() && m["kind"] == "INVITATION")
+            .filter(|m| m["to"] == a && m["kind"] == "INVITATION")
             .count();
         assert_eq!(count, 1, "{a}");
     }

@@ -120,24 +120,35 @@ async fn sigkilled_sync_workers_still_invite_everyone_exactly_once() {
                 .push(inv["id"].as_str().unwrap_or_default().to_owned());
         }
     }
+    // Lost: not recorded as sent with the one invitation the server has for it. Doubled: more
+    // than one invitation on the server for one invite.
+    let mut lost = 0;
+    let mut doubled = 0;
+    for row in &rows {
+        let ids = on_server.get(row.recipient()).cloned().unwrap_or_default();
+        doubled += ids.len().saturating_sub(1);
+        if row.state != OutboxState::Sent
+            || ids.is_empty()
+            || row.server_id.as_deref() != ids.first().map(String::as_str)
+        {
+            lost += 1;
+        }
+    }
     eprintln!(
         "outbox crash test: {kills} SIGKILLs ({finished_early} runs finished before their kill), \
-         {} invites, {} invitations on the sandbox, in {:.1?}",
+         {} invites, {} invitations on the sandbox: {lost} lost, {doubled} doubled, in {:.1?}",
         rows.len(),
         on_server.values().map(Vec::len).sum::<usize>(),
         started.elapsed()
     );
     assert_eq!(rows.len() as u32, next);
-    for row in &rows {
-        assert_eq!(row.state, OutboxState::Sent, "{:?}", row.reason);
-        let ids = on_server.get(row.recipient()).cloned().unwrap_or_default();
-        assert_eq!(
-            ids.len(),
-            1,
-            "{} invitations on the server for one invite",
-            ids.len()
-        );
-        assert_eq!(row.server_id.as_deref(), Some(ids[0].as_str()));
-    }
+    assert_eq!(
+        (lost, doubled),
+        (0, 0),
+        "{:?}",
+        rows.iter()
+            .map(|r| (r.state, r.reason.clone()))
+            .collect::<Vec<_>>()
+    );
     assert!(kills >= 50);
 }

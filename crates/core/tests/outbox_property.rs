@@ -1,38 +1,45 @@
 //! Property: whatever the schedule of server faults, restarts and lapsed sessions, every queued
 //! invite ends on the server exactly once, or is rejected / needs attention with a reason. None lost,
 //! none doubled. Runs the real sync engine and store against the real sandbox on 127.0.0.1.
+//! Batches mix new patients with people who already have an account (users without a role, whom
+//! Huma adds to the list with no invitation and no id, and patients already on the list), so the
+//! server's ids are fewer than the invitees and must be matched by recipient.
 //!
 //! 1,000 cases by default; `PROPTEST_CASES=10000 cargo test -p huma-core --release --test
 //! outbox_property -- --nocapture` for a 10,000-case run.
 
 mod common;
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use chrono::Duration;
 use common::ManualClock;
 use huma_core::clock::Clock;
+use huma_core::huma::wire::InvitationItemDto;
 use huma_core::huma::{ClientConfig, HumaClient};
 use huma_core::invite::types::{Channel, Invitee};
 use huma_core::pending;
+use huma_core::pending::api::Scan;
 use huma_core::secrets::{MemoryStore, Secret, SecretStore};
 use huma_core::session::Auth;
 use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
-use huma_core::sync::{self, DrainEnd};
+use huma_core::sync::{self, plan, DrainEnd};
 use huma_sandbox::{Sandbox, SandboxConfig};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 #[derive(Debug, Clone)]
 enum Step {
-    /// Queue emails and SMS invites (with, optionally, one the server refuses and a second invite
-    /// to a number invited earlier in the case).
+    /// Queue emails and SMS invites (with, optionally, one the server refuses, a second invite
+    /// to a number invited earlier in the case, and someone who already has a Huma account).
     Enqueue {
         emails: u8,
         sms: u8,
         bad: bool,
         again: bool,
+        existing: bool,
     },
     Faults {
         error: f64,
@@ -57,8 +64,20 @@ fn probability() -> impl Strategy<Value = f64> {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        3 => (0u8..4, 0u8..3, proptest::bool::weighted(0.2), proptest::bool::weighted(0.2))
-            .prop_map(|(emails, sms, bad, again)| Step::Enqueue { emails, sms, bad, again }),
+        3 => (
+            0u8..4,
+            0u8..3,
+            proptest::bool::weighted(0.2),
+            proptest::bool::weighted(0.2),
+            proptest::bool::weighted(0.3),
+        )
+            .prop_map(|(emails, sms, bad, again, existing)| Step::Enqueue {
+                emails,
+                sms,
+                bad,
+                again,
+                existing,
+            }),
         3 => (probability(), probability(), probability(), probability()).prop_map(
             |(error, too_many, drop_before, drop_after)| Step::Faults {
                 error,
@@ -76,21 +95,54 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-struct Shared {
+/// One sandbox with its list, and a clock moved in step with the sandbox's.
+struct Server {
     sandbox: Sandbox,
-    secrets: Arc<MemoryStore>,
     clock: Arc<ManualClock>,
-    data: tempfile::TempDir,
     http: reqwest::Client,
     list: String,
-    cases: AtomicU32,
-    checked_invites: AtomicU32,
-    /// Recipients are numbered across all cases: every case shares one sandbox and one list, and
-    /// an email address may be invited twice there (only numbers are refused as already invited).
-    recipients: AtomicU32,
+    /// Invites queued so far to users who already have an account.
+    existing: AtomicU32,
 }
 
-impl Shared {
+/// The sandbox's seeded users without a role (its README lists them): the first invite to one
+/// gives them the role with no invitation; later ones are answered "already signed up".
+const EXISTING_USERS: [(Option<&str>, Option<&str>); 4] = [
+    (Some("former.bronwen.pritchard@example.org"), None),
+    (None, Some("+12125550191")),
+    (Some("former.niamh.gallagher@example.org"), None),
+    (None, Some("+12125550193")),
+];
+
+impl Server {
+    async fn start() -> Self {
+        let sandbox = Sandbox::start(SandboxConfig {
+            patients: 50,
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("sandbox: {e}"));
+        let list = sandbox.demo().deployment_ids[0].clone();
+        Self {
+            sandbox,
+            clock: Arc::new(ManualClock::default()),
+            http: reqwest::Client::new(),
+            list,
+            existing: AtomicU32::new(0),
+        }
+    }
+
+    /// Whether every user without a role has been invited (and so now has one).
+    fn used_up(&self) -> bool {
+        self.existing.load(Ordering::SeqCst) as usize >= EXISTING_USERS.len()
+    }
+
+    /// The next of the users who already have an account, in turn.
+    fn existing_user(&self) -> (Option<&'static str>, Option<&'static str>) {
+        let n = self.existing.fetch_add(1, Ordering::SeqCst) as usize;
+        EXISTING_USERS[n % EXISTING_USERS.len()]
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.sandbox.base_url())
     }
@@ -117,7 +169,7 @@ impl Shared {
         Ok(())
     }
 
-    fn auth(&self, partition: &str) -> Auth {
+    fn auth(&self, secrets: &Arc<MemoryStore>, partition: &str) -> Auth {
         let mut config = ClientConfig::new(
             self.sandbox
                 .base_url()
@@ -128,15 +180,86 @@ impl Shared {
         let client = HumaClient::new(config).unwrap_or_else(|_| unreachable!("client builds"));
         Auth::new(
             client,
-            self.secrets.clone(),
+            secrets.clone(),
             self.clock.clone() as Arc<dyn Clock>,
             partition,
         )
     }
 }
 
+struct Shared {
+    /// Cases share a sandbox (its list fills up with their invitations) until its users without
+    /// a role are used up; the next case starts a new one.
+    server: std::sync::Mutex<Arc<Server>>,
+    secrets: Arc<MemoryStore>,
+    data: tempfile::TempDir,
+    cases: AtomicU32,
+    sandboxes: AtomicU32,
+    checked_invites: AtomicU32,
+    /// Checked rows by outcome: an invitation recorded, added to the list without one (an
+    /// existing user without a role), rejected or needing attention.
+    invited: AtomicU32,
+    added: AtomicU32,
+    refused: AtomicU32,
+    lost: AtomicU32,
+    doubled: AtomicU32,
+    /// Recipients are numbered across all cases: cases share a sandbox and its list, and an
+    /// email address may be invited twice there (only numbers are refused as already invited).
+    recipients: AtomicU32,
+}
+
+impl Shared {
+    fn new(server: Server) -> Self {
+        Self {
+            server: std::sync::Mutex::new(Arc::new(server)),
+            secrets: Arc::new(MemoryStore::default()),
+            data: scratch_dir(),
+            cases: AtomicU32::new(0),
+            sandboxes: AtomicU32::new(1),
+            checked_invites: AtomicU32::new(0),
+            invited: AtomicU32::new(0),
+            added: AtomicU32::new(0),
+            refused: AtomicU32::new(0),
+            lost: AtomicU32::new(0),
+            doubled: AtomicU32::new(0),
+            recipients: AtomicU32::new(0),
+        }
+    }
+
+    fn current(&self) -> Arc<Server> {
+        self.server
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The sandbox for the next case: a new one once the current one's users without a role all
+    /// have one (cases run one at a time, so nothing else holds the old one).
+    async fn server_for_case(&self) -> Arc<Server> {
+        let current = self.current();
+        if !current.used_up() {
+            return current;
+        }
+        let fresh = Arc::new(Server::start().await);
+        let old = std::mem::replace(
+            &mut *self
+                .server
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            fresh.clone(),
+        );
+        drop(current);
+        if let Ok(old) = Arc::try_unwrap(old) {
+            old.sandbox.shutdown().await;
+        }
+        self.sandboxes.fetch_add(1, Ordering::SeqCst);
+        fresh
+    }
+}
+
 struct Case<'a> {
     shared: &'a Shared,
+    server: Arc<Server>,
     partition: String,
     path: std::path::PathBuf,
     key: Secret,
@@ -144,6 +267,7 @@ struct Case<'a> {
     store: AccountStore,
     first_phone: Option<String>,
     advanced: Duration,
+    started: chrono::DateTime<chrono::Utc>,
 }
 
 impl Case<'_> {
@@ -158,11 +282,27 @@ impl Case<'_> {
             .map_err(|e| format!("sign-in: {e}"))
     }
 
-    fn enqueue(&mut self, emails: u8, sms: u8, bad: bool, again: bool) -> Result<(), String> {
+    fn enqueue(&mut self, step: &Step) -> Result<(), String> {
+        let &Step::Enqueue {
+            emails,
+            sms,
+            bad,
+            again,
+            existing,
+        } = step
+        else {
+            return Ok(());
+        };
         let mut invites = Vec::new();
         let id = || self.shared.recipients.fetch_add(1, Ordering::SeqCst) + 1;
         for _ in 0..emails {
             invites.push(email(&format!("pt{}@example.org", id())));
+        }
+        // Between new invitees, so the answer's ids are fewer than the invitees and not theirs
+        // by position.
+        let existing = existing.then(|| self.server.existing_user());
+        if let Some((Some(address), _)) = existing {
+            invites.insert(invites.len() / 2, email(address));
         }
         if bad {
             invites.push(email(&format!("bad{}@", id())));
@@ -170,6 +310,9 @@ impl Case<'_> {
         let mut sms_invites = Vec::new();
         for _ in 0..sms {
             sms_invites.push(sms_invite(&format!("+447911{:06}", id()), "Ann"));
+        }
+        if let Some((None, Some(phone))) = existing {
+            sms_invites.insert(sms_invites.len() / 2, sms_invite(phone, "Ann"));
         }
         if again {
             if let Some(phone) = &self.first_phone {
@@ -186,20 +329,20 @@ impl Case<'_> {
             return Ok(());
         }
         self.store
-            .enqueue(&self.shared.list, &invites, self.shared.clock.now())
+            .enqueue(&self.server.list, &invites, self.server.clock.now())
             .map(drop)
             .map_err(|e| e.to_string())
     }
 
     async fn drain(&self) -> Result<DrainEnd, String> {
-        sync::drain(&self.auth, &self.store, self.shared.clock.as_ref())
+        sync::drain(&self.auth, &self.store, self.server.clock.as_ref())
             .await
             .map(|r| r.end)
             .map_err(|e| e.to_string())
     }
 
     async fn restart(&mut self) -> Result<(), String> {
-        self.auth = self.shared.auth(&self.partition);
+        self.auth = self.server.auth(&self.shared.secrets, &self.partition);
         self.store = AccountStore::open(&self.path, &self.key).map_err(|e| e.to_string())?;
         // A session that cannot be resumed is fine: the settle phase signs in again.
         let _ = self.auth.resume().await;
@@ -219,12 +362,12 @@ impl Case<'_> {
             "refreshToken": saved["refreshToken"],
         });
         // Already revoked or expired: nothing to do.
-        let _ = self.shared.post("/api/auth/v1/signout", body).await;
+        let _ = self.server.post("/api/auth/v1/signout", body).await;
         Ok(())
     }
 
     async fn set_faults(&self, faults: serde_json::Value) -> Result<(), String> {
-        self.shared.post("/sandbox/faults", faults).await
+        self.server.post("/sandbox/faults", faults).await
     }
 
     /// Faults off, signed in, and drained until nothing is left to do.
@@ -239,12 +382,12 @@ impl Case<'_> {
             match end {
                 DrainEnd::SignedOut => self.sign_in().await?,
                 _ => {
-                    let now = self.shared.clock.now();
+                    let now = self.server.clock.now();
                     let wait = sync::plan::next_due(&active)
                         .map(|at| at - now)
                         .unwrap_or_default()
                         .max(Duration::seconds(1));
-                    self.shared.advance(wait).await?;
+                    self.server.advance(wait).await?;
                 }
             }
         }
@@ -272,29 +415,49 @@ impl Case<'_> {
                 .or_default()
                 .push(row);
         }
+        // Every invitation created during the case: the list is sorted newest first, and Huma
+        // filters by email only, so read it from the top down to the case's start.
+        let since = self.started - Duration::minutes(1);
+        let mut created: Vec<InvitationItemDto> = Vec::new();
+        let everything = Scan {
+            email: None,
+            page: pending::api::PAGE,
+            max_pages: 100,
+        };
+        pending::api::scan(&self.auth, &self.server.list, everything, |page| {
+            let older = page.iter().any(|inv| plan::created_before(inv, since));
+            created.extend(page);
+            if older {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .await
+        .map_err(|e| format!("listing: {e:?}"))?;
         for (recipient, rows) in &by_recipient {
-            let on_server: Vec<String> =
-                pending::api::list_page(&self.auth, &self.shared.list, 0, 100, Some(recipient))
-                    .await
-                    .map_err(|e| format!("listing: {e:?}"))?
-                    .invitations
-                    .into_iter()
-                    .filter(|inv| {
-                        inv.email.as_deref().map(str::to_lowercase).as_deref()
-                            == Some(recipient.as_str())
-                            || inv.phone_number.as_deref() == Some(recipient.as_str())
-                    })
-                    .map(|inv| inv.id)
-                    .collect();
+            let on_server: Vec<String> = created
+                .iter()
+                .filter(|inv| {
+                    inv.email.as_deref().map(str::to_lowercase).as_deref()
+                        == Some(recipient.as_str())
+                        || inv.phone_number.as_deref() == Some(recipient.as_str())
+                })
+                .map(|inv| inv.id.clone())
+                .collect();
             let sent: Vec<&str> = rows
                 .iter()
                 .filter(|r| r.state == OutboxState::Sent)
                 .filter_map(|r| r.server_id.as_deref())
                 .collect();
-            if on_server.len() > 1 {
-                return Err(format!("invited {} times: {recipient}", on_server.len()));
-            }
-            if on_server.iter().map(String::as_str).collect::<Vec<_>>() != sent {
+            // Lost: recorded as sent, not on the server. Doubled: on the server, not recorded (a
+            // second invitation, or one the outbox would let the clinician send again).
+            let lost = sent.iter().filter(|id| !on_server.iter().any(|s| s == *id));
+            let doubled = on_server.iter().filter(|id| !sent.contains(&id.as_str()));
+            let (lost, doubled) = (lost.count() as u32, doubled.count() as u32);
+            self.shared.lost.fetch_add(lost, Ordering::SeqCst);
+            self.shared.doubled.fetch_add(doubled, Ordering::SeqCst);
+            if lost + doubled > 0 || on_server.len() > 1 {
                 return Err(format!(
                     "server has {on_server:?}, outbox recorded {sent:?} for {recipient} ({:?})",
                     rows.iter()
@@ -302,6 +465,14 @@ impl Case<'_> {
                         .collect::<Vec<_>>()
                 ));
             }
+        }
+        for row in &rows {
+            let tally = match (row.state, &row.server_id) {
+                (OutboxState::Sent, Some(_)) => &self.shared.invited,
+                (OutboxState::Sent, None) => &self.shared.added,
+                _ => &self.shared.refused,
+            };
+            tally.fetch_add(1, Ordering::SeqCst);
         }
         Ok(rows.len() as u32)
     }
@@ -334,6 +505,7 @@ fn sms_invite(phone: &str, given: &str) -> NewInvite {
 }
 
 async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
+    let server = shared.server_for_case().await;
     let n = shared.cases.fetch_add(1, Ordering::SeqCst);
     let partition = format!("case-{n}");
     let path = shared.data.path().join(format!("case-{n}.db"));
@@ -341,25 +513,22 @@ async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
     let store = AccountStore::open(&path, &key).map_err(|e| e.to_string())?;
     let mut case = Case {
         shared,
-        auth: shared.auth(&partition),
+        auth: server.auth(&shared.secrets, &partition),
         partition,
         path,
         key,
         store,
         first_phone: None,
         advanced: Duration::zero(),
+        started: server.clock.now(),
+        server,
     };
     case.sign_in().await?;
     // Faults hit invitation routes only: sign-in expiry is a step of its own.
     let result = async {
         for step in steps {
             match step {
-                Step::Enqueue {
-                    emails,
-                    sms,
-                    bad,
-                    again,
-                } => case.enqueue(emails, sms, bad, again)?,
+                Step::Enqueue { .. } => case.enqueue(&step)?,
                 Step::Faults {
                     error,
                     too_many,
@@ -386,12 +555,12 @@ async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
                 }
                 Step::Advance(minutes) => {
                     case.advanced += Duration::minutes(minutes);
-                    shared.advance(Duration::minutes(minutes)).await?
+                    case.server.advance(Duration::minutes(minutes)).await?
                 }
                 // Invitations live a week: at most one jump past the deadline per case.
                 Step::Deadline if case.advanced < Duration::hours(24) => {
                     case.advanced += Duration::hours(73);
-                    shared.advance(Duration::hours(73)).await?
+                    case.server.advance(Duration::hours(73)).await?
                 }
                 Step::Deadline => {}
             }
@@ -428,26 +597,7 @@ fn every_invite_reaches_the_server_exactly_once_or_is_settled_with_a_reason() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("runtime: {e}"));
-    let shared = rt.block_on(async {
-        let sandbox = Sandbox::start(SandboxConfig {
-            patients: 50,
-            ..SandboxConfig::default()
-        })
-        .await
-        .unwrap_or_else(|e| panic!("sandbox: {e}"));
-        let list = sandbox.demo().deployment_ids[0].clone();
-        Shared {
-            sandbox,
-            secrets: Arc::new(MemoryStore::default()),
-            clock: Arc::new(ManualClock::default()),
-            data: scratch_dir(),
-            http: reqwest::Client::new(),
-            list,
-            cases: AtomicU32::new(0),
-            checked_invites: AtomicU32::new(0),
-            recipients: AtomicU32::new(0),
-        }
-    });
+    let shared = Shared::new(rt.block_on(Server::start()));
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -462,12 +612,21 @@ fn every_invite_reaches_the_server_exactly_once_or_is_settled_with_a_reason() {
         rt.block_on(run_case(&shared, steps))
             .map_err(TestCaseError::fail)
     });
+    let count = |n: &AtomicU32| n.load(Ordering::SeqCst);
     eprintln!(
-        "outbox property: {} cases run (asked for {}; failures are shrunk, so a failing run shows more), \
-         {} outbox rows checked against the sandbox, in {:.1?}",
-        shared.cases.load(Ordering::SeqCst),
+        "outbox property: {} cases run (asked for {}; failures are shrunk, so a failing run \
+         shows more), {} outbox rows checked against the sandbox (started {} times; {} invited, \
+         {} added without an invitation, {} rejected or needing attention): {} lost, {} doubled, \
+         in {:.1?}",
+        count(&shared.cases),
         cases,
-        shared.checked_invites.load(Ordering::SeqCst),
+        count(&shared.checked_invites),
+        count(&shared.sandboxes),
+        count(&shared.invited),
+        count(&shared.added),
+        count(&shared.refused),
+        count(&shared.lost),
+        count(&shared.doubled),
         started.elapsed()
     );
     if let Err(e) = result {

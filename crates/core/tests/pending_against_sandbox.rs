@@ -68,7 +68,8 @@ async fn an_invite_sent_from_here_is_pending_once_with_a_week_to_expiry() -> Tes
     assert_eq!(row.patient_name, "Ruth Ellison");
     assert_eq!(row.channel, Channel::Sms);
     assert_eq!(row.invited_by.as_deref(), Some("Amelia Hart"));
-    assert_eq!(row.resends_left, Some(4));
+    // Huma resends an invitation 5 times after its first send.
+    assert_eq!(row.resends_left, Some(5));
     assert!(!row.reminder_sent);
     let now = world_now(&world);
     let to_expiry = time(row.expires_at.as_deref()) - now;
@@ -178,7 +179,7 @@ async fn resend_and_revoke_are_validated_and_go_out_through_the_outbox() -> Test
         let resent = page.invites.iter().find(|r| r.id == resend_id);
         let revoked = page.invites.iter().any(|r| r.id == revoke_id);
         // Sent again (not "Delivered" from before), and settled on this computer.
-        if resent.map(|r| (r.resends_left, r.status)) == Some((Some(3), PendingStatus::Sent))
+        if resent.map(|r| (r.resends_left, r.status)) == Some((Some(4), PendingStatus::Sent))
             && !revoked
         {
             break;
@@ -194,8 +195,9 @@ async fn resend_and_revoke_are_validated_and_go_out_through_the_outbox() -> Test
     let signup = signup_with(&world, &revoke_id).await?;
     assert_eq!(signup, 401);
 
-    // Three more resends reach Huma's limit of 5 sends; the next is refused before it is queued.
-    for left in [2, 1, 0] {
+    // Four more resends reach Huma's limit of 5 resends after the first send; the next is refused
+    // before it is queued.
+    for left in [3, 2, 1, 0] {
         app.resend_invites(&list, std::slice::from_ref(&resend_id))
             .await?;
         // Settled on this computer too: a resend while one is on its way is refused, not folded.
@@ -212,10 +214,10 @@ async fn resend_and_revoke_are_validated_and_go_out_through_the_outbox() -> Test
         .resend_invites(&list, std::slice::from_ref(&resend_id))
         .await
         .err()
-        .ok_or("a sixth send is refused")?;
+        .ok_or("a seventh send is refused")?;
     assert_eq!(refused.code, ErrorCode::InvalidInput);
     assert!(
-        refused.message.contains("sent 5 times"),
+        refused.message.contains("sent 6 times"),
         "{}",
         refused.message
     );
@@ -225,7 +227,7 @@ async fn resend_and_revoke_are_validated_and_go_out_through_the_outbox() -> Test
         .into_iter()
         .filter(|m| m["to"] == "+12025550144")
         .count();
-    assert_eq!(to_resent, 5, "the invitation SMS went out again each time");
+    assert_eq!(to_resent, 6, "the invitation SMS went out again each time");
     Ok(())
 }
 

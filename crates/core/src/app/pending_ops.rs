@@ -284,17 +284,18 @@ fn choose<'a>(
         );
     }
     if at_limit > 0 {
+        let max = crate::huma::wire::MAX_INVITATION_SENDS;
         return Err(AppError::invalid_input(format!(
-            "{} been sent {max} times, the most Huma allows, so {} cannot be sent again. \
-             Revoke {} and send a new invite instead.",
+            "{} been sent {max} times (the first send and {} resends), the most Huma allows, so \
+             {} cannot be sent again. Revoke {} and send a new invite instead.",
             count(
                 at_limit,
                 "selected invitation has",
                 "selected invitations have"
             ),
+            max - 1,
             pronouns(at_limit).0,
             pronouns(at_limit).1,
-            max = crate::huma::wire::MAX_INVITATION_SENDS
         )));
     }
     Ok(chosen)
@@ -339,8 +340,9 @@ mod tests {
             .unwrap();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(
-            e.message
-                .starts_with("2 selected invitations have been sent 5 times"),
+            e.message.starts_with(
+                "2 selected invitations have been sent 6 times (the first send and 5 resends)"
+            ),
             "{}",
             e.message
         );

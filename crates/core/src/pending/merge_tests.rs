@@ -64,7 +64,8 @@ fn server_rows_carry_expiry_reminder_and_resends_left() {
     assert_eq!(r.expires_at.as_deref(), Some("2026-03-08T09:30:00Z"));
     assert_eq!(r.reminder_due_at.as_deref(), Some("2026-03-07T09:30:00Z"));
     assert!(!r.reminder_sent);
-    assert_eq!(r.resends_left, Some(3));
+    // Sent twice (the first send and one resend): 4 of Huma's 5 resends are left.
+    assert_eq!(r.resends_left, Some(4));
     assert_eq!(r.invited_by.as_deref(), Some("Amelia Hart"));
     assert_eq!(r.status, PendingStatus::Sent);
 }
@@ -164,7 +165,7 @@ fn an_invite_sent_after_the_cached_copy_shows_as_sent_with_seven_days_to_go() {
     assert_eq!(rows[0].id, "s9");
     assert!(!rows[0].on_this_computer);
     assert_eq!(rows[0].expires_at.as_deref(), Some("2026-03-09T11:00:00Z"));
-    assert_eq!(rows[0].resends_left, Some(4));
+    assert_eq!(rows[0].resends_left, Some(5));
     // Straight from the server, an invitation no longer listed is no longer pending.
     let rows = merge(
         &live(vec![server("s1", "+1", "2026-03-01T09:30:00Z", 1)]),
@@ -264,7 +265,7 @@ fn items_convert_with_channel_name_status_and_list_membership() {
     assert_eq!(s.recipient, "ann@example.com");
     assert_eq!(s.patient_name, "Ann");
     assert_eq!(s.status, PendingStatus::Delivered);
-    assert_eq!(s.resends_left(), 3);
+    assert_eq!(s.resends_left(), 4);
     assert!(
         !format!("{dto:?}").contains("c0de"),
         "debug output hides the code"

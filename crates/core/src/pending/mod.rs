@@ -1,7 +1,7 @@
 //! Pending invites: every invitation of a patient list not yet turned into an account — the
 //! server's pending list merged with this computer's outbox — plus resend, revoke and export.
 //!
-//! - [`api`]: the list, resend and revoke calls with the clinician's session.
+//! - [`api`]: the pending list call with the clinician's session: a page, a bounded scan, or all.
 //! - [`merge`]: the view's rows from the server list and the outbox (pure, unit-tested).
 //! - [`export`]: the CSV file, safe to open in a spreadsheet.
 //! - [`types`]: what the UI sees.

@@ -1,19 +1,32 @@
 //! Carries out the planner's operations against the store and the server: every state change is one
 //! committed update, made before (claim) or after (settle) the request it is about.
 
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
 use chrono::{DateTime, Utc};
 
-use super::plan::{self, AfterFailure, ErrorClass, Op, ResendCheck, Settlement};
+use super::plan::{self, AfterFailure, ErrorClass, Op, ResendCheck, ResendReply, Settlement};
 use super::status::Connection;
 use crate::clock::Clock;
 use crate::huma::client::Call;
 use crate::huma::{wire, ApiError};
 use crate::invite::types::Channel;
+use crate::pending::api::{self as pending_api, Scan, ScanEnd, PAGE};
 use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, OutboxRow, RowKind, SendGroup, StoreError};
 
-/// Invitations looked at when reconciling one recipient (a recipient has very few).
-const LOOKUP_LIMIT: u32 = 100;
+/// Lookups read the list's pending invitations newest first (Huma filters by email only) and stop
+/// as soon as they can decide; these bound them. After a 202 the new invitations are the newest:
+/// a few short pages.
+const NEW_IDS_PAGE: u32 = 100;
+const NEW_IDS_PAGES: u32 = 5;
+/// Reconciling invites: up to 10,000 invitations newer than the row.
+const RECONCILE_PAGES: u32 = 20;
+/// Finding invitations by id (resends): as far as the pending view reads, 20,000.
+const BY_ID_PAGES: u32 = 40;
+
+type Invitation = wire::InvitationItemDto;
 
 /// How a drain ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +122,11 @@ impl Run<'_> {
 
     async fn execute(&mut self, op: Op) -> Result<Flow, StoreError> {
         match op {
-            Op::Reconcile(row) => self.reconcile(&row).await,
+            Op::Reconcile {
+                list_id,
+                kind,
+                rows,
+            } => self.reconcile(&list_id, kind, &rows).await,
             Op::SendInvites { group, rows } => self.send_invites(&group, &rows).await,
             Op::Resend { list_id, rows } => self.resend(&list_id, &rows).await,
             Op::Revoke(row) => self.revoke(&row).await,
@@ -188,6 +205,7 @@ impl Run<'_> {
             text: group.text.as_deref(),
             expires_in: wire::INVITATION_EXPIRES_IN,
         };
+        let sent_at = self.now();
         let auth = self.auth;
         let result = auth
             .authorised_raw(|token, _| {
@@ -210,21 +228,9 @@ impl Run<'_> {
         let now = self.now();
         let error = match result {
             Ok(reply) => {
-                for (row, settlement) in rows.iter().zip(plan::settle(&rows, &reply)) {
-                    match settlement {
-                        Settlement::Sent(id) => {
-                            self.store.mark_sent(&row.id, Some(&id), now)?;
-                            self.report.invites_sent_created.push(row.created_at);
-                        }
-                        Settlement::Rejected(reason) => {
-                            self.store.mark_rejected(&row.id, &reason, now)?
-                        }
-                        Settlement::NeedsAttention(reason) => {
-                            self.store.mark_needs_attention(&row.id, &reason, now)?
-                        }
-                    }
-                }
-                return Ok(None);
+                return self
+                    .settle_sent(&group.list_id, &rows, &reply, sent_at)
+                    .await
             }
             Err(e) => e,
         };
@@ -274,16 +280,153 @@ impl Run<'_> {
         }
     }
 
-    /// The list's pending invitations matching `search` (a phone number or an email).
-    async fn lookup(
+    /// Settles a 202 by recipient, looking the new invitations up when the answer alone cannot say
+    /// whose each is. If that lookup fails, those rows stay in flight and the drain stops: their
+    /// invites went out, so they must not be sent again, and a guess could record another
+    /// patient's invitation against them; reconciliation finds each by its recipient once the
+    /// server answers again.
+    async fn settle_sent(
         &mut self,
         list_id: &str,
-        search: &str,
-    ) -> Result<Vec<wire::InvitationItemDto>, CallError> {
-        let result =
-            crate::pending::api::list_page(self.auth, list_id, 0, LOOKUP_LIMIT, Some(search)).await;
+        rows: &[OutboxRow],
+        reply: &wire::SendInvitationResponse,
+        sent_at: DateTime<Utc>,
+    ) -> Result<Flow, StoreError> {
+        let mut settled = plan::settle(rows, reply, &[]);
+        let mut flow = None;
+        if settled.contains(&Settlement::Unconfirmed) {
+            match self.find_new(list_id, &reply.ids, sent_at).await {
+                Ok(found) => settled = plan::settle(rows, reply, &found),
+                Err(e) => flow = Some(Self::lookup_failed(&e)),
+            }
+        }
+        let now = self.now();
+        for (row, settlement) in rows.iter().zip(settled) {
+            match settlement {
+                Settlement::Sent(id) => {
+                    self.store.mark_sent(&row.id, Some(&id), now)?;
+                    self.report.invites_sent_created.push(row.created_at);
+                }
+                Settlement::Added => {
+                    self.store
+                        .mark_sent_with_note(&row.id, plan::ADDED_NOTE, now)?;
+                    self.report.invites_sent_created.push(row.created_at);
+                }
+                Settlement::Rejected(reason) => self.store.mark_rejected(&row.id, &reason, now)?,
+                Settlement::Unconfirmed => {
+                    self.store
+                        .note_unknown(&row.id, plan::UNCONFIRMED_REASON, now)?
+                }
+            }
+        }
+        Ok(flow)
+    }
+
+    /// A bounded scan of the list's pending invitations, noted for the connection indicator.
+    async fn scan(
+        &mut self,
+        list_id: &str,
+        scan: Scan<'_>,
+        visit: impl FnMut(Vec<Invitation>) -> ControlFlow<()>,
+    ) -> Result<ScanEnd, CallError> {
+        let result = pending_api::scan(self.auth, list_id, scan, visit).await;
         self.note(&result);
-        result.map(|page| page.invitations)
+        result
+    }
+
+    /// The invitations a 202 created, among the newest on the list: one short pass that stops
+    /// once all are found or invitations older than the request appear.
+    async fn find_new(
+        &mut self,
+        list_id: &str,
+        ids: &[String],
+        sent_at: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>, CallError> {
+        let since = sent_at - plan::CLOCK_SLACK;
+        let mut found = Vec::new();
+        let scan = Scan {
+            email: None,
+            page: NEW_IDS_PAGE,
+            max_pages: NEW_IDS_PAGES,
+        };
+        self.scan(list_id, scan, |page| {
+            let older = page.iter().any(|inv| plan::created_before(inv, since));
+            found.extend(page.into_iter().filter(|inv| ids.contains(&inv.id)));
+            stop_if(older || found.len() >= ids.len())
+        })
+        .await?;
+        Ok(found)
+    }
+
+    /// The pending invitations `rows` act on, in one pass that stops once all are found (with
+    /// Huma's email filter when they share one address), and how the pass ended.
+    async fn find_by_id(
+        &mut self,
+        list_id: &str,
+        rows: &[OutboxRow],
+    ) -> Result<(Vec<Invitation>, ScanEnd), CallError> {
+        let wanted: HashSet<&str> = rows
+            .iter()
+            .filter_map(|r| r.invitation_id.as_deref())
+            .collect();
+        let email = match rows.first() {
+            Some(first) if rows.iter().all(|r| r.invitee.email == first.invitee.email) => {
+                first.invitee.email.as_deref()
+            }
+            _ => None,
+        };
+        let scan = Scan {
+            email,
+            page: PAGE,
+            max_pages: BY_ID_PAGES,
+        };
+        let mut found = Vec::new();
+        let end = self
+            .scan(list_id, scan, |page| {
+                found.extend(
+                    page.into_iter()
+                        .filter(|inv| wanted.contains(inv.id.as_str())),
+                );
+                stop_if(found.len() >= wanted.len())
+            })
+            .await?;
+        Ok((found, end))
+    }
+
+    /// Collects the list's invitations that may be `rows`' earlier sends (their recipients,
+    /// created since the oldest was queued) into `listed`, reading newest first with the email
+    /// `filter`, until every row has one or older invitations appear. Returns how the pass ended.
+    async fn look_for_sends(
+        &mut self,
+        list_id: &str,
+        filter: Option<&str>,
+        rows: &[OutboxRow],
+        known: &[String],
+        listed: &mut Vec<Invitation>,
+    ) -> Result<ScanEnd, CallError> {
+        let Some(oldest) = rows.iter().map(|r| r.created_at).min() else {
+            return Ok(ScanEnd::Stopped);
+        };
+        let since = oldest - plan::CLOCK_SLACK;
+        let scan = Scan {
+            email: filter,
+            page: PAGE,
+            max_pages: RECONCILE_PAGES,
+        };
+        self.scan(list_id, scan, |page| {
+            let older = page.iter().any(|inv| plan::created_before(inv, since));
+            for inv in page {
+                let new = !listed.iter().any(|l| l.id == inv.id);
+                if new && rows.iter().any(|r| plan::is_recipient(r, &inv)) {
+                    listed.push(inv);
+                }
+            }
+            let all_found = plan::find_sent_invites(rows, listed, known)
+                .iter()
+                .all(Option::is_some);
+            stop_if(older || all_found)
+        })
+        .await
     }
 
     /// A request failed for all because of one row: the rows go back to `queued` (the failed
@@ -313,74 +456,140 @@ impl Run<'_> {
         }
     }
 
-    /// A row whose last request may or may not have taken effect. Invites are looked up among the
-    /// list's pending invitations created since the row was queued: found → sent; not found → queued
-    /// again. Resends compare the send count; revokes are simply queued again (idempotent).
-    async fn reconcile(&mut self, row: &OutboxRow) -> Result<Flow, StoreError> {
-        let now = self.now();
-        match row.kind {
+    /// Rows whose last request may or may not have taken effect. Revokes are simply queued again
+    /// (idempotent); invites and resends are looked up first.
+    async fn reconcile(
+        &mut self,
+        list_id: &str,
+        kind: RowKind,
+        rows: &[OutboxRow],
+    ) -> Result<Flow, StoreError> {
+        match kind {
             RowKind::Revoke => {
-                self.store
-                    .retry_later(&row.id, plan::UNKNOWN_REASON, now, now)?;
-                Ok(None)
-            }
-            RowKind::Invite => {
-                let listed = match self.lookup(&row.list_id, row.recipient()).await {
-                    Ok(listed) => listed,
-                    Err(e) => return Ok(Some(Self::lookup_failed(&e))),
-                };
-                let known = self.store.known_server_ids(&row.list_id)?;
                 let now = self.now();
-                match plan::find_sent_invite(row, &listed, &known) {
-                    Some(inv) => {
-                        self.store.mark_sent(&row.id, Some(&inv.id), now)?;
-                        self.report.invites_sent_created.push(row.created_at);
-                    }
-                    None => self.defer(
-                        row,
-                        None,
-                        "The server did not confirm the last attempt; it will be sent again.",
-                    )?,
+                for row in rows {
+                    self.store
+                        .retry_later(&row.id, plan::UNKNOWN_REASON, now, now)?;
                 }
                 Ok(None)
             }
-            RowKind::Resend => {
-                let listed = match self.lookup(&row.list_id, row.recipient()).await {
-                    Ok(listed) => listed,
+            RowKind::Invite => self.reconcile_invites(list_id, rows).await,
+            RowKind::Resend => self.reconcile_resends(list_id, rows).await,
+        }
+    }
+
+    /// Invites whose last request may have landed, looked up among the list's pending invitations
+    /// created since each was queued: found → sent; not found → queued again; a lookup that
+    /// reached its bound first → needs attention, never sent again on a guess. Email rows are
+    /// looked up with Huma's email filter (the address as sent, then in lower case in case the
+    /// server keeps it so: a miss here means a second invitation); SMS rows, which Huma cannot
+    /// filter, in one pass for them all.
+    async fn reconcile_invites(
+        &mut self,
+        list_id: &str,
+        rows: &[OutboxRow],
+    ) -> Result<Flow, StoreError> {
+        let known = self.store.known_server_ids(list_id)?;
+        let mut listed: Vec<Invitation> = Vec::new();
+        let mut undecided: HashSet<String> = HashSet::new();
+        for (filters, group) in lookups(rows) {
+            for filter in &filters {
+                let end = match self
+                    .look_for_sends(list_id, filter.as_deref(), &group, &known, &mut listed)
+                    .await
+                {
+                    Ok(end) => end,
                     Err(e) => return Ok(Some(Self::lookup_failed(&e))),
                 };
-                let inv = listed
-                    .iter()
-                    .find(|i| Some(&i.id) == row.invitation_id.as_ref());
-                let now = self.now();
-                match plan::check_resend(row, inv) {
-                    ResendCheck::Done => self.store.mark_sent(&row.id, None, now)?,
-                    ResendCheck::Gone => {
-                        self.store.mark_rejected(&row.id, plan::GONE_REASON, now)?
+                let found = plan::find_sent_invites(&group, &listed, &known);
+                for (row, inv) in group.iter().zip(&found) {
+                    if end == ScanEnd::Bound && inv.is_none() {
+                        undecided.insert(row.id.clone());
                     }
-                    ResendCheck::NotDone => self.defer(
-                        row,
-                        None,
-                        "The server did not confirm the resend; it will be tried again.",
-                    )?,
                 }
-                Ok(None)
+                if found.iter().all(Option::is_some) {
+                    break;
+                }
             }
         }
+        let now = self.now();
+        for (row, inv) in rows
+            .iter()
+            .zip(plan::find_sent_invites(rows, &listed, &known))
+        {
+            match inv {
+                Some(inv) => {
+                    self.store.mark_sent(&row.id, Some(&inv.id), now)?;
+                    self.report.invites_sent_created.push(row.created_at);
+                }
+                None if undecided.contains(&row.id) => {
+                    self.store
+                        .mark_needs_attention(&row.id, plan::TOO_MANY_TO_CHECK_REASON, now)?
+                }
+                None => self.defer(
+                    row,
+                    None,
+                    "The server did not confirm the last attempt; it will be sent again.",
+                )?,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Resends whose last request may have landed: done if the send count rose past the one read
+    /// before the attempt.
+    async fn reconcile_resends(
+        &mut self,
+        list_id: &str,
+        rows: &[OutboxRow],
+    ) -> Result<Flow, StoreError> {
+        let (found, end) = match self.find_by_id(list_id, rows).await {
+            Ok(found) => found,
+            Err(e) => return Ok(Some(Self::lookup_failed(&e))),
+        };
+        let now = self.now();
+        for row in rows {
+            let inv = found
+                .iter()
+                .find(|i| Some(&i.id) == row.invitation_id.as_ref());
+            if inv.is_none() && end == ScanEnd::Bound {
+                self.store
+                    .mark_needs_attention(&row.id, plan::TOO_MANY_TO_CHECK_REASON, now)?;
+                continue;
+            }
+            match plan::check_resend(row, inv) {
+                ResendCheck::Done => self.store.mark_sent(&row.id, None, now)?,
+                ResendCheck::Gone => self.store.mark_rejected(&row.id, plan::GONE_REASON, now)?,
+                ResendCheck::NotDone => self.defer(
+                    row,
+                    None,
+                    "The server did not confirm the resend; it will be tried again.",
+                )?,
+            }
+        }
+        Ok(None)
     }
 
     async fn resend(&mut self, list_id: &str, rows: &[OutboxRow]) -> Result<Flow, StoreError> {
         // The code and send count are read just before the attempt: nothing secret waits on disk,
         // and the count is what reconciliation compares with.
+        let (found, end) = match self.find_by_id(list_id, rows).await {
+            Ok(found) => found,
+            Err(e) => return Ok(Some(Self::lookup_failed(&e))),
+        };
         let mut go: Vec<(OutboxRow, String, Option<u32>)> = Vec::new();
         for row in rows {
-            let listed = match self.lookup(list_id, row.recipient()).await {
-                Ok(listed) => listed,
-                Err(e) => return Ok(Some(Self::lookup_failed(&e))),
-            };
-            let inv = listed
+            let inv = found
                 .iter()
                 .find(|i| Some(&i.id) == row.invitation_id.as_ref());
+            if inv.is_none() && end == ScanEnd::Bound {
+                self.store.mark_needs_attention(
+                    &row.id,
+                    plan::TOO_MANY_TO_CHECK_REASON,
+                    self.now(),
+                )?;
+                continue;
+            }
             if let Some(reason) = plan::resend_refusal(inv) {
                 self.store.mark_rejected(&row.id, reason, self.now())?;
                 continue;
@@ -406,7 +615,10 @@ impl Run<'_> {
         if go.is_empty() {
             return Ok(None);
         }
+        let config = self.auth.client().config();
         let request = wire::ResendInvitationsRequest {
+            client_id: &config.client_id,
+            project_id: &config.project_id,
             invitations_list: go
                 .iter()
                 .map(|(r, code, _)| wire::ResendItemDto {
@@ -437,9 +649,23 @@ impl Run<'_> {
         self.note(&result);
         let now = self.now();
         let error = match result {
-            Ok(_) => {
-                for c in &claimed {
-                    self.store.mark_sent(&c.id, None, now)?;
+            Ok(reply) => {
+                match plan::resend_reply(claimed.len(), reply.resent_invitations) {
+                    ResendReply::AllResent => {
+                        for c in &claimed {
+                            self.store.mark_sent(&c.id, None, now)?;
+                        }
+                    }
+                    ResendReply::Gone => {
+                        self.store
+                            .mark_rejected(&claimed[0].id, plan::GONE_REASON, now)?
+                    }
+                    // Left in flight: reconciliation compares each one's send count.
+                    ResendReply::Unconfirmed => {
+                        for c in &claimed {
+                            self.store.note_unknown(&c.id, plan::UNKNOWN_REASON, now)?;
+                        }
+                    }
                 }
                 return Ok(None);
             }
@@ -542,4 +768,43 @@ impl Run<'_> {
         }
         Ok(None)
     }
+}
+
+fn stop_if(done: bool) -> ControlFlow<()> {
+    if done {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
+/// The lookups that reconcile `rows` (invites of one list): per address, the email filters to try
+/// in turn (each spelling as sent, then in lower case); one pass with no filter for the SMS rows.
+fn lookups(rows: &[OutboxRow]) -> Vec<(Vec<Option<String>>, Vec<OutboxRow>)> {
+    let mut groups: Vec<(Option<String>, Vec<OutboxRow>)> = Vec::new();
+    for row in rows {
+        let key = (row.channel == Channel::Email).then(|| row.recipient().to_lowercase());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(row.clone()),
+            None => groups.push((key, vec![row.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, group)| {
+            let mut filters: Vec<Option<String>> = Vec::new();
+            let spellings = key
+                .is_some()
+                .then(|| group.iter().map(|r| r.recipient().to_owned()));
+            for filter in spellings.into_iter().flatten().chain(key.clone()) {
+                if !filters.contains(&Some(filter.clone())) {
+                    filters.push(Some(filter));
+                }
+            }
+            if filters.is_empty() {
+                filters.push(None);
+            }
+            (filters, group)
+        })
+        .collect()
 }

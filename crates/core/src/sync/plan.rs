@@ -28,8 +28,13 @@ pub const CLOCK_SLACK: Duration = Duration::minutes(10);
 /// One step of work against the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    /// The row's last request may or may not have taken effect: look before doing anything else.
-    Reconcile(OutboxRow),
+    /// Rows of one kind and list whose last request may or may not have taken effect: look (one
+    /// lookup for them all) before doing anything else.
+    Reconcile {
+        list_id: String,
+        kind: RowKind,
+        rows: Vec<OutboxRow>,
+    },
     /// One request: one list, one channel, one text.
     SendInvites {
         group: SendGroup,
@@ -41,20 +46,17 @@ pub enum Op {
         rows: Vec<OutboxRow>,
     },
     /// One revoke (`DELETE invitation/{id}`: idempotent in effect, 404 means already gone).
-    Revoke(OutboxRow),
+    Revoke(Box<OutboxRow>),
 }
 
 fn due(row: &OutboxRow, now: DateTime<Utc>) -> bool {
     row.state == OutboxState::Queued && row.next_attempt_at.is_none_or(|at| at <= now)
 }
 
-/// The operations the outbox calls for at `now`: every row in flight is reconciled first (nothing is
-/// resent before its earlier attempt is accounted for); then due rows, batched per kind, list,
-/// channel (and text, for invites), oldest batch first.
 /// Batches of at most [`BATCH_SIZE`], in queue order. An SMS recipient is at most once per batch:
 /// the server answers a number repeated in one request with one invitation and "already invited"
 /// for it, which cannot be matched to the rows; the repeat goes in a later batch and is settled on
-/// its own. (Repeated emails each get an invitation, in order, so they may share a batch.)
+/// its own. (Repeated emails each get an invitation of their own, so they may share a batch.)
 fn batches_without_repeats(rows: Vec<OutboxRow>, channel: Channel) -> Vec<Vec<OutboxRow>> {
     let mut batches: Vec<Vec<OutboxRow>> = Vec::new();
     for row in rows {
@@ -72,13 +74,29 @@ fn batches_without_repeats(rows: Vec<OutboxRow>, channel: Channel) -> Vec<Vec<Ou
     batches
 }
 
+/// The operations the outbox calls for at `now`: every row in flight is reconciled first (nothing is
+/// resent before its earlier attempt is accounted for), one lookup per list and kind; then due
+/// rows, batched per kind, list, channel (and text, for invites), oldest batch first.
 pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
-    let mut ops: Vec<Op> = rows
-        .iter()
-        .filter(|r| r.state == OutboxState::Sending)
-        .cloned()
-        .map(Op::Reconcile)
-        .collect();
+    let mut ops: Vec<Op> = Vec::new();
+    for row in rows.iter().filter(|r| r.state == OutboxState::Sending) {
+        let group = ops.iter_mut().find_map(|op| match op {
+            Op::Reconcile {
+                list_id,
+                kind,
+                rows,
+            } if *list_id == row.list_id && *kind == row.kind => Some(rows),
+            _ => None,
+        });
+        match group {
+            Some(rows) => rows.push(row.clone()),
+            None => ops.push(Op::Reconcile {
+                list_id: row.list_id.clone(),
+                kind: row.kind,
+                rows: vec![row.clone()],
+            }),
+        }
+    }
     type Key = (RowKind, String, Channel, Option<String>);
     let mut order: Vec<Key> = Vec::new();
     let mut groups: HashMap<Key, Vec<OutboxRow>> = HashMap::new();
@@ -118,7 +136,7 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
                     });
                 }
             }
-            RowKind::Revoke => ops.extend(rows.into_iter().map(Op::Revoke)),
+            RowKind::Revoke => ops.extend(rows.into_iter().map(|r| Op::Revoke(Box::new(r)))),
         }
     }
     ops
@@ -154,7 +172,7 @@ pub enum ErrorClass {
 }
 
 pub const RESEND_LIMIT_REASON: &str =
-    "Resend limit reached: Huma sends an invitation at most 5 times.";
+    "Resend limit reached: Huma resends an invitation at most 5 times after the first send.";
 pub const GONE_REASON: &str =
     "This invitation is no longer pending: the patient signed up, or it was revoked or expired.";
 pub const INVALID_REASON: &str = "The server did not accept this invite's details.";
@@ -182,6 +200,19 @@ pub fn classify(error: &CallError) -> ErrorClass {
         }
         ApiError::Http { status: 401 } | ApiError::Huma { status: 401, .. } => {
             ErrorClass::SignedOut
+        }
+        // Tokens that need the SMS code first (400, not 401): the session, not the invites.
+        ApiError::Huma { code, .. }
+            if *code == codes::FIRST_STAGE_TOKEN || *code == codes::TOKEN_PROVIDER_INVALID =>
+        {
+            ErrorClass::SignedOut
+        }
+        // The app's project or client setting is refused: nothing wrong with the invites; they
+        // wait (and reach the clinician past their deadline) while IT puts the setting right.
+        ApiError::Huma { code, .. }
+            if *code == codes::INVALID_PROJECT || *code == codes::INVALID_CLIENT =>
+        {
+            ErrorClass::RetryLater { retry_after: None }
         }
         ApiError::Huma { code, .. } if *code == invitation_codes::NOT_FOUND => ErrorClass::Gone,
         ApiError::Huma { code, .. } if *code == invitation_codes::RESEND_LIMIT => {
@@ -240,77 +271,192 @@ pub fn after_failure(
     AfterFailure::RetryAt(at)
 }
 
+/// Why a lookup gave up without deciding: nothing is sent again until the clinician has looked.
+pub const TOO_MANY_TO_CHECK_REASON: &str = "This list has too many pending invitations to check \
+     this one, so nothing was sent again. Check the pending invites, then retry or discard it.";
+/// An invitee the server gave the list's role directly (an existing Huma user without one).
+pub const ADDED_NOTE: &str =
+    "Already had a Huma account: added to this list without an invitation.";
+pub const UNCONFIRMED_REASON: &str = "Huma accepted this invite; which invitation is its own is \
+     checked before anything is sent again.";
+
+/// What a 202 answer means for one invite of the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settlement {
+    /// The server created this invitation for it.
     Sent(String),
+    /// An existing Huma user without a role: the server gave them the list's role directly, so
+    /// there is no invitation (nothing to resend or revoke).
+    Added,
     Rejected(String),
-    NeedsAttention(String),
+    /// The server took it, but which of the new invitations is its own is not known: it stays in
+    /// flight, and reconciliation finds it by recipient before anything is sent again.
+    Unconfirmed,
 }
 
 fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// Matches a 202 answer to the invites sent: invitees the server reports are rejected with the
-/// reason; the others take the created ids in order.
-pub fn settle(rows: &[OutboxRow], reply: &wire::SendInvitationResponse) -> Vec<Settlement> {
-    let listed = |list: &[String], value: Option<&str>| {
-        value.is_some_and(|v| list.iter().any(|x| same(x, v)))
-    };
-    let mut ids = reply.ids.iter();
-    rows.iter()
-        .map(|row| {
-            let email = row.invitee.email.as_deref();
-            let phone = row.invitee.phone.as_deref();
-            if listed(&reply.already_signed_up_emails, email)
-                || listed(&reply.already_signed_up_phone_numbers, phone)
-            {
-                Settlement::Rejected("Already signed up to Huma.".into())
-            } else if listed(&reply.already_invited_phone_numbers, phone) {
-                Settlement::Rejected("Already has a pending invitation on this list.".into())
-            } else if listed(&reply.failed_send_invite_phone_numbers, phone) {
-                Settlement::Rejected("The SMS could not be sent to this number.".into())
-            } else if let Some(id) = ids.next() {
-                Settlement::Sent(id.clone())
-            } else {
-                Settlement::NeedsAttention(
-                    "The server accepted the request but did not confirm this invite.".into(),
-                )
-            }
+/// Whether a server invitation is addressed to the row's recipient: emails without case, phone
+/// numbers (E.164) as they are.
+pub fn is_recipient(row: &OutboxRow, inv: &wire::InvitationItemDto) -> bool {
+    match row.channel {
+        Channel::Sms => row
+            .invitee
+            .phone
+            .as_deref()
+            .is_some_and(|p| inv.phone_number.as_deref() == Some(p)),
+        Channel::Email => inv
+            .email
+            .as_deref()
+            .zip(row.invitee.email.as_deref())
+            .is_some_and(|(a, b)| same(a, b)),
+    }
+}
+
+/// The refusals in a 202 answer, one entry per invitee refused: each entry refuses one row (the
+/// same email twice in a request may be refused once and added once).
+struct Refusals<'a> {
+    lists: [(Vec<&'a str>, &'static str, Channel); 4],
+}
+
+impl<'a> Refusals<'a> {
+    fn of(reply: &'a wire::SendInvitationResponse) -> Self {
+        let list = |l: &'a [String]| l.iter().map(String::as_str).collect::<Vec<_>>();
+        Self {
+            lists: [
+                (
+                    list(&reply.already_signed_up_emails),
+                    "Already signed up to Huma.",
+                    Channel::Email,
+                ),
+                (
+                    list(&reply.already_signed_up_phone_numbers),
+                    "Already signed up to Huma.",
+                    Channel::Sms,
+                ),
+                (
+                    list(&reply.already_invited_phone_numbers),
+                    "Already has a pending invitation on this list.",
+                    Channel::Sms,
+                ),
+                (
+                    list(&reply.failed_send_invite_phone_numbers),
+                    "The SMS could not be sent to this number.",
+                    Channel::Sms,
+                ),
+            ],
+        }
+    }
+
+    /// The reason the server refused this row, taking the entry that says so.
+    fn take(&mut self, row: &OutboxRow) -> Option<&'static str> {
+        self.lists.iter_mut().find_map(|(entries, why, channel)| {
+            let value = match channel {
+                Channel::Email => row.invitee.email.as_deref(),
+                Channel::Sms => row.invitee.phone.as_deref(),
+            }?;
+            let at = entries.iter().position(|e| same(e, value))?;
+            entries.remove(at);
+            Some(*why)
         })
+    }
+}
+
+/// Matches a 202 answer to the invites sent, by recipient, never by position: the ids are the
+/// invitations created, and an existing Huma user without a role gets the role directly, with no
+/// id and in none of the answer's lists. Invitees the server lists are rejected with the reason.
+/// `found` holds the list's invitations looked up since (empty before any lookup): each of the
+/// answer's invitations found there goes to a row with its recipient. The rest follows by
+/// elimination, as every id left belongs to one of the rows left: none left → those rows were
+/// added without an invitation; one row and one id → its own; anything else stays
+/// [`Settlement::Unconfirmed`]. Where the server may have made an invitation for a refused row (a
+/// failed SMS), ids left over prove nothing, so those rows stay unconfirmed too.
+pub fn settle(
+    rows: &[OutboxRow],
+    reply: &wire::SendInvitationResponse,
+    found: &[wire::InvitationItemDto],
+) -> Vec<Settlement> {
+    let mut refusals = Refusals::of(reply);
+    let mut settled: Vec<Option<Settlement>> = rows
+        .iter()
+        .map(|row| {
+            refusals
+                .take(row)
+                .map(|why| Settlement::Rejected(why.into()))
+        })
+        .collect();
+    let mut left: Vec<&String> = reply.ids.iter().collect();
+    for inv in found {
+        let Some(at) = left.iter().position(|id| **id == inv.id) else {
+            continue;
+        };
+        let open = (0..rows.len()).find(|&i| settled[i].is_none() && is_recipient(&rows[i], inv));
+        if let Some(i) = open {
+            settled[i] = Some(Settlement::Sent(inv.id.clone()));
+            left.remove(at);
+        }
+    }
+    let open: Vec<usize> = (0..rows.len()).filter(|&i| settled[i].is_none()).collect();
+    let ids_are_theirs = reply.failed_send_invite_phone_numbers.is_empty();
+    let rest = match (open.len(), left.as_slice()) {
+        (_, []) => Some(Settlement::Added),
+        (1, [id]) if ids_are_theirs => Some(Settlement::Sent((*id).clone())),
+        _ => None,
+    };
+    for i in open {
+        settled[i] = Some(rest.clone().unwrap_or(Settlement::Unconfirmed));
+    }
+    settled
+        .into_iter()
+        .map(|s| s.unwrap_or(Settlement::Unconfirmed))
         .collect()
 }
 
-/// Reconciling an invite: the server invitation that is this row's earlier send, if any. It must
-/// be for the same recipient, created since the row was queued (less [`CLOCK_SLACK`]), and not
-/// already recorded against another row. Since the row was queued, not since its last attempt: an
-/// earlier attempt with an unknown outcome may be the one that landed, and a later attempt that
-/// failed before reaching the server must not hide it.
-pub fn find_sent_invite<'a>(
-    row: &OutboxRow,
-    listed: &'a [wire::InvitationItemDto],
-    known: &[String],
-) -> Option<&'a wire::InvitationItemDto> {
-    let since = Some(row.created_at - CLOCK_SLACK);
-    listed.iter().find(|inv| {
-        !known.contains(&inv.id)
-            && created_after(inv.create_date_time.as_deref(), since)
-            && match row.channel {
-                Channel::Sms => inv.phone_number.as_deref() == row.invitee.phone.as_deref(),
-                Channel::Email => inv
-                    .email
-                    .as_deref()
-                    .zip(row.invitee.email.as_deref())
-                    .is_some_and(|(a, b)| same(a, b)),
-            }
-    })
+fn created_at(inv: &wire::InvitationItemDto) -> Option<DateTime<Utc>> {
+    inv.create_date_time
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
 }
 
-fn created_after(created: Option<&str>, since: Option<DateTime<Utc>>) -> bool {
-    let Some(since) = since else { return true };
-    created
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .is_none_or(|created| created.with_timezone(&Utc) >= since)
+/// Whether the invitation was created before `since`: the list is sorted newest first, so a lookup
+/// for anything created since can stop there. (No creation time: not known to be older.)
+pub fn created_before(inv: &wire::InvitationItemDto, since: DateTime<Utc>) -> bool {
+    created_at(inv).is_some_and(|created| created < since)
+}
+
+/// Reconciling invites: for each row, the server invitation that is its earlier send, if any. It
+/// must be for the same recipient, created since the row was queued (less [`CLOCK_SLACK`]), and
+/// not already recorded against another row (`known`), nor claimed by another of `rows`. Since
+/// the row was queued, not since its last attempt: an earlier attempt with an unknown outcome may
+/// be the one that landed, and a later attempt that failed before reaching the server must not
+/// hide it. Newest invitations first, each to the newest row it can be: an older invitation can
+/// be only an older row's, so it is left for it.
+pub fn find_sent_invites<'a>(
+    rows: &[OutboxRow],
+    listed: &'a [wire::InvitationItemDto],
+    known: &[String],
+) -> Vec<Option<&'a wire::InvitationItemDto>> {
+    let mut newest_first: Vec<&wire::InvitationItemDto> = listed
+        .iter()
+        .filter(|inv| !known.contains(&inv.id))
+        .collect();
+    // Stable, and no creation time counts as newest (it may be any row's).
+    newest_first
+        .sort_by_key(|inv| std::cmp::Reverse(created_at(inv).unwrap_or(DateTime::<Utc>::MAX_UTC)));
+    let mut found: Vec<Option<&wire::InvitationItemDto>> = vec![None; rows.len()];
+    for inv in newest_first {
+        let owner = (0..rows.len())
+            .filter(|&i| found[i].is_none() && is_recipient(&rows[i], inv))
+            .filter(|&i| !created_before(inv, rows[i].created_at - CLOCK_SLACK))
+            .max_by_key(|&i| (rows[i].created_at, std::cmp::Reverse(i)));
+        if let Some(i) = owner {
+            found[i] = Some(inv);
+        }
+    }
+    found
 }
 
 /// Reconciling a resend: did the send count move past what it was before the attempt?
@@ -334,7 +480,8 @@ pub fn check_resend(row: &OutboxRow, listed: Option<&wire::InvitationItemDto>) -
     }
 }
 
-/// Before a resend goes out: whether the invitation can still be resent.
+/// Before a resend goes out: whether the invitation can still be resent. `numberOfTry` is 1 after
+/// the first send and Huma resends while it is at most 5.
 pub fn resend_refusal(listed: Option<&wire::InvitationItemDto>) -> Option<&'static str> {
     match listed {
         None => Some(GONE_REASON),
@@ -342,6 +489,26 @@ pub fn resend_refusal(listed: Option<&wire::InvitationItemDto>) -> Option<&'stat
             Some(RESEND_LIMIT_REASON)
         }
         Some(_) => None,
+    }
+}
+
+/// What a resend's answer means: Huma skips, without an error, the invitations it cannot find, and
+/// counts only those it resent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResendReply {
+    AllResent,
+    /// The one invitation asked for is gone.
+    Gone,
+    /// Some were skipped, but which is not said: reconciliation compares each one's send count.
+    Unconfirmed,
+}
+
+pub fn resend_reply(asked: usize, resent: Option<u32>) -> ResendReply {
+    match resent {
+        Some(n) if n as usize >= asked => ResendReply::AllResent,
+        Some(_) if asked == 1 => ResendReply::Gone,
+        // Fewer than asked, or no count at all: the send counts on the server tell which went.
+        _ => ResendReply::Unconfirmed,
     }
 }
 
@@ -416,10 +583,32 @@ mod tests {
         let mut sending = row("1", Some("a@example.com"), None);
         sending.state = OutboxState::Sending;
         let queued = row("2", Some("b@example.com"), None);
-        let ops = plan(&[queued.clone(), sending.clone()], at(0));
-        assert_eq!(ops.len(), 2);
-        assert_eq!(ops[0], Op::Reconcile(sending));
-        assert!(matches!(&ops[1], Op::SendInvites { rows, .. } if rows == &[queued]));
+        let mut other_list = sending.clone();
+        other_list.id = "3".into();
+        other_list.list_id = "M".into();
+        let mut second = sending.clone();
+        second.id = "4".into();
+        let ops = plan(
+            &[
+                queued.clone(),
+                sending.clone(),
+                other_list.clone(),
+                second.clone(),
+            ],
+            at(0),
+        );
+        assert_eq!(ops.len(), 3);
+        // One lookup per list for every row in flight there.
+        assert_eq!(
+            ops[0],
+            Op::Reconcile {
+                list_id: "L".into(),
+                kind: RowKind::Invite,
+                rows: vec![sending, second],
+            }
+        );
+        assert!(matches!(&ops[1], Op::Reconcile { list_id, .. } if list_id == "M"));
+        assert!(matches!(&ops[2], Op::SendInvites { rows, .. } if rows == &[queued]));
     }
 
     #[test]
@@ -442,8 +631,10 @@ mod tests {
         let sizes: Vec<usize> = ops
             .iter()
             .map(|op| match op {
-                Op::SendInvites { rows, .. } | Op::Resend { rows, .. } => rows.len(),
-                Op::Revoke(_) | Op::Reconcile(_) => 1,
+                Op::SendInvites { rows, .. }
+                | Op::Resend { rows, .. }
+                | Op::Reconcile { rows, .. } => rows.len(),
+                Op::Revoke(_) => 1,
             })
             .collect();
         assert_eq!(sizes, [BATCH_SIZE, 3, 1, 1, 1, 1, 1]);
@@ -506,45 +697,136 @@ mod tests {
         ));
     }
 
+    fn reply(ids: &[&str]) -> wire::SendInvitationResponse {
+        wire::SendInvitationResponse {
+            ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn sent(id: &str) -> Settlement {
+        Settlement::Sent(id.into())
+    }
+
     #[test]
-    fn created_ids_go_to_the_invitees_the_server_did_not_list() {
+    fn an_existing_user_between_two_new_invitations_is_added_without_an_id() {
         let rows = [
             row("1", Some("a@example.com"), None),
-            row("2", Some("Known@Example.com"), None),
+            row("2", Some("has.account@example.com"), None),
             row("3", Some("c@example.com"), None),
         ];
-        let reply = wire::SendInvitationResponse {
-            ids: vec!["s1".into(), "s3".into()],
-            already_signed_up_emails: vec!["known@example.com".into()],
+        let reply = reply(&["ia", "ic"]);
+        // Two ids for three invitees: which is whose is not known from the answer alone.
+        assert_eq!(settle(&rows, &reply, &[]), vec![Settlement::Unconfirmed; 3]);
+        let found = [
+            listed("ic", Some("c@example.com"), None, at(0)),
+            listed("ia", Some("A@Example.com"), None, at(0)),
+        ];
+        assert_eq!(
+            settle(&rows, &reply, &found),
+            [sent("ia"), Settlement::Added, sent("ic")]
+        );
+    }
+
+    #[test]
+    fn the_same_email_twice_gets_two_distinct_invitations() {
+        let rows = [
+            row("1", Some("twice@example.com"), None),
+            row("2", Some("Twice@example.com"), None),
+        ];
+        let reply = reply(&["i1", "i2"]);
+        let found = [
+            listed("i2", Some("twice@example.com"), None, at(0)),
+            listed("i1", Some("Twice@example.com"), None, at(0)),
+        ];
+        let settled = settle(&rows, &reply, &found);
+        assert!(settled.contains(&sent("i1")) && settled.contains(&sent("i2")));
+        // Refused once and added once: one refusal in the answer refuses one row.
+        let refused = wire::SendInvitationResponse {
+            already_signed_up_emails: vec!["twice@example.com".into()],
             ..Default::default()
         };
         assert_eq!(
-            settle(&rows, &reply),
+            settle(&rows, &refused, &[]),
             [
-                Settlement::Sent("s1".into()),
                 Settlement::Rejected("Already signed up to Huma.".into()),
-                Settlement::Sent("s3".into()),
+                Settlement::Added
             ]
         );
     }
 
     #[test]
-    fn phone_lists_reject_with_their_own_reason_and_missing_ids_need_attention() {
+    fn ids_in_another_order_than_the_rows_go_to_their_recipients() {
         let rows = [
             row("1", None, Some("+447700900001")),
             row("2", None, Some("+447700900002")),
             row("3", None, Some("+447700900003")),
         ];
-        let reply = wire::SendInvitationResponse {
-            ids: vec![],
-            already_invited_phone_numbers: vec!["+447700900001".into()],
-            failed_send_invite_phone_numbers: vec!["+447700900002".into()],
-            ..Default::default()
-        };
-        let settled = settle(&rows, &reply);
+        let reply = reply(&["i3", "i1", "i2"]);
+        let found = [
+            listed("i2", None, Some("+447700900002"), at(0)),
+            listed("other", None, Some("+447700900001"), at(0)),
+            listed("i3", None, Some("+447700900003"), at(0)),
+            listed("i1", None, Some("+447700900001"), at(0)),
+        ];
+        assert_eq!(
+            settle(&rows, &reply, &found),
+            [sent("i1"), sent("i2"), sent("i3")]
+        );
+    }
+
+    #[test]
+    fn the_answer_alone_settles_one_invite_per_id_or_no_ids_at_all() {
+        let rows = [
+            row("1", Some("a@example.com"), None),
+            row("2", Some("Known@Example.com"), None),
+        ];
+        let mut one = reply(&["i1"]);
+        one.already_signed_up_emails = vec!["known@example.com".into()];
+        assert_eq!(
+            settle(&rows, &one, &[]),
+            [
+                sent("i1"),
+                Settlement::Rejected("Already signed up to Huma.".into())
+            ]
+        );
+        assert_eq!(settle(&rows, &reply(&[]), &[]), vec![Settlement::Added; 2]);
+        // An id the lookup did not find, with one row left: its own, by elimination.
+        let found = [listed("i1", Some("a@example.com"), None, at(0))];
+        let rows3 = [rows[0].clone(), row("3", Some("b@example.com"), None)];
+        assert_eq!(
+            settle(&rows3, &reply(&["i1", "i3"]), &found),
+            [sent("i1"), sent("i3")]
+        );
+        // Two rows left and one id not found: which row it is stays unknown.
+        let rows4 = [
+            rows3[0].clone(),
+            rows3[1].clone(),
+            row("4", Some("d@example.com"), None),
+        ];
+        assert_eq!(
+            settle(&rows4, &reply(&["i1", "i3"]), &found),
+            [sent("i1"), Settlement::Unconfirmed, Settlement::Unconfirmed]
+        );
+    }
+
+    #[test]
+    fn phone_lists_reject_with_their_own_reason_and_an_sms_failure_makes_ids_inconclusive() {
+        let rows = [
+            row("1", None, Some("+447700900001")),
+            row("2", None, Some("+447700900002")),
+            row("3", None, Some("+447700900003")),
+        ];
+        let mut answer = reply(&[]);
+        answer.already_invited_phone_numbers = vec!["+447700900001".into()];
+        answer.failed_send_invite_phone_numbers = vec!["+447700900002".into()];
+        let settled = settle(&rows, &answer, &[]);
         assert!(matches!(&settled[0], Settlement::Rejected(r) if r.contains("pending invitation")));
         assert!(matches!(&settled[1], Settlement::Rejected(r) if r.contains("could not be sent")));
-        assert!(matches!(&settled[2], Settlement::NeedsAttention(_)));
+        assert_eq!(settled[2], Settlement::Added);
+        // The failed SMS may have an invitation of its own: its id cannot be given to row 3.
+        answer.ids = vec!["maybe".into()];
+        assert_eq!(settle(&rows, &answer, &[])[2], Settlement::Unconfirmed);
     }
 
     #[test]
@@ -557,17 +839,34 @@ mod tests {
         let other = listed("other", Some("bob@example.com"), None, at(61));
         let mine = listed("mine", Some("ann@example.com"), None, at(61));
         let all = [old, known, other, mine];
-        assert_eq!(
-            find_sent_invite(&r, &all, &["known".into()]).map(|i| i.id.as_str()),
-            Some("mine")
-        );
-        assert!(find_sent_invite(&r, &all[..3], &["known".into()]).is_none());
+        let one = std::slice::from_ref(&r);
+        let found = |listed: &[wire::InvitationItemDto]| {
+            find_sent_invites(one, listed, &["known".into()])[0].map(|i| i.id.clone())
+        };
+        assert_eq!(found(&all), Some("mine".into()));
+        assert_eq!(found(&all[..3]), None);
         // An earlier attempt that landed counts, even though a later one failed before the server.
         let earlier = listed("earlier", Some("ann@example.com"), None, at(45));
-        assert_eq!(
-            find_sent_invite(&r, &[earlier], &[]).map(|i| i.id.as_str()),
-            Some("earlier")
-        );
+        assert_eq!(found(&[earlier]), Some("earlier".into()));
+    }
+
+    #[test]
+    fn reconciling_two_invites_to_one_recipient_gives_each_its_own_invitation() {
+        let mut first = row("1", Some("ann@example.com"), None);
+        first.created_at = at(0);
+        let mut second = row("2", Some("ann@example.com"), None);
+        second.created_at = at(60);
+        // Only the newer invitation is recent enough to be the second row's: it must get it, and
+        // the older one goes to the first row.
+        let listed = [
+            listed("newer", Some("ann@example.com"), None, at(61)),
+            listed("older", Some("ann@example.com"), None, at(1)),
+        ];
+        let found: Vec<Option<&str>> = find_sent_invites(&[first, second], &listed, &[])
+            .into_iter()
+            .map(|i| i.map(|i| i.id.as_str()))
+            .collect();
+        assert_eq!(found, [Some("older"), Some("newer")]);
     }
 
     #[test]
@@ -581,10 +880,29 @@ mod tests {
         inv.number_of_try = Some(2);
         assert_eq!(check_resend(&r, Some(&inv)), ResendCheck::NotDone);
         assert_eq!(check_resend(&r, None), ResendCheck::Gone);
-        assert_eq!(resend_refusal(Some(&inv)), None);
-        inv.number_of_try = Some(5);
-        assert_eq!(resend_refusal(Some(&inv)), Some(RESEND_LIMIT_REASON));
         assert_eq!(resend_refusal(None), Some(GONE_REASON));
+    }
+
+    #[test]
+    fn an_invitation_is_resent_five_times_after_its_first_send() {
+        let mut inv = listed("i", None, Some("+447700900001"), at(0));
+        // `numberOfTry` is 1 after the first send; Huma resends while it is at most 5.
+        for sends in 1..=5 {
+            inv.number_of_try = Some(sends);
+            assert_eq!(resend_refusal(Some(&inv)), None, "after {sends} sends");
+        }
+        inv.number_of_try = Some(6);
+        assert_eq!(resend_refusal(Some(&inv)), Some(RESEND_LIMIT_REASON));
+        assert!(RESEND_LIMIT_REASON.contains("5 times after the first send"));
+    }
+
+    #[test]
+    fn a_resend_answer_counting_fewer_than_asked_is_not_taken_as_sent() {
+        assert_eq!(resend_reply(3, Some(3)), ResendReply::AllResent);
+        assert_eq!(resend_reply(1, Some(0)), ResendReply::Gone);
+        assert_eq!(resend_reply(3, Some(2)), ResendReply::Unconfirmed);
+        // No count: which went is read off the send counts, for one item too.
+        assert_eq!(resend_reply(1, None), ResendReply::Unconfirmed);
     }
 
     #[test]
@@ -609,6 +927,15 @@ mod tests {
             }
         );
         assert_eq!(api(huma(401, codes::TOKEN_EXPIRED)), ErrorClass::SignedOut);
+        // Tokens that still need the SMS code: the session, never the invites.
+        assert_eq!(
+            api(huma(400, codes::FIRST_STAGE_TOKEN)),
+            ErrorClass::SignedOut
+        );
+        assert_eq!(
+            api(huma(400, codes::TOKEN_PROVIDER_INVALID)),
+            ErrorClass::SignedOut
+        );
         assert_eq!(
             api(huma(401, codes::SESSION_TIMEOUT)),
             ErrorClass::SignedOut

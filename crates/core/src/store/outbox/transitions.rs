@@ -64,6 +64,17 @@ impl AccountStore {
         self.set_state(id, OutboxState::Sent, None, server_id, now)
     }
 
+    /// Done with no server invitation to record, saying why in the Outbox view (an existing Huma
+    /// user given the list's role directly).
+    pub fn mark_sent_with_note(
+        &self,
+        id: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.set_state(id, OutboxState::Sent, Some(note), None, now)
+    }
+
     pub fn mark_rejected(
         &self,
         id: &str,
