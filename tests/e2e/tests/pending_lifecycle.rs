@@ -327,8 +327,8 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
             "email": EMAIL,
             "password": "Pennant-Lane-2026",
             "validationData": { "shortenedCode": email_code },
-            "projectId": "e2e",
-            "clientId": "e2e",
+            "projectId": huma_sandbox::PROJECT_ID,
+            "clientId": huma_sandbox::CLIENT_ID,
         }))
         .send()
         .await?;
