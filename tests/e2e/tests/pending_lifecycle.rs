@@ -210,6 +210,64 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
     assert_eq!(email_row.channel, "email");
     assert_eq!(email_row.expiry, "6 days 23 h", "{email_row:?}");
     app.screenshot("30-pending-two-invites").await?;
+    let resends_left = |id: &str| {
+        format!("//tr[@data-testid='pending-row'][@data-id='{id}']//*[@data-testid='pending-resends-left']")
+    };
+    let left = app.find(Locator::XPath(&resends_left(&sms_row.id))).await?;
+    assert!(
+        left.text().await?.starts_with('5'),
+        "5 resends after the first send"
+    );
+
+    // Resend the SMS invitation: through the outbox, with the same sign-up link, one send more on
+    // the server (Huma's server needs the project, the client and the recipient for it).
+    app.find(Locator::XPath(&format!(
+        "//tr[@data-testid='pending-row'][@data-id='{}']//button[normalize-space(.)='Resend']",
+        sms_row.id
+    )))
+    .await?
+    .click()
+    .await?;
+    app.click_button("Yes, resend").await?;
+    app.wait_for_toast("Resend queued: 1 invitation will be sent again")
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let resent = loop {
+        let messages = sandbox_messages(&messages_url).await?;
+        if let Some(m) = messages
+            .iter()
+            .find(|m| m["kind"] == "INVITATION_RESEND" && m["to"] == PHONE)
+        {
+            break m.clone();
+        }
+        if Instant::now() > deadline {
+            return Err("the resend never reached the sandbox".into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let sms_code = sms_invitation["shortenedCode"].as_str().unwrap_or_default();
+    assert!(
+        resent["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("{base}/sandbox/signup/{sms_code}")),
+        "the resend carries the same sign-up link"
+    );
+    assert_eq!(invitation_to(&messages_url, PHONE).await?["numberOfTry"], 2);
+    app.refresh_pending().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = app.find(Locator::XPath(&resends_left(&sms_row.id))).await?;
+        if left.text().await?.starts_with('4') {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("the row never showed 4 resends left".into());
+        }
+        app.refresh_pending().await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    app.screenshot("30b-resent").await?;
 
     // Six days later the chaser goes out: one reminder, by SMS (this invitation has no email),
     // with the same sign-up link.
