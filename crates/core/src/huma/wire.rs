@@ -275,7 +275,7 @@ pub struct InvitationsRequest<'a> {
     pub role_type: &'static str,
     pub skip: u32,
     pub limit: u32,
-    /// The only filter Huma's server applies: a case-sensitive substring of the email. (The spec's
+    /// The only filter Huma's server applies: a substring of the email, ignoring case. (The spec's
     /// `search` is ignored by the server, so the app never relies on it.)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,

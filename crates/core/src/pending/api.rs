@@ -20,7 +20,7 @@ const MAX_ROWS: u32 = 20_000;
 const OVERLAP: u32 = 25;
 
 /// One page of `list_id`'s pending PERSONAL invitations, newest first; `email` narrows it to
-/// emails containing it (case-sensitive: Huma's only filter; there is none for phone numbers).
+/// emails containing it, ignoring case (Huma's only filter; there is none for phone numbers).
 pub async fn list_page(
     auth: &Auth,
     list_id: &str,
