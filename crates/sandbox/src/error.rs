@@ -86,6 +86,14 @@ impl ApiError {
             "You do not have access to this resource.",
         )
     }
+    /// 403 `100004`: the request is not addressed to a loopback name (see `host`).
+    pub const fn not_loopback() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            100004,
+            "This sandbox answers only requests addressed to 127.0.0.1, localhost or [::1].",
+        )
+    }
     /// 400 `100020`: the SMS code is wrong, expired or was never sent.
     pub const fn wrong_code() -> Self {
         Self::new(StatusCode::BAD_REQUEST, 100020, "Invalid verification code")

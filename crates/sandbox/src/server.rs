@@ -14,7 +14,8 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
 use crate::{
-    admin, auth, delivery, invite, manage, profiles, schedule, signup, DemoAccount, Quirks,
+    admin, auth, delivery, host, invite, manage, profiles, redirect, schedule, signup, DemoAccount,
+    Quirks,
 };
 
 #[derive(Clone)]
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(manage::routes())
         .merge(faults::routes())
         .merge(delivery::routes())
+        .merge(redirect::routes())
         // route_layer: runs after routing, so the matched template is known.
         .route_layer(middleware::from_fn(log_request))
         .fallback(not_found)
@@ -51,6 +53,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             faults::inject,
         ))
+        // Before anything else: a request under a name other than loopback is refused unseen.
+        .layer(middleware::from_fn(host::require_loopback_host))
         .with_state(state)
 }
 
