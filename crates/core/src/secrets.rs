@@ -6,10 +6,28 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
 /// A secret string. Debug and Display print `[redacted]`; it has no `Serialize`, so it cannot leak into
 /// JSON, IPC or logs by accident. Read it with [`Secret::expose`] at the one place that needs it.
+/// Its buffer is overwritten with zeros when it is dropped (every clone is a `Secret` too), so a
+/// password or token does not linger in freed memory.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Zeroize for Secret {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
@@ -49,9 +67,10 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, name: &str) -> Result<(), SecretError>;
 }
 
-/// Windows Credential Manager refuses blobs over 2,560 bytes; tokens can be longer. Values above this
-/// size are split into numbered parts and joined on read, never truncated.
-const MAX_PART_BYTES: usize = 2_000;
+/// Windows Credential Manager keeps a password as UTF-16 and refuses more than 2,560 bytes of it
+/// (the keyring crate checks exactly this); tokens can be longer. A value over that size is split
+/// into numbered parts, measured in UTF-16 like Windows does, and joined on read, never truncated.
+const MAX_PART_UTF16_BYTES: usize = 2_560;
 const PARTS_PREFIX: &str = "parts:";
 
 /// The OS keyring: Windows Credential Manager, macOS Keychain, Secret Service on Linux.
@@ -132,10 +151,11 @@ impl SecretStore for KeyringStore {
     fn set(&self, name: &str, value: &Secret) -> Result<(), SecretError> {
         self.delete(name)?;
         let value = value.expose();
-        if value.len() <= MAX_PART_BYTES && !value.starts_with(PARTS_PREFIX) {
+        let parts = split_for_windows(value, MAX_PART_UTF16_BYTES);
+        // One part is the value itself; a value that looks like a head is stored as parts too.
+        if parts.len() <= 1 && !value.starts_with(PARTS_PREFIX) {
             return self.write(name, value);
         }
-        let parts = split_at_char_boundaries(value, MAX_PART_BYTES);
         for (index, part) in parts.iter().enumerate() {
             self.write(&Self::part_name(name, index), part)?;
         }
@@ -153,17 +173,27 @@ impl SecretStore for KeyringStore {
     }
 }
 
-fn split_at_char_boundaries(value: &str, max_bytes: usize) -> Vec<&str> {
+/// The size of `value` as Windows stores it: UTF-16, two bytes a unit (four for a character outside
+/// the Basic Multilingual Plane, such as an emoji).
+fn utf16_bytes(value: &str) -> usize {
+    value.encode_utf16().count() * 2
+}
+
+/// Splits `value` into parts of at most `max_utf16_bytes` each in UTF-16, cutting only between
+/// characters (a surrogate pair is never split).
+fn split_for_windows(value: &str, max_utf16_bytes: usize) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(max_bytes);
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
+    let (mut start, mut size) = (0, 0);
+    for (at, c) in value.char_indices() {
+        let char_size = c.len_utf16() * 2;
+        if size + char_size > max_utf16_bytes {
+            parts.push(&value[start..at]);
+            (start, size) = (at, 0);
         }
-        let (part, tail) = rest.split_at(cut);
-        parts.push(part);
-        rest = tail;
+        size += char_size;
+    }
+    if start < value.len() {
+        parts.push(&value[start..]);
     }
     parts
 }
@@ -222,11 +252,44 @@ mod tests {
     }
 
     #[test]
-    fn splitting_respects_utf8_and_rejoins_exactly() {
-        let value = "é".repeat(3_001);
-        let parts = split_at_char_boundaries(&value, MAX_PART_BYTES);
-        assert!(parts.iter().all(|p| p.len() <= MAX_PART_BYTES));
-        assert_eq!(parts.concat(), value);
+    fn every_part_fits_windows_utf16_limit_and_the_parts_rejoin_exactly() {
+        // One, two, three and four UTF-8 bytes a character; the emoji is two UTF-16 units.
+        for c in ['a', 'é', '€', '😀'] {
+            for count in [1, 1_279, 1_280, 1_281, 5_000] {
+                let value: String = std::iter::repeat_n(c, count).chain(['.']).collect();
+                let parts = split_for_windows(&value, MAX_PART_UTF16_BYTES);
+                for part in &parts {
+                    assert!(!part.is_empty(), "{c:?} × {count}: an empty part");
+                    assert!(
+                        utf16_bytes(part) <= MAX_PART_UTF16_BYTES,
+                        "{c:?} × {count}: a part of {} UTF-16 bytes",
+                        utf16_bytes(part)
+                    );
+                }
+                assert_eq!(parts.concat(), value, "{c:?} × {count}");
+            }
+        }
+        // A value that fits is one part, whatever its UTF-8 size (1,280 three-byte characters are
+        // 3,840 UTF-8 bytes but 2,560 in UTF-16).
+        assert_eq!(
+            split_for_windows(&"€".repeat(1_280), MAX_PART_UTF16_BYTES).len(),
+            1
+        );
+        assert_eq!(
+            split_for_windows(&"€".repeat(1_281), MAX_PART_UTF16_BYTES).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_secret_is_wiped_when_dropped() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>(_: &T) {}
+        let mut secret = Secret::new("correct horse battery staple");
+        wiped_on_drop(&secret);
+        wiped_on_drop(&secret.clone());
+        // What the drop runs: the buffer is overwritten, then emptied.
+        secret.zeroize();
+        assert_eq!(secret.expose(), "");
     }
 
     #[test]
