@@ -28,6 +28,11 @@ pub fn to_app_error(error: &ApiError) -> AppError {
             C::ServerError,
             format!("The Huma server answered with an unexpected error (HTTP {status})."),
         ),
+        ApiError::Redirected { .. } => AppError::new(
+            C::ServerError,
+            "The Huma server redirected the request; the app does not follow redirects. \
+             Ask your IT team to check the server address.",
+        ),
         ApiError::Decode(_) => AppError::new(
             C::ServerError,
             "The Huma server sent an answer this app cannot read. Please try again later.",

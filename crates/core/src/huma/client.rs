@@ -67,6 +67,9 @@ pub enum ApiError {
         code: i64,
         message: String,
     },
+    /// A 3xx: the server (or something in front of it) sent the request elsewhere. Not followed.
+    #[error("the server redirected the request (HTTP {status})")]
+    Redirected { status: u16 },
     /// An error without a Huma body (an HTML 500 from a proxy, say).
     #[error("the server answered HTTP {status}")]
     Http { status: u16 },
@@ -135,6 +138,9 @@ impl HumaClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
             .user_agent(config.device_agent.clone())
+            // A 307/308 would send the request again, body and all (a password, a patient's
+            // details), to whatever address it names; the server must be the one configured.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()
@@ -325,6 +331,11 @@ impl HumaClient {
                 &bytes[..]
             };
             return serde_json::from_slice(bytes).map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        if status.is_redirection() {
+            return Err(ApiError::Redirected {
+                status: status.as_u16(),
+            });
         }
         let body = serde_json::from_slice::<wire::ErrorBody>(&bytes);
         if status == StatusCode::TOO_MANY_REQUESTS {

@@ -214,6 +214,8 @@ pub fn classify(error: &CallError) -> ErrorClass {
         {
             ErrorClass::RetryLater { retry_after: None }
         }
+        // Sent elsewhere, not acted on: the address needs IT, the invites are fine and wait.
+        ApiError::Redirected { .. } => ErrorClass::RetryLater { retry_after: None },
         ApiError::Huma { code, .. } if *code == invitation_codes::NOT_FOUND => ErrorClass::Gone,
         ApiError::Huma { code, .. } if *code == invitation_codes::RESEND_LIMIT => {
             ErrorClass::OneOfThem(RESEND_LIMIT_REASON.into())
@@ -917,6 +919,11 @@ mod tests {
         assert_eq!(api(ApiError::Timeout), ErrorClass::Unknown);
         assert_eq!(api(ApiError::ConnectionLost), ErrorClass::Unknown);
         assert_eq!(api(ApiError::Http { status: 502 }), ErrorClass::Unknown);
+        // A redirect was not followed and not acted on: the invites wait for IT to fix the address.
+        assert_eq!(
+            api(ApiError::Redirected { status: 307 }),
+            ErrorClass::RetryLater { retry_after: None }
+        );
         assert_eq!(
             api(ApiError::RateLimited {
                 code: None,
