@@ -173,13 +173,8 @@ impl SecretStore for KeyringStore {
     }
 }
 
-/// The size of `value` as Windows stores it: UTF-16, two bytes a unit (four for a character outside
-/// the Basic Multilingual Plane, such as an emoji).
-fn utf16_bytes(value: &str) -> usize {
-    value.encode_utf16().count() * 2
-}
-
-/// Splits `value` into parts of at most `max_utf16_bytes` each in UTF-16, cutting only between
+/// Splits `value` into parts of at most `max_utf16_bytes` each in UTF-16 (two bytes a unit, four
+/// for a character outside the Basic Multilingual Plane such as an emoji), cutting only between
 /// characters (a surrogate pair is never split).
 fn split_for_windows(value: &str, max_utf16_bytes: usize) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -243,6 +238,11 @@ impl SecretStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The size of `value` as Windows stores it.
+    fn utf16_bytes(value: &str) -> usize {
+        value.encode_utf16().count() * 2
+    }
 
     #[test]
     fn secret_never_prints_its_value() {
