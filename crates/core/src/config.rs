@@ -61,6 +61,10 @@ pub fn resolve<T>(policy: Option<T>, user: Option<T>, default: Option<T>) -> Opt
     .find_map(|(value, source)| value.map(|value| Resolved { value, source }))
 }
 
+/// Huma's own domains: a server the clinician types in must be one of them or under one of them.
+/// Any other server needs IT policy to name it.
+pub const HUMA_DOMAINS: &[&str] = &["huma.com"];
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BackendUrlError {
     #[error("“{0}” is not a web address")]
@@ -69,22 +73,60 @@ pub enum BackendUrlError {
         "the server address must start with https:// (plain http is allowed only on this computer)"
     )]
     NotHttps,
+    #[error(
+        "only Huma's own servers can be used unless your IT team sets another in policy \
+         (an address ending in {})",
+        HUMA_DOMAINS.join(" or ")
+    )]
+    NotHuma,
 }
 
-/// A backend base URL must be https, except on loopback (the sandbox, local development).
-pub fn parse_backend_url(raw: &str) -> Result<Url, BackendUrlError> {
-    let url = Url::parse(raw.trim()).map_err(|_| BackendUrlError::NotAUrl(raw.to_owned()))?;
-    let loopback = match url.host() {
+/// Whether `host` is one of [`HUMA_DOMAINS`] or a subdomain of one (`eu.api.huma.com`), never a
+/// look-alike (`huma.com.example.net`, `evilhuma.com`).
+fn is_huma_host(url: &Url) -> bool {
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return false;
+    };
+    // `Url` has already lower-cased the name; a fully qualified name may end in a dot.
+    let host = host.strip_suffix('.').unwrap_or(host);
+    HUMA_DOMAINS.iter().any(|domain| {
+        host == *domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|sub| sub.ends_with('.'))
+    })
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(d)) => d == "localhost",
         None => false,
-    };
+    }
+}
+
+/// A backend base URL must be https, except on loopback (the sandbox, local development). This is
+/// all IT policy has to meet: IT may name any server.
+pub fn parse_backend_url(raw: &str) -> Result<Url, BackendUrlError> {
+    let url = Url::parse(raw.trim()).map_err(|_| BackendUrlError::NotAUrl(raw.to_owned()))?;
     match url.scheme() {
         "https" => Ok(url),
-        "http" if loopback => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
         "http" => Err(BackendUrlError::NotHttps),
         _ => Err(BackendUrlError::NotAUrl(raw.to_owned())),
+    }
+}
+
+/// A server the clinician chose themselves (settings): one of Huma's own, so that an address a
+/// phishing message gave them never gets their password or their patients. Development builds
+/// also take the sandbox on loopback.
+pub fn parse_clinicians_backend_url(raw: &str, development: bool) -> Result<Url, BackendUrlError> {
+    let url = parse_backend_url(raw)?;
+    if is_huma_host(&url) || (development && is_loopback(&url)) {
+        Ok(url)
+    } else {
+        Err(BackendUrlError::NotHuma)
     }
 }
 
@@ -107,6 +149,60 @@ mod tests {
         let r = resolve(None, None, Some("d"));
         assert_eq!(r.map(|r| r.source), Some(ConfigSource::Default));
         assert_eq!(resolve::<&str>(None, None, None), None);
+    }
+
+    #[test]
+    fn clinicians_may_choose_only_humas_servers_and_loopback_only_in_development() {
+        for development in [false, true] {
+            for ok in [
+                "https://huma.com",
+                "https://eu.api.huma.com/",
+                "https://EU.HUMA.COM.:8443/base",
+            ] {
+                assert!(
+                    parse_clinicians_backend_url(ok, development).is_ok(),
+                    "{ok}"
+                );
+            }
+            for bad in [
+                "https://huma.com.example.net",
+                "https://evilhuma.com",
+                "https://xhuma.com",
+                "https://huma.com@example.net",
+                "https://example.net/eu.huma.com",
+                "https://example.net?huma.com",
+                "https://203.0.113.7",
+                "https://com",
+            ] {
+                assert_eq!(
+                    parse_clinicians_backend_url(bad, development),
+                    Err(BackendUrlError::NotHuma),
+                    "{bad}"
+                );
+            }
+            assert_eq!(
+                parse_clinicians_backend_url("http://eu.huma.com", development),
+                Err(BackendUrlError::NotHttps)
+            );
+        }
+        for sandbox in [
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://[::1]:8787",
+        ] {
+            assert!(
+                parse_clinicians_backend_url(sandbox, true).is_ok(),
+                "{sandbox}"
+            );
+            assert_eq!(
+                parse_clinicians_backend_url(sandbox, false),
+                Err(BackendUrlError::NotHuma),
+                "{sandbox}"
+            );
+        }
+        assert!(BackendUrlError::NotHuma.to_string().starts_with(
+            "only Huma's own servers can be used unless your IT team sets another in policy"
+        ));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use url::Url;
 
-use crate::config::{parse_backend_url, POLICY_FILE_ENV};
+use crate::config::{parse_backend_url, parse_clinicians_backend_url, POLICY_FILE_ENV};
 
 pub mod cfprefs;
 pub mod json_file;
@@ -347,13 +347,29 @@ fn data_directory(raw: &RawValue) -> Result<Setting, String> {
     }
 }
 
-/// The one validation every store's values go through.
+/// Who gave a value. The rules differ in one place: IT policy may name any server, a clinician only
+/// one of Huma's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Policy,
+    Clinician,
+}
+
+/// The one validation every store's values go through, for a value the clinician gave (the stricter
+/// rules). IT policy goes through [`parse_value_from`] with [`Origin::Policy`].
 pub fn parse_value(key: Key, raw: &RawValue) -> Result<Setting, String> {
+    parse_value_from(Origin::Clinician, key, raw)
+}
+
+pub fn parse_value_from(origin: Origin, key: Key, raw: &RawValue) -> Result<Setting, String> {
     match key {
         Key::BackendUrl => match text(raw) {
-            Some(t) => parse_backend_url(t)
-                .map(Setting::Url)
-                .map_err(|e| e.to_string()),
+            Some(t) => match origin {
+                Origin::Policy => parse_backend_url(t),
+                Origin::Clinician => parse_clinicians_backend_url(t, cfg!(debug_assertions)),
+            }
+            .map(Setting::Url)
+            .map_err(|e| e.to_string()),
             None => Err("it must be a web address such as https://eu.example.huma.com".into()),
         },
         Key::ClientId | Key::ProjectId => identifier(raw),
@@ -368,8 +384,18 @@ pub fn parse_value(key: Key, raw: &RawValue) -> Result<Setting, String> {
     }
 }
 
-/// Validates one store's values. Problems are sentences IT can act on; an invalid key is dropped.
+/// Validates the clinician's own values (the stricter rules; see [`Origin`]). Problems are
+/// sentences they can act on; an invalid key is dropped.
 pub fn validate(source: &RawSource) -> (Policy, Vec<String>) {
+    validate_from(Origin::Clinician, source)
+}
+
+/// Validates one store of IT policy. Problems are sentences IT can act on; an invalid key is dropped.
+pub fn validate_policy(source: &RawSource) -> (Policy, Vec<String>) {
+    validate_from(Origin::Policy, source)
+}
+
+fn validate_from(origin: Origin, source: &RawSource) -> (Policy, Vec<String>) {
     let mut policy = Policy::default();
     let mut problems = Vec::new();
     for (name, raw) in &source.values {
@@ -387,7 +413,7 @@ pub fn validate(source: &RawSource) -> (Policy, Vec<String>) {
             ));
             continue;
         }
-        match parse_value(key, raw) {
+        match parse_value_from(origin, key, raw) {
             Ok(value) => policy.set(key, value),
             Err(reason) => problems.push(format!(
                 "The policy setting “{}” in {} is ignored: {} was given, but {reason}.",
@@ -414,7 +440,7 @@ pub fn merge(sources: Vec<Result<Option<RawSource>, String>>) -> LoadedPolicy {
     for source in sources {
         match source {
             Ok(Some(raw)) => {
-                let (policy, problems) = validate(&raw);
+                let (policy, problems) = validate_policy(&raw);
                 loaded.policy.fill_from(policy);
                 loaded.problems.extend(problems);
             }

@@ -55,7 +55,7 @@ fn assert_complete(policy: &Policy) {
 #[test]
 fn json_policy_file_sets_every_key() -> Result<(), String> {
     let raw = json_file::parse("policy.json", complete_json().as_bytes())?;
-    let (policy, problems) = validate(&raw);
+    let (policy, problems) = validate_policy(&raw);
     assert_eq!(problems, Vec::<String>::new());
     assert_complete(&policy);
     Ok(())
@@ -90,7 +90,7 @@ fn registry_values_set_every_key() {
     ];
     let lookup = |name: &str| (name == "HUMA_ROOT").then(|| ROOT.to_owned());
     let raw = registry::source(r"HKLM\SOFTWARE\Policies\Huma\Clinician", values, &lookup);
-    let (policy, problems) = validate(&raw);
+    let (policy, problems) = validate_policy(&raw);
     assert_eq!(problems, Vec::<String>::new());
     assert_complete(&policy);
 }
@@ -116,7 +116,7 @@ fn cfpreferences_values_set_every_forced_key() {
             true,
         ),
     ];
-    let (policy, problems) = validate(&cfprefs::source(values));
+    let (policy, problems) = validate_policy(&cfprefs::source(values));
     assert_eq!(problems, Vec::<String>::new());
     assert_complete(&policy);
 }
@@ -131,7 +131,7 @@ fn a_users_own_defaults_on_macos_are_not_policy() {
         ),
         (Key::IdleLockMinutes, CfValue::Integer(30), true),
     ];
-    let (policy, _) = validate(&cfprefs::source(values));
+    let (policy, _) = validate_policy(&cfprefs::source(values));
     assert_eq!(policy.backend_url(), None);
     assert_eq!(policy.minutes(Key::IdleLockMinutes), Some(30));
 }
@@ -154,7 +154,7 @@ fn invalid_values_are_reported_and_dropped_whole_while_the_rest_applies() -> Res
             "unset": null
         }"#,
     )?;
-    let (policy, problems) = validate(&raw);
+    let (policy, problems) = validate_policy(&raw);
     assert!(policy.is_empty(), "nothing half-applied: {policy:?}");
     assert_eq!(problems.len(), 10, "{problems:#?}");
     let about = |key: &str| {
@@ -176,7 +176,7 @@ fn invalid_values_are_reported_and_dropped_whole_while_the_rest_applies() -> Res
         "policy.json",
         br#"{"backendUrl": "http://10.0.0.1", "idleLockMinutes": 0}"#,
     )?;
-    let (policy, problems) = validate(&raw);
+    let (policy, problems) = validate_policy(&raw);
     assert_eq!(policy.backend_url(), None);
     assert_eq!(policy.minutes(Key::IdleLockMinutes), Some(0));
     assert_eq!(problems.len(), 1);
@@ -192,7 +192,7 @@ fn plain_http_is_accepted_only_on_loopback() {
         "https://x.org",
     ] {
         assert!(
-            parse_value(Key::BackendUrl, &RawValue::Text(ok.into())).is_ok(),
+            parse_value_from(Origin::Policy, Key::BackendUrl, &RawValue::Text(ok.into())).is_ok(),
             "{ok}"
         );
     }
@@ -203,7 +203,7 @@ fn plain_http_is_accepted_only_on_loopback() {
         "x",
     ] {
         assert!(
-            parse_value(Key::BackendUrl, &RawValue::Text(bad.into())).is_err(),
+            parse_value_from(Origin::Policy, Key::BackendUrl, &RawValue::Text(bad.into())).is_err(),
             "{bad}"
         );
     }
@@ -224,12 +224,12 @@ fn wrong_types_from_each_store_are_refused() {
         ],
         &no_env,
     );
-    let (policy, problems) = validate(&raw);
+    let (policy, problems) = validate_policy(&raw);
     assert!(policy.is_empty());
     assert_eq!(problems.len(), 3);
     assert!(problems.iter().any(|p| p.contains("REG_BINARY")));
 
-    let (policy, problems) = validate(&cfprefs::source(vec![
+    let (policy, problems) = validate_policy(&cfprefs::source(vec![
         (Key::IdleLockMinutes, CfValue::Real(2.5), true),
         (Key::PhoneRegion, CfValue::Integer(44), true),
     ]));
@@ -305,7 +305,7 @@ fn a_broken_policy_file_is_reported_and_ignored_whole() -> Result<(), Box<dyn st
 
 fn layers(policy_json: &str, user_json: &str) -> Layers {
     let policy = json_file::parse("policy.json", policy_json.as_bytes())
-        .map(|raw| validate(&raw))
+        .map(|raw| validate_policy(&raw))
         .unwrap_or_default();
     let user: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(user_json).unwrap_or_default();
@@ -324,14 +324,14 @@ fn layers(policy_json: &str, user_json: &str) -> Layers {
 fn policy_beats_the_clinicians_setting_which_beats_the_default() {
     let l = layers(
         r#"{"idleLockMinutes": 5, "logLevel": "debug", "sandboxAllowed": false}"#,
-        r#"{"idleLockMinutes": 30, "phoneRegion": "FR", "backendUrl": "https://mine.example.org",
+        r#"{"idleLockMinutes": 30, "phoneRegion": "FR", "backendUrl": "https://mine.huma.com",
             "lastListId": "not a setting", "window": {"width": 1}}"#,
     );
     assert_eq!(l.idle_lock_minutes(), 5);
     assert_eq!(l.phone_region(), "FR");
     assert_eq!(
         l.backend_url().map(|b| (b.value.to_string(), b.source)),
-        Some(("https://mine.example.org/".to_owned(), ConfigSource::User))
+        Some(("https://mine.huma.com/".to_owned(), ConfigSource::User))
     );
     assert_eq!(l.log_level().value, LogLevel::Debug);
     assert!(!l.sandbox_allowed());
@@ -432,4 +432,67 @@ fn clinicians_changes_are_validated_and_managed_ones_refused() {
         Ok((Key::IdleLockMinutes, None))
     );
     assert_eq!(l.idle_lock_minutes(), 15);
+}
+
+/// A phished clinician types whatever address they were sent: only Huma's own servers are taken
+/// from them. IT policy may name any https server.
+#[test]
+fn a_clinician_can_choose_only_one_of_humas_own_servers() {
+    let mut l = layers("{}", "{}");
+    for bad in [
+        "https://huma-login.example.net",
+        "https://huma.com.example.net",
+        "https://evilhuma.com",
+        "https://huma.com@example.net",
+        "https://example.net/huma.com",
+        "https://203.0.113.7",
+    ] {
+        let refused = l.set_user("backendUrl", Some(bad.into()));
+        let error = refused
+            .err()
+            .unwrap_or_else(|| panic!("{bad} was accepted"));
+        assert_eq!(error.code, ErrorCode::InvalidInput, "{bad}");
+        assert!(
+            error.message.contains(
+                "only Huma's own servers can be used unless your IT team sets another in policy"
+            ),
+            "{bad}: {}",
+            error.message
+        );
+        assert_eq!(l.backend_url(), None, "{bad}");
+    }
+    for ok in [
+        "https://huma.com",
+        "https://eu.api.huma.com",
+        "https://EU.Huma.COM:8443/base",
+    ] {
+        assert!(l.set_user("backendUrl", Some(ok.into())).is_ok(), "{ok}");
+        assert_eq!(
+            l.backend_url().map(|b| b.source),
+            Some(ConfigSource::User),
+            "{ok}"
+        );
+    }
+
+    // A value saved before this rule is ignored at start, with the reason.
+    let saved = serde_json::json!({"backendUrl": "https://huma-login.example.net"});
+    let (user, problems) = user_values(saved.as_object().unwrap_or(&Default::default()));
+    assert_eq!(user.backend_url(), None);
+    assert!(
+        problems[0].contains("only Huma's own servers"),
+        "{problems:?}"
+    );
+
+    // IT names the server: any https address.
+    let l = layers(
+        r#"{"backendUrl": "https://eu.clinician.example.org"}"#,
+        "{}",
+    );
+    assert_eq!(
+        l.backend_url().map(|b| (b.value.to_string(), b.source)),
+        Some((
+            "https://eu.clinician.example.org/".to_owned(),
+            ConfigSource::Policy
+        ))
+    );
 }
