@@ -28,16 +28,24 @@ npm --prefix ui run build
 
 step "Rust: format and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --features custom-protocol -- -D warnings
+cargo clippy --workspace --all-targets --features custom-protocol,sandbox -- -D warnings
 # The core must stay free of the desktop shell.
 if cargo tree -p huma-core -e normal,build --prefix none | grep -qE '^tauri( |-)'; then
   echo "crates/core depends on tauri: keep the shell out of the core" >&2
   exit 1
 fi
 
+# The demo sandbox answers anyone on this computer without a sign-in: the app's default build (what
+# installers are built from) must not contain it.
+if cargo tree -p huma-clinician -e normal --prefix none | grep '^huma-sandbox ' >/dev/null; then
+  echo "the app's default features include the demo sandbox: keep it a development-only feature" >&2
+  exit 1
+fi
+
 step "Rust: build everything (the app with its UI embedded, every test)"
-# One feature set for the build and the test run below, so cargo compiles each crate once.
-cargo build --workspace --all-targets --features custom-protocol
+# One feature set for the build and the test run below, so cargo compiles each crate once. The
+# end-to-end tests drive the app against its embedded demo sandbox, a development-only feature.
+cargo build --workspace --all-targets --features custom-protocol,sandbox
 
 step "Rust tests: unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"
 # A private session bus with gnome-keyring's Secret Service for the keyring; a virtual display for
@@ -46,7 +54,7 @@ dbus-run-session -- bash -euo pipefail -c '
   # An empty line on stdin creates and unlocks a login keyring with an empty password.
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test --workspace --features custom-protocol --no-fail-fast -- --include-ignored \
+    cargo test --workspace --features custom-protocol,sandbox --no-fail-fast -- --include-ignored \
       --skip every_invite_reaches_the_server_exactly_once --skip sigkilled_sync_workers
 '
 

@@ -8,7 +8,7 @@ use huma_core::app::Demo;
 use huma_core::config::{parse_backend_url, Resolved};
 use huma_core::policy::settings::{user_values, Defaults, Layers};
 use huma_core::policy::{self, Key};
-use huma_core::ui_types::{ConfigSource, DemoAccount};
+use huma_core::ui_types::ConfigSource;
 use url::Url;
 
 /// Development builds only: point the app at another backend (a sandbox started by a test, say).
@@ -163,7 +163,7 @@ fn start_demo(resolved: &mut ResolvedBackend) -> Result<(), String> {
         source: ConfigSource::Demo,
     });
     resolved.demo = Some(Demo {
-        account: DemoAccount {
+        account: huma_core::ui_types::DemoAccount {
             email: demo.email,
             password: demo.password,
         },

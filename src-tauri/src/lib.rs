@@ -18,6 +18,13 @@ use huma_core::config::{AppIdentity, DEVELOPMENT_IDENTITY, RELEASE_IDENTITY};
 use huma_core::secrets::KeyringStore;
 use tauri::Manager;
 
+// The demo sandbox's `/sandbox/…` pages need no sign-in: it must never ship in a release binary.
+#[cfg(all(feature = "sandbox", not(debug_assertions)))]
+compile_error!(
+    "the `sandbox` feature (the embedded demo backend) is for development builds only: \
+     build release binaries without it"
+);
+
 /// Development and test builds get their own identity, data dir and keyring service.
 pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
     DEVELOPMENT_IDENTITY

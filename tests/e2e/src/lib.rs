@@ -3,8 +3,8 @@
 //! driver ports, so tests never share state.
 //!
 //! Needs: a display (`DISPLAY`), `tauri-driver` and `WebKitWebDriver` on PATH, a session bus with a
-//! Secret Service for the keyring, and the app built with the `custom-protocol` feature. The test
-//! command (`scripts/test.sh`) provides all of that.
+//! Secret Service for the keyring, and the app built with the `custom-protocol` and `sandbox`
+//! features. The test command (`scripts/test.sh`) provides all of that.
 
 #![allow(clippy::unwrap_used)]
 
@@ -87,7 +87,7 @@ impl AppSession {
         let binary = app_binary();
         if !binary.exists() {
             return Err(format!(
-                "{} is missing: build it with `cargo build --features custom-protocol`",
+                "{} is missing: build it with `cargo build --features custom-protocol,sandbox`",
                 binary.display()
             )
             .into());
