@@ -15,8 +15,8 @@ use url::Url;
 /// It counts as the clinician's own setting, so IT policy still wins.
 pub const BACKEND_URL_ENV: &str = "HUMA_CLINICIAN_BACKEND_URL";
 
-/// `HUMA_CLINICIAN_LOG=debug` raises the log level unless policy sets one (never to the point of
-/// logging personal data: what is logged is chosen at each call site).
+/// Development builds only: `HUMA_CLINICIAN_LOG=debug` raises the log level unless policy sets one
+/// (never to the point of logging personal data: what is logged is chosen at each call site).
 pub const LOG_LEVEL_ENV: &str = "HUMA_CLINICIAN_LOG";
 
 /// The settings read at start, before the window exists.
@@ -28,7 +28,7 @@ impl Startup {
     /// `app_data_dir` is this build's own folder: preferences and logs stay there even when policy
     /// moves the account databases elsewhere.
     pub fn load(app_data_dir: &Path, preferences_file: &Path) -> Startup {
-        let loaded = policy::load(cfg!(debug_assertions));
+        let loaded = policy::load(crate::IDENTITY.takes_environment_overrides);
         // The store plugin is not running yet: read its file directly (one JSON object).
         let prefs = std::fs::read(preferences_file)
             .ok()
@@ -59,8 +59,8 @@ impl Startup {
     /// The logger's level: policy, else the environment variable, else the clinician's, else info.
     pub fn log_level(&self) -> String {
         let level = self.layers.log_level();
-        let env = std::env::var(LOG_LEVEL_ENV)
-            .ok()
+        let env = crate::IDENTITY
+            .env_override(LOG_LEVEL_ENV)
             .and_then(|l| policy::LogLevel::parse(&l));
         match (level.source, env) {
             (ConfigSource::Policy, _) | (_, None) => level.value.as_str().to_owned(),
@@ -88,10 +88,7 @@ impl Startup {
 }
 
 fn dev_backend_override() -> Option<Url> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    let raw = std::env::var(BACKEND_URL_ENV).ok()?;
+    let raw = crate::IDENTITY.env_override(BACKEND_URL_ENV)?;
     match parse_backend_url(&raw) {
         Ok(url) => Some(url),
         Err(e) => {

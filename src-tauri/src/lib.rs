@@ -37,9 +37,8 @@ pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
 const KEYRING_SERVICE_ENV: &str = "HUMA_CLINICIAN_KEYRING_SERVICE";
 
 fn keyring_service() -> String {
-    std::env::var(KEYRING_SERVICE_ENV)
-        .ok()
-        .filter(|s| cfg!(debug_assertions) && !s.is_empty())
+    IDENTITY
+        .env_override(KEYRING_SERVICE_ENV)
         .unwrap_or_else(|| IDENTITY.keyring_service.to_owned())
 }
 

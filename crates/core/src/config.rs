@@ -2,6 +2,7 @@
 //! Precedence for every managed setting: IT policy > the clinician's own setting > built-in default
 //! (the policy itself is read and validated in [`crate::policy`]).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use url::Url;
@@ -14,27 +15,52 @@ use crate::ui_types::ConfigSource;
 pub struct AppIdentity {
     pub identifier: &'static str,
     pub keyring_service: &'static str,
+    /// Whether settings may come from environment variables (data folder, log level, policy file,
+    /// server, keyring service): development and test builds only. An installed app ignores them,
+    /// so a user's environment can neither move a managed installation's data nor raise its log
+    /// level; IT does both through policy.
+    pub takes_environment_overrides: bool,
 }
 
 pub const RELEASE_IDENTITY: AppIdentity = AppIdentity {
     identifier: "com.huma.clinician",
     keyring_service: "Huma Clinician",
+    takes_environment_overrides: false,
 };
 
 pub const DEVELOPMENT_IDENTITY: AppIdentity = AppIdentity {
     identifier: "com.huma.clinician.dev",
     keyring_service: "Huma Clinician (development)",
+    takes_environment_overrides: true,
 };
 
-/// Overrides the data directory (tests and developers; IT's override comes through policy).
+/// Development builds only: overrides the data directory (tests and developers; IT's override
+/// comes through policy).
 pub const DATA_DIR_ENV: &str = "HUMA_CLINICIAN_DATA_DIR";
-/// Debug builds only: read IT policy from this JSON file instead of the platform's store (tests).
+/// Development builds only: read IT policy from this JSON file instead of the platform's store
+/// (tests).
 pub const POLICY_FILE_ENV: &str = "HUMA_CLINICIAN_POLICY_FILE";
 pub const LINUX_POLICY_FILE: &str = "/etc/huma-clinician/policy.json";
 
 impl AppIdentity {
+    /// An environment variable's value, when this build takes overrides from the environment and
+    /// the variable is set and not empty.
+    pub fn env_override(&self, name: &str) -> Option<String> {
+        self.override_from(std::env::var_os(name))?
+            .into_string()
+            .ok()
+    }
+
+    fn override_from(&self, value: Option<OsString>) -> Option<OsString> {
+        value.filter(|v| self.takes_environment_overrides && !v.is_empty())
+    }
+
     pub fn data_dir(&self) -> PathBuf {
-        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        self.data_dir_with(std::env::var_os(DATA_DIR_ENV))
+    }
+
+    fn data_dir_with(&self, from_environment: Option<OsString>) -> PathBuf {
+        if let Some(dir) = self.override_from(from_environment) {
             return PathBuf::from(dir);
         }
         dirs::data_dir()
@@ -132,7 +158,41 @@ pub fn parse_clinicians_backend_url(raw: &str, development: bool) -> Result<Url,
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+
+    #[test]
+    fn only_development_builds_take_the_data_folder_from_the_environment() {
+        let elsewhere = || Some(OsString::from("/tmp/elsewhere"));
+        assert_eq!(
+            DEVELOPMENT_IDENTITY.data_dir_with(elsewhere()),
+            Path::new("/tmp/elsewhere")
+        );
+        // An installed app keeps its data where IT documents it; policy may move it, a user's
+        // environment may not.
+        let release = RELEASE_IDENTITY.data_dir_with(elsewhere());
+        assert_ne!(release, Path::new("/tmp/elsewhere"));
+        assert!(
+            release.ends_with("com.huma.clinician"),
+            "{}",
+            release.display()
+        );
+        assert!(DEVELOPMENT_IDENTITY
+            .data_dir_with(None)
+            .ends_with("com.huma.clinician.dev"));
+    }
+
+    #[test]
+    fn only_development_builds_take_overrides_from_the_environment() {
+        let set = || Some(OsString::from("debug"));
+        assert_eq!(DEVELOPMENT_IDENTITY.override_from(set()), set());
+        assert_eq!(RELEASE_IDENTITY.override_from(set()), None);
+        assert_eq!(
+            DEVELOPMENT_IDENTITY.override_from(Some(OsString::new())),
+            None
+        );
+    }
 
     #[test]
     fn policy_beats_user_beats_default() {

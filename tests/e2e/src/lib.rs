@@ -346,12 +346,16 @@ impl AppSession {
         Ok(std::mem::replace(&mut self.home, placeholder))
     }
 
-    /// Every log file the app wrote, concatenated.
+    /// Every log file the app wrote, concatenated. A release build (the installed .deb) ignores
+    /// `HUMA_CLINICIAN_DATA_DIR` and logs in the user's own app-data folder.
     pub fn logs(&self) -> String {
         let mut all = String::new();
-        if let Ok(entries) = std::fs::read_dir(self.data_dir().join("logs")) {
-            for entry in entries.flatten() {
-                all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        let release = self.home.path().join(".local/share/com.huma.clinician");
+        for data_dir in [self.data_dir(), release] {
+            if let Ok(entries) = std::fs::read_dir(data_dir.join("logs")) {
+                for entry in entries.flatten() {
+                    all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+                }
             }
         }
         all
