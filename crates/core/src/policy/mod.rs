@@ -37,6 +37,7 @@ pub enum Key {
     ProjectId,
     PhoneRegion,
     IdleLockMinutes,
+    SessionResumeAllowed,
     SandboxAllowed,
     UpdateChecksAllowed,
     LogLevel,
@@ -44,12 +45,13 @@ pub enum Key {
 }
 
 impl Key {
-    pub const ALL: [Key; 9] = [
+    pub const ALL: [Key; 10] = [
         Key::BackendUrl,
         Key::ClientId,
         Key::ProjectId,
         Key::PhoneRegion,
         Key::IdleLockMinutes,
+        Key::SessionResumeAllowed,
         Key::SandboxAllowed,
         Key::UpdateChecksAllowed,
         Key::LogLevel,
@@ -64,6 +66,7 @@ impl Key {
             Key::ProjectId => "projectId",
             Key::PhoneRegion => "phoneRegion",
             Key::IdleLockMinutes => "idleLockMinutes",
+            Key::SessionResumeAllowed => "sessionResumeAllowed",
             Key::SandboxAllowed => "sandboxAllowed",
             Key::UpdateChecksAllowed => "updateChecksAllowed",
             Key::LogLevel => "logLevel",
@@ -78,6 +81,7 @@ impl Key {
             Key::ProjectId => "Project ID",
             Key::PhoneRegion => "Default phone region",
             Key::IdleLockMinutes => "Lock after minutes without use",
+            Key::SessionResumeAllowed => "Stay signed in when the app is closed",
             Key::SandboxAllowed => "Demo sandbox allowed",
             Key::UpdateChecksAllowed => "Update checks allowed",
             Key::LogLevel => "Log level",
@@ -375,7 +379,7 @@ pub fn parse_value_from(origin: Origin, key: Key, raw: &RawValue) -> Result<Sett
         Key::ClientId | Key::ProjectId => identifier(raw),
         Key::PhoneRegion => phone_region(raw),
         Key::IdleLockMinutes => minutes(raw),
-        Key::SandboxAllowed | Key::UpdateChecksAllowed => flag(raw),
+        Key::SessionResumeAllowed | Key::SandboxAllowed | Key::UpdateChecksAllowed => flag(raw),
         Key::LogLevel => text(raw)
             .and_then(LogLevel::parse)
             .map(Setting::Level)

@@ -54,6 +54,7 @@ impl Defaults {
             Key::BackendUrl | Key::ClientId | Key::ProjectId => None,
             Key::PhoneRegion => Some(Setting::Text(DEFAULT_PHONE_REGION.to_owned())),
             Key::IdleLockMinutes => Some(Setting::Minutes(DEFAULT_IDLE_LOCK_MINUTES)),
+            Key::SessionResumeAllowed => Some(Setting::Flag(true)),
             Key::SandboxAllowed => Some(Setting::Flag(self.sandbox_available)),
             Key::UpdateChecksAllowed => Some(Setting::Flag(true)),
             Key::LogLevel => Some(Setting::Level(LogLevel::Info)),
@@ -119,6 +120,14 @@ impl Layers {
     pub fn idle_lock_minutes(&self) -> u32 {
         self.layer(|p| p.minutes(Key::IdleLockMinutes))
             .map_or(DEFAULT_IDLE_LOCK_MINUTES, |r| r.value)
+    }
+
+    /// Whether a restart may resume the last clinician's session (it then opens locked when an
+    /// idle lock is set). False: every start asks for the password, and nothing is kept in the
+    /// keyring for it.
+    pub fn session_resume_allowed(&self) -> bool {
+        self.layer(|p| p.flag(Key::SessionResumeAllowed))
+            .is_none_or(|r| r.value)
     }
 
     /// The demo sandbox needs the build to contain it and nobody to have said no.

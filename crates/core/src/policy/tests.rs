@@ -496,3 +496,35 @@ fn a_clinician_can_choose_only_one_of_humas_own_servers() {
         ))
     );
 }
+
+/// IT can stop the app from resuming the last session at start (every start then asks for the
+/// password); each store sets it the way it sets the other switches.
+#[test]
+fn session_resume_can_be_turned_off_from_every_store() -> Result<(), String> {
+    let json = json_file::parse("policy.json", br#"{"sessionResumeAllowed": false}"#)?;
+    let registry = registry::source(
+        r"HKLM\SOFTWARE\Policies\Huma\Clinician",
+        vec![("SessionResumeAllowed".into(), RegistryValue::Dword(0))],
+        &no_env,
+    );
+    let cfprefs = cfprefs::source(vec![(
+        Key::SessionResumeAllowed,
+        CfValue::Boolean(false),
+        true,
+    )]);
+    for source in [json, registry, cfprefs] {
+        let loaded = merge(vec![Ok(Some(source))]);
+        assert_eq!(loaded.problems, Vec::<String>::new());
+        assert_eq!(loaded.policy.flag(Key::SessionResumeAllowed), Some(false));
+    }
+
+    assert!(layers("{}", "{}").session_resume_allowed());
+    // A clinician may turn it off for themselves, not on against policy.
+    assert!(!layers("{}", r#"{"sessionResumeAllowed": false}"#).session_resume_allowed());
+    let mut l = layers(r#"{"sessionResumeAllowed": false}"#, "{}");
+    assert!(!l.session_resume_allowed());
+    assert!(l
+        .set_user("sessionResumeAllowed", Some("true".into()))
+        .is_err());
+    Ok(())
+}
