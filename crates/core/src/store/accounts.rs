@@ -1,6 +1,8 @@
 //! Accounts on this computer. Each has its own folder (named by a hash of backend and user id) with
 //! its database and its password-wrapped key. The index maps a hash of the sign-in email to that
 //! folder, so an offline sign-in finds the right account without any email kept in clear on disk.
+//! Beside each database, `attempts.json` counts the wrong passwords typed for it on this computer
+//! ([`super::attempts`]); the index keeps the same count for emails no account here has.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -9,12 +11,22 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::attempts::Attempts;
 use super::keywrap::WrappedKey;
 use super::{short_hash, PathKind, StoreError};
 
 const DATABASE_FILE: &str = "clinician.db";
 const KEY_FILE: &str = "store.key";
 const INDEX_FILE: &str = "index.json";
+const ATTEMPTS_FILE: &str = "attempts.json";
+/// Emails unknown here whose wrong tries are counted; the oldest go first.
+const MAX_UNKNOWN_EMAILS: usize = 100;
+
+/// The name of user `uid`'s account on backend `partition`: their folder, and the suffix of their
+/// keyring entries. A hash, so neither is readable from it.
+pub fn account_name(partition: &str, uid: &str) -> String {
+    short_hash(&format!("{partition}\n{uid}"))
+}
 
 /// One account's folder under `<data dir>/accounts/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +38,7 @@ pub struct AccountDir {
 impl AccountDir {
     /// The folder of user `uid` on backend `partition`.
     pub fn for_user(data_dir: &Path, partition: &str, uid: &str) -> Self {
-        Self::named(data_dir, &short_hash(&format!("{partition}\n{uid}")))
+        Self::named(data_dir, &account_name(partition, uid))
     }
 
     /// A folder by its name, as recorded in the index. Names are our own hex hashes.
@@ -69,6 +81,22 @@ impl AccountDir {
                 Ok(None)
             }
         }
+    }
+
+    /// The wrong passwords typed for this account in a row. A missing or unreadable file counts
+    /// as none (whoever can edit it can also copy the wrapped key and guess without the app).
+    pub fn read_attempts(&self) -> Result<Attempts, StoreError> {
+        match std::fs::read(self.path.join(ATTEMPTS_FILE)) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Attempts::default()),
+            Err(e) => Err(StoreError::file(PathKind::Attempts, e)),
+        }
+    }
+
+    pub fn write_attempts(&self, attempts: &Attempts) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(attempts)
+            .map_err(|e| StoreError::file(PathKind::Attempts, std::io::Error::other(e)))?;
+        write_atomically(&self.path.join(ATTEMPTS_FILE), &json, PathKind::Attempts)
     }
 
     /// Replaces the wrapped key in one step: a crash leaves the old file or the new, never half.
@@ -157,6 +185,10 @@ struct IndexFile {
     salt: String,
     /// Email hash → account folder name.
     accounts: BTreeMap<String, String>,
+    /// Email hash → wrong passwords tried offline with an email no account here has, counted as
+    /// for an account so that the answers do not tell which emails have one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    unknown_attempts: BTreeMap<String, Attempts>,
 }
 
 /// `<data dir>/accounts/index.json`.
@@ -192,17 +224,61 @@ impl AccountIndex {
         email: &str,
         account: &AccountDir,
     ) -> Result<(), StoreError> {
-        let mut index = self.read()?.unwrap_or_else(|| IndexFile {
-            version: 1,
-            salt: hex::encode(rand::random::<[u8; 16]>()),
-            accounts: BTreeMap::new(),
-        });
+        let mut index = self.read_or_new()?;
         let key = email_key(&index.salt, partition, email);
         if index.accounts.get(&key).map(String::as_str) == Some(account.name()) {
             return Ok(());
         }
         index.accounts.insert(key, account.name().to_owned());
-        let json = serde_json::to_vec_pretty(&index)
+        self.write(&index)
+    }
+
+    /// The wrong passwords tried offline with `email`, which no account here has.
+    pub fn unknown_attempts(&self, partition: &str, email: &str) -> Result<Attempts, StoreError> {
+        let Some(index) = self.read()? else {
+            return Ok(Attempts::default());
+        };
+        let key = email_key(&index.salt, partition, email);
+        Ok(index
+            .unknown_attempts
+            .get(&key)
+            .copied()
+            .unwrap_or_default())
+    }
+
+    pub fn record_unknown_attempts(
+        &self,
+        partition: &str,
+        email: &str,
+        attempts: &Attempts,
+    ) -> Result<(), StoreError> {
+        let mut index = self.read_or_new()?;
+        let key = email_key(&index.salt, partition, email);
+        index.unknown_attempts.insert(key, *attempts);
+        while index.unknown_attempts.len() > MAX_UNKNOWN_EMAILS {
+            let oldest = index
+                .unknown_attempts
+                .iter()
+                .min_by_key(|(_, a)| a.retry_after)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                index.unknown_attempts.remove(&oldest);
+            }
+        }
+        self.write(&index)
+    }
+
+    fn read_or_new(&self) -> Result<IndexFile, StoreError> {
+        Ok(self.read()?.unwrap_or_else(|| IndexFile {
+            version: 1,
+            salt: hex::encode(rand::random::<[u8; 16]>()),
+            accounts: BTreeMap::new(),
+            unknown_attempts: BTreeMap::new(),
+        }))
+    }
+
+    fn write(&self, index: &IndexFile) -> Result<(), StoreError> {
+        let json = serde_json::to_vec_pretty(index)
             .map_err(|e| StoreError::file(PathKind::AccountIndex, std::io::Error::other(e)))?;
         write_atomically(&self.path, &json, PathKind::AccountIndex)
     }

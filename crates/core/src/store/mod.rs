@@ -4,6 +4,7 @@
 //! clinician's password, in the account's folder ([`keywrap`], [`accounts`]).
 
 pub mod accounts;
+pub mod attempts;
 pub mod keywrap;
 mod migrate;
 mod outbox;
@@ -53,6 +54,7 @@ pub enum PathKind {
     Database,
     KeyFile,
     AccountIndex,
+    Attempts,
 }
 
 impl std::fmt::Display for PathKind {
@@ -62,6 +64,7 @@ impl std::fmt::Display for PathKind {
             Self::Database => "the local database file",
             Self::KeyFile => "the saved key file",
             Self::AccountIndex => "the list of accounts on this computer",
+            Self::Attempts => "the count of wrong passwords",
         })
     }
 }
