@@ -340,7 +340,14 @@ fn phone_region(raw: &RawValue) -> Result<Setting, String> {
 }
 
 fn data_directory(raw: &RawValue) -> Result<Setting, String> {
-    let path = PathBuf::from(text(raw).unwrap_or_default());
+    let text = text(raw).unwrap_or_default();
+    if let Some(variable) = registry::unexpanded_variable(text) {
+        return Err(format!(
+            "it names {variable}, which is not set: machine policy (HKLM) expands only \
+             machine-wide variables such as %ProgramData%, never a user's own"
+        ));
+    }
+    let path = PathBuf::from(text);
     if path.is_absolute() {
         Ok(Setting::Path(path))
     } else {
