@@ -20,6 +20,8 @@ pub enum ErrorCode {
     Forbidden,
     Storage,
     NotConfigured,
+    /// The app is locked (idle lock, or a resumed session): the UI shows the lock screen.
+    Locked,
     Internal,
 }
 

@@ -2,6 +2,11 @@
 //! token kept in the OS keyring (access token in memory only), single-flight automatic refresh, and
 //! sign-out that removes the keyring entry.
 //!
+//! Each clinician's session is saved under their own entry (`session:<account>`, the account being
+//! a hash of backend and user id); which one a restart resumes is the app's decision
+//! ([`crate::app::ClinicianApp::resume_session`]). IT can turn saving off (`sessionResumeAllowed`):
+//! then nothing is saved and a restart always asks for the password.
+//!
 //! A clinician let in offline (the app checked the password against the wrapped database key) has
 //! an offline session: no tokens, the password kept in memory. The first authorised call once the
 //! server answers signs in with that password; when the account needs an SMS code (or the password
@@ -50,11 +55,14 @@ struct SignedIn {
     access_expires_at: DateTime<Utc>,
     refresh: Secret,
     storage: TokenStorage,
-    /// The email and password typed in this run (none after a resume from the keyring).
+    /// The email and password typed at this sign-in, until the app has wrapped the database key
+    /// with them ([`Auth::take_typed`]); none after that, after a resume, or after an offline
+    /// session reconnected.
     typed: Option<Typed>,
 }
 
-/// What the clinician typed to sign in, kept in memory to wrap the database key with the password.
+/// What the clinician typed to sign in, kept in memory only until the database key is wrapped with
+/// the password (an offline session keeps it until it has signed in to the server).
 #[derive(Clone)]
 pub(crate) struct Typed {
     pub email: String,
@@ -101,9 +109,16 @@ pub struct Auth {
     client: HumaClient,
     secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
-    /// Keyring entry name for this backend's saved session.
-    entry: String,
+    /// The backend this session belongs to (its URL, or the demo sandbox's fixed name).
+    partition: String,
+    /// False when policy forbids resuming a session: none is saved in the keyring.
+    keep: bool,
     state: Mutex<State>,
+}
+
+/// The keyring entry of one account's saved session.
+pub(crate) fn saved_session_entry(account: &str) -> String {
+    format!("session:{account}")
 }
 
 impl Auth {
@@ -115,14 +130,35 @@ impl Auth {
         clock: Arc<dyn Clock>,
         partition: &str,
     ) -> Self {
-        let entry = format!("session:{}", crate::store::short_hash(partition));
         Self {
             client,
             secrets,
             clock,
-            entry,
+            partition: partition.to_owned(),
+            keep: true,
             state: Mutex::new(State::SignedOut),
         }
+    }
+
+    /// Whether sessions are saved for a restart to resume (policy `sessionResumeAllowed`).
+    pub fn keep_sessions(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    /// The keyring entry of `clinician_id`'s saved session on this backend.
+    fn entry(&self, clinician_id: &str) -> String {
+        saved_session_entry(&crate::store::accounts::account_name(
+            &self.partition,
+            clinician_id,
+        ))
+    }
+
+    /// Earlier versions saved one session per backend, whoever it belonged to: it is never
+    /// resumed, and its refresh token leaves the keyring.
+    pub fn forget_legacy_session(&self) {
+        let legacy = format!("session:{}", crate::store::short_hash(&self.partition));
+        let _ = self.secrets.delete(&legacy);
     }
 
     pub fn client(&self) -> &HumaClient {
@@ -296,14 +332,19 @@ impl Auth {
         password: &Secret,
         clinician: Clinician,
     ) -> SessionInfo {
-        let storage = match self.secrets.get(&self.entry) {
-            Ok(_) => TokenStorage::Keyring,
-            Err(_) => TokenStorage::MemoryOnly,
+        let storage = if !self.keep {
+            TokenStorage::NotKept
+        } else {
+            match self.secrets.get(&self.entry(&clinician.id)) {
+                Ok(_) => TokenStorage::Keyring,
+                Err(_) => TokenStorage::MemoryOnly,
+            }
         };
         let info = SessionInfo {
             clinician: clinician.clone(),
             token_storage: storage,
             offline: true,
+            locked: false,
         };
         *self.state.lock().await = State::Offline(OfflineSession {
             clinician,
@@ -343,26 +384,40 @@ impl Auth {
                 clinician: s.clinician.clone(),
                 token_storage: s.storage,
                 offline: false,
+                locked: false,
             }),
             State::Offline(o) => Some(SessionInfo {
                 clinician: o.clinician.clone(),
                 token_storage: o.storage,
                 offline: true,
+                locked: false,
             }),
             _ => None,
         }
     }
 
-    /// The email and password typed in this run, while kept (to wrap the database key with).
-    pub(crate) async fn typed(&self) -> Option<Typed> {
-        match &*self.state.lock().await {
-            State::SignedIn(s) => s.typed.clone(),
+    /// The email and password typed at this sign-in, to wrap the database key with. A signed-in
+    /// session hands them over and forgets them; an offline session keeps its copy to sign in to
+    /// the server once it answers.
+    pub(crate) async fn take_typed(&self) -> Option<Typed> {
+        match &mut *self.state.lock().await {
+            State::SignedIn(s) => s.typed.take(),
             State::Offline(o) => Some(Typed {
                 email: o.email.clone(),
                 password: o.password.clone(),
             }),
             State::AwaitingCode { typed, .. } => Some(typed.clone()),
             State::SignedOut => None,
+        }
+    }
+
+    /// True while the typed password is held in memory (waiting for the SMS code, or an offline
+    /// session not yet signed in to the server).
+    pub async fn has_password_in_memory(&self) -> bool {
+        match &*self.state.lock().await {
+            State::SignedIn(s) => s.typed.is_some(),
+            State::Offline(_) | State::AwaitingCode { .. } => true,
+            State::SignedOut => false,
         }
     }
 
@@ -406,10 +461,8 @@ impl Auth {
                     access_expires_at: self.expiry(tokens.auth_token_expires_in),
                     refresh: Secret::new(tokens.refresh_token),
                     storage: TokenStorage::Keyring,
-                    typed: Some(Typed {
-                        email: offline.email.clone(),
-                        password: offline.password.clone(),
-                    }),
+                    // The key was wrapped with this password when it let the clinician in offline.
+                    typed: None,
                 };
                 signed_in.storage = self.save(&signed_in);
                 tracing::info!("signed in to the server after an offline start");
@@ -463,12 +516,19 @@ impl Auth {
             clinician: signed_in.clinician.clone(),
             token_storage: signed_in.storage,
             offline: false,
+            locked: false,
         };
         *self.state.lock().await = State::SignedIn(signed_in);
         info
     }
 
     fn save(&self, signed_in: &SignedIn) -> TokenStorage {
+        let entry = self.entry(&signed_in.clinician.id);
+        if !self.keep {
+            // Saved before the policy said no: not resumable any more.
+            let _ = self.secrets.delete(&entry);
+            return TokenStorage::NotKept;
+        }
         let saved = SavedSession {
             refresh_token: signed_in.refresh.expose().to_owned(),
             clinician: signed_in.clinician.clone(),
@@ -477,7 +537,7 @@ impl Auth {
         let Ok(json) = serde_json::to_string(&saved) else {
             return TokenStorage::MemoryOnly;
         };
-        match self.secrets.set(&self.entry, &Secret::new(json)) {
+        match self.secrets.set(&entry, &Secret::new(json)) {
             Ok(()) => TokenStorage::Keyring,
             Err(e) => {
                 tracing::warn!(error = %e, "keyring unavailable; the session is kept in memory only");
@@ -486,9 +546,15 @@ impl Auth {
         }
     }
 
-    /// At start-up: a session saved in the keyring, refreshed. `Ok(None)` when there is none.
-    pub async fn resume(&self) -> AppResult<Option<SessionInfo>> {
-        let saved = match self.secrets.get(&self.entry) {
+    /// At start-up: `account`'s session saved in the keyring, refreshed. `Ok(None)` when there is
+    /// none (or saving is turned off).
+    pub async fn resume(&self, account: &str) -> AppResult<Option<SessionInfo>> {
+        let entry = saved_session_entry(account);
+        if !self.keep {
+            let _ = self.secrets.delete(&entry);
+            return Ok(None);
+        }
+        let saved = match self.secrets.get(&entry) {
             Ok(Some(secret)) => secret,
             Ok(None) => {
                 tracing::info!("no saved session");
@@ -500,12 +566,16 @@ impl Auth {
             }
             Err(SecretError::Corrupt(e)) => {
                 tracing::warn!(error = %e, "saved session unreadable; discarding it");
-                let _ = self.secrets.delete(&self.entry);
+                let _ = self.secrets.delete(&entry);
                 return Ok(None);
             }
         };
-        let Ok(saved) = serde_json::from_str::<SavedSession>(saved.expose()) else {
-            let _ = self.secrets.delete(&self.entry);
+        let saved = serde_json::from_str::<SavedSession>(saved.expose())
+            .ok()
+            .filter(|saved| self.entry(&saved.clinician.id) == entry);
+        let Some(saved) = saved else {
+            tracing::warn!("saved session unreadable or not this account's; discarding it");
+            let _ = self.secrets.delete(&entry);
             return Ok(None);
         };
         match self.refresh_with(&Secret::new(saved.refresh_token)).await {
@@ -525,7 +595,7 @@ impl Auth {
                 let app = to_app_error(&e);
                 tracing::info!(error = %e, "the saved session could not be resumed");
                 if app.code == ErrorCode::SessionExpired {
-                    let _ = self.secrets.delete(&self.entry);
+                    let _ = self.secrets.delete(&entry);
                 }
                 Err(app)
             }
@@ -606,7 +676,7 @@ impl Auth {
                 let app = to_app_error(&e);
                 if app.code == ErrorCode::SessionExpired {
                     tracing::info!("session expired; signing out locally");
-                    let _ = self.secrets.delete(&self.entry);
+                    let _ = self.secrets.delete(&self.entry(&signed_in.clinician.id));
                     *state = State::SignedOut;
                     return Err(CallError::Session(app));
                 }
@@ -654,7 +724,7 @@ impl Auth {
 
     /// The server refused `used` until the SMS code is entered (`100021`): the session cannot be
     /// cured by a refresh, so the clinician signs in by hand. The saved refresh token is of no
-    /// further use and goes; the account's data stays open while the password is known.
+    /// further use and goes; the account's database stays open, its queue waiting for the sign-in.
     async fn needs_code_again(&self, used: &Secret) {
         let mut state = self.state.lock().await;
         let State::SignedIn(s) = &*state else { return };
@@ -662,27 +732,24 @@ impl Auth {
             return;
         }
         tracing::info!("the server wants the SMS code for this session; sign-in required");
-        let _ = self.secrets.delete(&self.entry);
-        *state = match &s.typed {
-            Some(typed) => State::Offline(OfflineSession {
-                clinician: s.clinician.clone(),
-                email: typed.email.clone(),
-                password: typed.password.clone(),
-                storage: s.storage,
-                sign_in_required: true,
-            }),
-            None => State::SignedOut,
-        };
+        let _ = self.secrets.delete(&self.entry(&s.clinician.id));
+        *state = State::SignedOut;
     }
 
     /// Signs out on the server (best effort: offline still signs out here) and forgets the keyring entry.
     pub async fn sign_out(&self) -> AppResult<()> {
         let previous = std::mem::replace(&mut *self.state.lock().await, State::SignedOut);
         self.client.set_locale(None);
-        let kept_in_keyring = match &previous {
-            State::SignedIn(s) => s.storage == TokenStorage::Keyring,
-            State::Offline(o) => o.storage == TokenStorage::Keyring,
-            _ => false,
+        let (entry, kept_in_keyring) = match &previous {
+            State::SignedIn(s) => (
+                Some(self.entry(&s.clinician.id)),
+                s.storage == TokenStorage::Keyring,
+            ),
+            State::Offline(o) => (
+                Some(self.entry(&o.clinician.id)),
+                o.storage == TokenStorage::Keyring,
+            ),
+            _ => (None, false),
         };
         if let State::SignedIn(s) = previous {
             let result: Result<serde_json::Value, _> = self
@@ -704,7 +771,8 @@ impl Auth {
                 tracing::info!(error = %e, "server sign-out failed; signed out on this computer");
             }
         }
-        match self.secrets.delete(&self.entry) {
+        let Some(entry) = entry else { return Ok(()) };
+        match self.secrets.delete(&entry) {
             Ok(()) => Ok(()),
             // Nothing was saved there in this run: the keyring being down changes nothing.
             Err(e) if !kept_in_keyring => {

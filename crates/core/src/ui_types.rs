@@ -72,18 +72,23 @@ pub struct SessionInfo {
     /// server was unreachable: cached lists and queueing work; the app signs in to the server when
     /// it is back (if that needs an SMS code, the outbox pauses with `signInRequired`).
     pub offline: bool,
+    /// True while the app is locked (idle lock, or a session resumed at start-up): patient data is
+    /// refused with `Locked` until the clinician's password unlocks it.
+    pub locked: bool,
 }
 
 /// Where the sign-in is kept between runs. `Keyring`: in the OS keyring, so a restart resumes it.
 /// `MemoryOnly`: the keyring is unavailable, so the sign-in is NOT remembered: after a restart the
-/// clinician signs in again. Their data, queued invites included, is still kept (encrypted, its key
-/// wrapped by their password), never in a plain file.
+/// clinician signs in again. `NotKept`: the organisation's policy turns resuming off, so the
+/// sign-in is not remembered either (nothing is wrong). Either way their data, queued invites
+/// included, is still kept (encrypted, its key wrapped by their password), never in a plain file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum TokenStorage {
     Keyring,
     MemoryOnly,
+    NotKept,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -117,6 +117,8 @@ async fn invites_queued_offline_survive_a_restart_with_a_dead_keyring_and_go_out
     assert_eq!(app.resume_session().await?, None);
     let offline = signed_in(app.sign_in(SAM, &password()).await?).await?;
     assert!(offline.offline);
+    // Kept to sign in to the server once it answers.
+    assert!(app.has_password_in_memory().await);
     assert_eq!(app.outbox_status().await?.waiting, 2);
 
     server.up().await?;
@@ -127,6 +129,7 @@ async fn invites_queued_offline_survive_a_restart_with_a_dead_keyring_and_go_out
         .await?;
     assert_eq!((outcome.sent, outcome.queued), (2, 0), "{outcome:?}");
     assert!(!app.session_info().await.ok_or("signed out")?.offline);
+    assert!(!app.has_password_in_memory().await);
 
     let all = invitations(&world).await?;
     for address in &addresses {
@@ -276,11 +279,14 @@ async fn the_lock_screen_checks_the_password_on_this_computer_and_gives_up_after
             ErrorCode::TooManyAttempts
         };
         assert_eq!(err.code, expected, "attempt {attempt}");
+        // From the third, each try waits (30 s, then 1 min).
+        world.clock.advance(chrono::Duration::minutes(1));
     }
     let err = app.patient_lists().await.err().ok_or("still signed in")?;
     assert_eq!(err.code, ErrorCode::NotSignedIn);
 
-    // The queued invite was kept for the next sign-in.
+    // The queued invite was kept for the next sign-in (after the fifth wrong password's wait).
+    world.clock.advance(chrono::Duration::minutes(2));
     signed_in(app.sign_in(SAM, &password()).await?).await?;
     assert_eq!(app.outbox_status().await?.waiting, 1);
     let _ = receipt;

@@ -24,8 +24,10 @@ use huma_core::pending;
 use huma_core::pending::api::Scan;
 use huma_core::secrets::{MemoryStore, Secret, SecretStore};
 use huma_core::session::Auth;
+use huma_core::store::accounts::account_name;
 use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
 use huma_core::sync::{self, plan, DrainEnd};
+use huma_core::ui_types::SignInStep;
 use huma_sandbox::{Sandbox, SandboxConfig};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -261,6 +263,8 @@ struct Case<'a> {
     shared: &'a Shared,
     server: Arc<Server>,
     partition: String,
+    /// The signed-in clinician's account (names their saved session), once known.
+    account: std::sync::OnceLock<String>,
     path: std::path::PathBuf,
     key: Secret,
     auth: Auth,
@@ -272,14 +276,24 @@ struct Case<'a> {
 
 impl Case<'_> {
     async fn sign_in(&self) -> Result<(), String> {
-        self.auth
+        let step = self
+            .auth
             .sign_in(
                 huma_sandbox::NO_MFA_EMAIL,
                 &Secret::new(huma_sandbox::DEMO_PASSWORD),
             )
             .await
-            .map(drop)
-            .map_err(|e| format!("sign-in: {e}"))
+            .map_err(|e| format!("sign-in: {e}"))?;
+        if let SignInStep::SignedIn { session } = step {
+            self.account
+                .get_or_init(|| account_name(&self.partition, &session.clinician.id));
+        }
+        Ok(())
+    }
+
+    /// The keyring entry of the clinician's saved session.
+    fn saved_session(&self) -> Option<String> {
+        self.account.get().map(|a| format!("session:{a}"))
     }
 
     fn enqueue(&mut self, step: &Step) -> Result<(), String> {
@@ -345,13 +359,17 @@ impl Case<'_> {
         self.auth = self.server.auth(&self.shared.secrets, &self.partition);
         self.store = AccountStore::open(&self.path, &self.key).map_err(|e| e.to_string())?;
         // A session that cannot be resumed is fine: the settle phase signs in again.
-        let _ = self.auth.resume().await;
+        if let Some(account) = self.account.get() {
+            let _ = self.auth.resume(account).await;
+        }
         Ok(())
     }
 
     /// Revokes the session on the server, as an administrator or a password change would.
     async fn expire(&self) -> Result<(), String> {
-        let entry = format!("session:{}", store::short_hash(&self.partition));
+        let Some(entry) = self.saved_session() else {
+            return Ok(());
+        };
         let Ok(Some(saved)) = self.shared.secrets.get(&entry) else {
             return Ok(());
         };
@@ -515,6 +533,7 @@ async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
         shared,
         auth: server.auth(&shared.secrets, &partition),
         partition,
+        account: std::sync::OnceLock::new(),
         path,
         key,
         store,

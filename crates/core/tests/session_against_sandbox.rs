@@ -94,11 +94,18 @@ async fn a_session_leaves_the_clinicians_own_language_alone() -> TestResult {
 async fn a_saved_session_the_server_wants_the_code_for_is_forgotten_at_start() -> TestResult {
     let world = World::new().await?;
     let demo = world.sandbox.demo();
-    world.sign_in_demo(&world.app()).await?;
+    let app = world.app();
+    world.sign_in_demo(&app).await?;
+    let uid = app
+        .session_info()
+        .await
+        .ok_or("not signed in")?
+        .clinician
+        .id;
     let entry = format!(
         "session:{}",
         // The partition is the backend URL as the app parsed it (with its trailing slash).
-        huma_core::store::short_hash(&format!("{}/", world.sandbox.base_url()))
+        huma_core::store::accounts::account_name(&format!("{}/", world.sandbox.base_url()), &uid)
     );
     let saved = world.secrets.get(&entry)?.ok_or("no saved session")?;
     let mut saved: serde_json::Value = serde_json::from_str(saved.expose())?;
@@ -213,6 +220,11 @@ async fn a_restart_resumes_the_session_from_the_keyring_and_sign_out_forgets_it(
         .await?
         .ok_or("no session resumed")?;
     assert_eq!(session.clinician.family_name, "Hart");
+    // Resumed locked (the idle lock is on by default): the password first.
+    assert!(session.locked);
+    restarted
+        .unlock(&Secret::new(world.sandbox.demo().password.clone()))
+        .await?;
     assert!(!restarted.patient_lists().await?.is_empty());
     restarted.sign_out().await?;
     assert_eq!(world.app().resume_session().await?, None);
@@ -222,6 +234,35 @@ async fn a_restart_resumes_the_session_from_the_keyring_and_sign_out_forgets_it(
         .err()
         .ok_or("still signed in")?;
     assert_eq!(err.code, ErrorCode::NotSignedIn);
+    Ok(())
+}
+
+/// The password typed at sign-in only wraps the database key: once signed in, it is no longer held
+/// in memory (waiting for the SMS code, it must be).
+#[tokio::test]
+async fn the_password_is_not_kept_in_memory_once_signed_in() -> TestResult {
+    let world = World::new().await?;
+    let app = world.app();
+    let demo = world.sandbox.demo();
+    app.sign_in(&demo.email, &Secret::new(demo.password.clone()))
+        .await?;
+    assert!(app.has_password_in_memory().await);
+    app.submit_code(&Secret::new(world.latest_code().await?))
+        .await?;
+    assert!(!app.has_password_in_memory().await);
+    assert!(!app.patient_lists().await?.is_empty());
+    app.sign_out().await?;
+
+    app.sign_in(
+        huma_sandbox::NO_MFA_EMAIL,
+        &Secret::new(huma_sandbox::DEMO_PASSWORD),
+    )
+    .await?;
+    assert!(!app.has_password_in_memory().await);
+    // The lock screen needs no password in memory: it checks the wrapped key on disk.
+    app.lock().await?;
+    app.unlock(&Secret::new(huma_sandbox::DEMO_PASSWORD))
+        .await?;
     Ok(())
 }
 

@@ -57,6 +57,18 @@ describe("withSessionGuard", () => {
     await expect(guarded.patientLists()).resolves.toHaveLength(3);
   });
 
+  it("reports Locked to the lock callback, not as a lost session, and rethrows", async () => {
+    const fake = new FakeBackend({ savedSession: true });
+    const lost = vi.fn();
+    const locked = vi.fn();
+    const guarded = withSessionGuard(fake, lost, locked);
+    const error = { code: "Locked", message: "Huma Clinician is locked." } as const;
+    fake.fail("outboxEntries", error, 1);
+    await expect(guarded.outboxEntries()).rejects.toEqual(error);
+    expect(locked).toHaveBeenCalledTimes(1);
+    expect(lost).not.toHaveBeenCalled();
+  });
+
   it("normalises non-IpcError rejections to Internal", async () => {
     const inner = { appInfo: () => Promise.reject(new Error("raw")) } as unknown as Backend;
     await expect(withSessionGuard(inner, vi.fn()).appInfo()).rejects.toEqual({

@@ -1,9 +1,11 @@
 // The idle lock: after AppInfo.idleLockMinutes without keyboard or pointer input the patient data is
 // hidden behind a lock screen that only the clinician's password (or signing out) ends.
-import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import App from "../App.svelte";
+import { FakeBackend } from "../lib/backend/fake";
 import { FAKE_SYNC_MESSAGES, fakeEntry } from "../lib/backend/fake-outbox";
-import { renderSignedIn } from "./helpers";
+import { renderApp, renderSignedIn } from "./helpers";
 
 const MINUTE = 60_000;
 
@@ -56,6 +58,31 @@ describe("idle lock", () => {
     // And it locks again after another idle period.
     vi.advanceTimersByTime(5 * MINUTE);
     expect(await screen.findByTestId("lock-screen")).toBeInTheDocument();
+  });
+
+  it("tells the core when it locks, so patient data is refused there too", async () => {
+    const { fake } = await lockedApp();
+    expect(fake.callsOf("lock")).toHaveLength(1);
+  });
+
+  it("starts on the lock screen when the core resumed the session locked, loading nothing before the password", async () => {
+    const { user, fake } = renderApp({ savedSession: true, resumeLocked: true, sync: { idleLockMinutes: 5 } });
+    const lock = await screen.findByRole("dialog", { name: "Huma Clinician is locked" });
+    expect(within(lock).getByTestId("lock-clinician")).toHaveTextContent("Alex Morgan");
+    expect(screen.queryByRole("table", { name: "Patients" })).not.toBeInTheDocument();
+    expect(fake.callsOf("patientLists")).toHaveLength(0);
+
+    await user.type(within(lock).getByLabelText("Password"), "demo-password");
+    await user.click(within(lock).getByRole("button", { name: "Unlock" }));
+    expect(await screen.findByRole("table", { name: "Patients" })).toBeVisible();
+    expect(screen.queryByTestId("lock-screen")).not.toBeInTheDocument();
+  });
+
+  it("shows the lock screen when the core answers Locked", async () => {
+    const fake = new FakeBackend({ savedSession: true, sync: { idleLockMinutes: 5 } });
+    fake.fail("patientLists", { code: "Locked", message: "Huma Clinician is locked." }, 1);
+    render(App, { props: { backend: fake } });
+    expect(await screen.findByRole("dialog", { name: "Huma Clinician is locked" })).toBeInTheDocument();
   });
 
   it("counts keyboard and mouse input as activity", async () => {

@@ -145,6 +145,8 @@ impl ClinicianApp {
     }
 
     fn with_import<T>(&self, import_id: &str, f: impl FnOnce(&CsvRead) -> T) -> AppResult<T> {
+        // Imported rows are patient data.
+        self.ensure_unlocked()?;
         let imports = self.imports.lock().unwrap_or_else(|p| p.into_inner());
         imports
             .iter()

@@ -61,8 +61,11 @@ pub struct ClinicianApp {
     store: RwLock<Option<AccountStore>>,
     /// The open account's folder and database key (for the lock screen and to rewrap the key).
     account: std::sync::Mutex<Option<store_open::OpenAccount>>,
-    /// Wrong passwords in a row on the lock screen.
-    unlock_failures: std::sync::atomic::AtomicU32,
+    /// Patient data is refused until the clinician's password unlocks the app (idle lock, or a
+    /// session resumed at start-up).
+    locked: std::sync::atomic::AtomicBool,
+    /// Policy `sessionResumeAllowed`: whether a restart may resume the last clinician's session.
+    resume_allowed: bool,
     /// Lists being copied for offline use right now.
     caching: std::sync::Mutex<HashSet<String>>,
     clock: Arc<dyn Clock>,
@@ -87,6 +90,8 @@ const DEMO_PARTITION: &str = "demo-sandbox";
 const CACHE_MAX_AGE: chrono::Duration = chrono::Duration::minutes(15);
 
 mod invite_ops;
+mod kept;
+mod lock;
 mod outbox_ops;
 mod patient_ops;
 mod pending_ops;
@@ -144,7 +149,8 @@ impl ClinicianApp {
             auth,
             store: RwLock::new(None),
             account: std::sync::Mutex::default(),
-            unlock_failures: std::sync::atomic::AtomicU32::new(0),
+            locked: std::sync::atomic::AtomicBool::new(false),
+            resume_allowed: true,
             caching: std::sync::Mutex::default(),
             clock: setup.clock,
             sync_wakeup: Arc::new(Notify::new()),
@@ -165,6 +171,14 @@ impl ClinicianApp {
         self
     }
 
+    /// Policy `sessionResumeAllowed` (default true). When false nothing is kept in the keyring for
+    /// a restart: no session, no database key; every start asks for the password.
+    pub fn with_session_resume_allowed(mut self, allowed: bool) -> Self {
+        self.resume_allowed = allowed;
+        self.auth = self.auth.map(|auth| auth.keep_sessions(allowed));
+        self
+    }
+
     pub fn info(&self) -> AppInfo {
         self.info.clone()
     }
@@ -178,7 +192,15 @@ impl ClinicianApp {
         })
     }
 
+    /// The signed-in clinician's database, for anything that shows or changes patient data:
+    /// refused while the app is locked.
     pub(super) async fn current_store(&self) -> AppResult<AccountStore> {
+        self.ensure_unlocked()?;
+        self.store_even_if_locked().await
+    }
+
+    /// The database for what goes on behind the lock screen: the sync task and the outbox counts.
+    pub(super) async fn store_even_if_locked(&self) -> AppResult<AccountStore> {
         self.store
             .read()
             .await

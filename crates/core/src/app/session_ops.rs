@@ -5,21 +5,34 @@ use std::sync::atomic::Ordering;
 
 use super::store_open::{self, OpenAccount, OpenRequest};
 use super::*;
-use crate::ui_types::Clinician;
-
-/// Wrong passwords in a row on the lock screen before the session is ended (the queue is kept).
-const MAX_UNLOCK_FAILURES: u32 = 5;
+use crate::ui_types::{Clinician, TokenStorage};
 
 impl ClinicianApp {
+    /// At start-up: the session of the clinician who signed in last and did not sign out, if
+    /// policy allows resuming. With an idle lock set it starts locked: their password first.
     pub async fn resume_session(&self) -> AppResult<Option<SessionInfo>> {
         let Some(auth) = &self.auth else {
             return Ok(None);
         };
-        let Some(session) = auth.resume().await? else {
+        auth.forget_legacy_session();
+        let Some(account) = self.last_signed_in() else {
+            tracing::info!("nobody to resume");
             return Ok(None);
         };
-        match self.open_store(&session.clinician).await {
-            Ok(()) => Ok(Some(session)),
+        if !self.resume_allowed {
+            tracing::info!("resuming sessions is turned off; the kept sign-in is forgotten");
+            let _ = self.forget_kept(&account);
+            return Ok(None);
+        }
+        let Some(mut session) = auth.resume(&account).await? else {
+            return Ok(None);
+        };
+        let locked = self.info.idle_lock_minutes > 0;
+        match self.open_store(&session.clinician, locked).await {
+            Ok(()) => {
+                session.locked = locked;
+                Ok(Some(session))
+            }
             // Only the password can open this account's data now: show the sign-in screen.
             Err(e) if e.code == ErrorCode::SessionExpired => {
                 auth.forget_locally().await;
@@ -63,54 +76,39 @@ impl ClinicianApp {
         let data_dir = self.data_dir.clone();
         let partition = self.partition.clone();
         let (email_owned, password_owned) = (email.to_owned(), password.clone());
+        let clock = self.clock.clone();
         // Argon2 takes a quarter of a second of CPU: off the async workers.
         let (store, account, clinician) = tokio::task::spawn_blocking(move || {
-            store_open::open_offline(&data_dir, &partition, &email_owned, &password_owned)
+            store_open::open_offline(
+                &data_dir,
+                &partition,
+                &email_owned,
+                &password_owned,
+                clock.as_ref(),
+            )
         })
         .await
         .map_err(|e| AppError::internal(e.to_string()))??;
         tracing::info!("signed in offline with the password checked on this computer");
         let session = auth.enter_offline(email, password, clinician).await;
-        self.install_store(store, account).await;
+        self.install_store(store, account, false).await;
         Ok(session)
     }
 
-    /// The idle lock screen: checks the password against this account's wrapped key, on this
-    /// computer only. Five wrong passwords in a row end the session (unsent invites are kept).
-    pub async fn unlock(&self, password: &Secret) -> AppResult<()> {
-        let account = self
-            .account
-            .lock()
-            .ok()
-            .and_then(|a| a.clone())
-            .ok_or_else(AppError::not_signed_in)?;
-        if password.expose().is_empty() {
-            return Err(AppError::invalid_input("Enter your password."));
+    /// True while the password typed at sign-in is still held in memory: only until the database
+    /// key is wrapped with it, or, offline, until the app has signed in to the server.
+    pub async fn has_password_in_memory(&self) -> bool {
+        match &self.auth {
+            Some(auth) => auth.has_password_in_memory().await,
+            None => false,
         }
-        let password = password.clone();
-        let right =
-            tokio::task::spawn_blocking(move || store_open::verify_password(&account, &password))
-                .await
-                .map_err(|e| AppError::internal(e.to_string()))??;
-        if right {
-            self.unlock_failures.store(0, Ordering::SeqCst);
-            return Ok(());
-        }
-        let failures = self.unlock_failures.fetch_add(1, Ordering::SeqCst) + 1;
-        if failures >= MAX_UNLOCK_FAILURES {
-            tracing::warn!("too many wrong passwords on the lock screen; signing out");
-            let _ = self.sign_out().await;
-            return Err(AppError::new(
-                ErrorCode::TooManyAttempts,
-                "Too many wrong passwords, so you have been signed out. Invites waiting to be sent are kept. Sign in again.",
-            ));
-        }
-        Err(store_open::wrong_password())
     }
 
     /// The session as it stands now (`offline` turns false once the server sign-in succeeded).
     pub async fn session_info(&self) -> Option<SessionInfo> {
-        self.auth.as_ref()?.session_info().await
+        let mut session = self.auth.as_ref()?.session_info().await?;
+        session.locked = self.is_locked();
+        Some(session)
     }
 
     /// True when an account's data is open but nothing can be sent until the clinician signs in
@@ -123,20 +121,39 @@ impl ClinicianApp {
         }
     }
 
+    /// Signs out here and on the server. The database stays on disk with its unsent invites; its
+    /// key leaves the keyring, so only the clinician's password opens it again.
     pub async fn sign_out(&self) -> AppResult<()> {
+        let auth = self.auth()?;
         let _no_sync = self.hold_sync().await;
-        // The database stays on disk with its unsent invites; only the open handle is dropped.
+        let kept_in_keyring = auth
+            .session_info()
+            .await
+            .is_some_and(|s| s.token_storage == TokenStorage::Keyring);
         *self.store.write().await = None;
-        if let Ok(mut account) = self.account.lock() {
-            *account = None;
+        let account = self.account.lock().ok().and_then(|mut a| a.take());
+        self.locked.store(false, Ordering::SeqCst);
+        let signed_out = auth.sign_out().await;
+        let forgotten = match &account {
+            Some(account) => self.forget_kept(account.dir.name()),
+            None => Ok(()),
+        };
+        match forgotten {
+            Err(e) if signed_out.is_ok() && kept_in_keyring => Err(AppError::new(
+                ErrorCode::KeyringUnavailable,
+                format!("You are signed out, but the key to your data on this computer could not be removed from the system keyring ({e})."),
+            )),
+            Err(e) => {
+                tracing::info!(error = %e, "keyring unavailable at sign-out; nothing was kept there");
+                signed_out
+            }
+            Ok(()) => signed_out,
         }
-        self.unlock_failures.store(0, Ordering::SeqCst);
-        self.auth()?.sign_out().await
     }
 
     /// A failed open leaves nobody half signed in (session without a database).
     async fn open_store_or_forget(&self, clinician: &Clinician) -> AppResult<()> {
-        let opened = self.open_store(clinician).await;
+        let opened = self.open_store(clinician, false).await;
         if opened.is_err() {
             if let Some(auth) = &self.auth {
                 auth.forget_locally().await;
@@ -145,8 +162,9 @@ impl ClinicianApp {
         opened
     }
 
-    /// One database per account on this computer: partitioned by backend and user id.
-    pub(super) async fn open_store(&self, clinician: &Clinician) -> AppResult<()> {
+    /// One database per account on this computer: partitioned by backend and user id. `locked`:
+    /// the app opens locked (a resumed session).
+    pub(super) async fn open_store(&self, clinician: &Clinician, locked: bool) -> AppResult<()> {
         let auth = self.auth()?;
         let open_key = self
             .account
@@ -167,22 +185,24 @@ impl ClinicianApp {
             data_dir: self.data_dir.clone(),
             partition: self.partition.clone(),
             clinician: clinician.clone(),
-            typed: auth.typed().await,
+            typed: auth.take_typed().await,
             open_key,
+            keep_key: self.resume_allowed,
         };
         let (store, account) =
             tokio::task::spawn_blocking(move || store_open::open_signed_in(request))
                 .await
                 .map_err(|e| AppError::internal(e.to_string()))??;
-        self.install_store(store, account).await;
+        self.install_store(store, account, locked).await;
         Ok(())
     }
 
-    async fn install_store(&self, store: AccountStore, account: OpenAccount) {
+    async fn install_store(&self, store: AccountStore, account: OpenAccount, locked: bool) {
+        self.locked.store(locked, Ordering::SeqCst);
+        self.mark_signed_in(account.dir.name());
         if let Ok(mut open) = self.account.lock() {
             *open = Some(account);
         }
-        self.unlock_failures.store(0, Ordering::SeqCst);
         *self.store.write().await = Some(store);
         self.publish_outbox().await;
         self.sync_wakeup.notify_one();

@@ -1,11 +1,19 @@
-//! Opening an account's encrypted database. Its random key is kept in the keyring and, wrapped by
-//! the clinician's password, in the account's folder; either opens it. There is no plain-file key and
-//! no in-memory fallback: every sign-in has the password, so the wrapped copy can always be made.
+//! Opening an account's encrypted database. Its random key is kept, wrapped by the clinician's
+//! password, in the account's folder, and while the clinician may be resumed at start-up, in the
+//! keyring too; either opens it. There is no plain-file key and no in-memory fallback: every sign-in
+//! has the password, so the wrapped copy can always be made.
+//!
+//! Where the password is checked here and not by the server (offline sign-in, the lock screen),
+//! wrong ones are counted on disk and make the next try wait ([`crate::store::attempts`]).
 
+use std::convert::Infallible;
 use std::path::Path;
+
+use chrono::Duration;
 
 use super::*;
 use crate::store::accounts::{AccountDir, AccountIndex};
+use crate::store::attempts::{describe_wait, Attempts};
 use crate::store::keywrap::{self, KeyContents, KeyWrapError};
 use crate::ui_types::Clinician;
 
@@ -26,6 +34,9 @@ pub(super) struct OpenRequest {
     pub typed: Option<crate::session::Typed>,
     /// The key of this account's database if it is already open in this run.
     pub open_key: Option<Secret>,
+    /// Keep the key in the keyring, so a restart can open the database before the password is
+    /// typed (false when policy turns resuming off).
+    pub keep_key: bool,
 }
 
 /// The lock screen's answer to a wrong password.
@@ -46,8 +57,105 @@ pub(super) fn wrong_credentials_offline() -> AppError {
     )
 }
 
+/// The keyring entry of an account's database key.
+pub(super) fn store_key_entry(account: &str) -> String {
+    format!("store-key:{account}")
+}
+
 fn keyring_name(dir: &AccountDir) -> String {
-    format!("store-key:{}", dir.name())
+    store_key_entry(dir.name())
+}
+
+/// Where a run of wrong passwords is counted.
+trait AttemptsRecord {
+    fn load(&self) -> Result<Attempts, StoreError>;
+    fn save(&self, attempts: &Attempts) -> Result<(), StoreError>;
+}
+
+impl AttemptsRecord for AccountDir {
+    fn load(&self) -> Result<Attempts, StoreError> {
+        self.read_attempts()
+    }
+
+    fn save(&self, attempts: &Attempts) -> Result<(), StoreError> {
+        self.write_attempts(attempts)
+    }
+}
+
+/// An email no account here has: counted in the index, by the email's hash, exactly as an account
+/// would be, so the answers do not tell which emails have an account on this computer.
+struct UnknownEmail<'a> {
+    index: &'a AccountIndex,
+    partition: &'a str,
+    email: &'a str,
+}
+
+impl AttemptsRecord for UnknownEmail<'_> {
+    fn load(&self) -> Result<Attempts, StoreError> {
+        self.index.unknown_attempts(self.partition, self.email)
+    }
+
+    fn save(&self, attempts: &Attempts) -> Result<(), StoreError> {
+        self.index
+            .record_unknown_attempts(self.partition, self.email, attempts)
+    }
+}
+
+/// A password checked on this computer.
+pub(super) enum Checked<T> {
+    Right(T),
+    /// Wrong: how many in a row now, and the wait this one started.
+    Wrong {
+        failures: u32,
+        wait: Option<Duration>,
+    },
+}
+
+/// Runs `check` (`Some` when the password is right) unless an earlier wrong password's wait is
+/// still running, which is refused unrun. The outcome is recorded before it is returned; a wait
+/// starts when the check ends (Argon2 takes a while).
+fn check_password<T>(
+    record: &dyn AttemptsRecord,
+    clock: &dyn Clock,
+    check: impl FnOnce() -> AppResult<Option<T>>,
+) -> AppResult<Checked<T>> {
+    let mut attempts = record.load()?;
+    if let Some(wait) = attempts.wait(clock.now()) {
+        return Err(AppError::new(
+            ErrorCode::TooManyAttempts,
+            format!(
+                "Too many wrong passwords. Wait {} before you try again.",
+                describe_wait(wait)
+            ),
+        ));
+    }
+    match check()? {
+        Some(value) => {
+            if !attempts.is_clear() {
+                record.save(&Attempts::default())?;
+            }
+            Ok(Checked::Right(value))
+        }
+        None => {
+            let wait = attempts.failed(clock.now());
+            record.save(&attempts)?;
+            Ok(Checked::Wrong {
+                failures: attempts.failures,
+                wait,
+            })
+        }
+    }
+}
+
+/// A wrong password's answer, saying how long the next try must wait.
+pub(super) fn with_wait(mut error: AppError, wait: Option<Duration>) -> AppError {
+    if let Some(wait) = wait {
+        error.message.push_str(&format!(
+            " Wait {} before you try again.",
+            describe_wait(wait)
+        ));
+    }
+    error
 }
 
 /// After the server accepted the clinician (or a resume from the keyring, with no password).
@@ -103,15 +211,22 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
         }
     };
 
-    if let Err(e) = secrets.set(&keyring_name(&dir), &key) {
+    if !request.keep_key {
+        // Kept before the policy said no: only the password opens the database now.
+        let _ = secrets.delete(&keyring_name(&dir));
+    } else if let Err(e) = secrets.set(&keyring_name(&dir), &key) {
         tracing::warn!(error = %e, "database key not saved in the keyring; the password-wrapped copy is kept");
     }
     if let Some(typed) = &request.typed {
-        // The password just worked on the server: wrap with it (it may have changed since).
+        // The password just worked on the server: wrap with it (it may have changed since), and
+        // wrong ones typed here before no longer count.
         if !wrapped_now {
             rewrap(&dir, &key, &typed.password, clinician)?;
         }
         AccountIndex::new(&request.data_dir).record(&request.partition, &typed.email, &dir)?;
+        if !dir.read_attempts()?.is_clear() {
+            dir.write_attempts(&Attempts::default())?;
+        }
     }
     Ok((store, OpenAccount { dir, key }))
 }
@@ -195,29 +310,48 @@ fn open_checked(dir: &AccountDir, key: &Secret) -> AppResult<Option<AccountStore
 }
 
 /// Offline sign-in: the index finds the account by email, the password unwraps its key. An unknown
-/// email costs the same time and gets the same answer as a wrong password.
+/// email costs the same time, waits the same and gets the same answer as a wrong password.
 pub(super) fn open_offline(
     data_dir: &Path,
     partition: &str,
     email: &str,
     password: &Secret,
+    clock: &dyn Clock,
 ) -> AppResult<(AccountStore, OpenAccount, Clinician)> {
-    let found = AccountIndex::new(data_dir).lookup(partition, email)?;
+    let index = AccountIndex::new(data_dir);
+    let found = index.lookup(partition, email)?;
     let wrapped = match &found {
         Some(dir) => dir.read_wrapped_key()?,
         None => None,
     };
     let (Some(dir), Some(wrapped)) = (found, wrapped) else {
-        keywrap::spend_equal_time(password);
-        return Err(wrong_credentials_offline());
+        let unknown = UnknownEmail {
+            index: &index,
+            partition,
+            email,
+        };
+        let checked = check_password(&unknown, clock, || {
+            keywrap::spend_equal_time(password);
+            Ok(None::<Infallible>)
+        })?;
+        return match checked {
+            Checked::Right(never) => match never {},
+            Checked::Wrong { wait, .. } => Err(with_wait(wrong_credentials_offline(), wait)),
+        };
     };
-    let contents = match keywrap::unwrap(password, dir.name(), &wrapped) {
-        Ok(contents) => contents,
-        Err(KeyWrapError::WrongPassword) => return Err(wrong_credentials_offline()),
-        Err(e @ KeyWrapError::Unreadable(_)) => {
-            tracing::warn!(error = %e, "saved key unreadable; offline sign-in impossible");
-            return Err(wrong_credentials_offline());
-        }
+    let checked = check_password(&dir, clock, || {
+        Ok(match keywrap::unwrap(password, dir.name(), &wrapped) {
+            Ok(contents) => Some(contents),
+            Err(KeyWrapError::WrongPassword) => None,
+            Err(e @ KeyWrapError::Unreadable(_)) => {
+                tracing::warn!(error = %e, "saved key unreadable; offline sign-in impossible");
+                None
+            }
+        })
+    })?;
+    let contents = match checked {
+        Checked::Right(contents) => contents,
+        Checked::Wrong { wait, .. } => return Err(with_wait(wrong_credentials_offline(), wait)),
     };
     if AccountDir::for_user(data_dir, partition, &contents.clinician.id) != dir {
         tracing::warn!("saved key belongs to another account folder; refused");
@@ -237,14 +371,20 @@ pub(super) fn open_offline(
 }
 
 /// The lock screen: does `password` open the wrapped key of the account open now?
-pub(super) fn verify_password(account: &OpenAccount, password: &Secret) -> AppResult<bool> {
+pub(super) fn check_unlock(
+    account: &OpenAccount,
+    password: &Secret,
+    clock: &dyn Clock,
+) -> AppResult<Checked<()>> {
     let Some(wrapped) = account.dir.read_wrapped_key()? else {
         return Err(password_needed());
     };
-    Ok(
-        match keywrap::unwrap(password, account.dir.name(), &wrapped) {
-            Ok(contents) => contents.store_key == account.key,
-            Err(_) => false,
-        },
-    )
+    check_password(&account.dir, clock, || {
+        Ok(
+            match keywrap::unwrap(password, account.dir.name(), &wrapped) {
+                Ok(contents) => (contents.store_key == account.key).then_some(()),
+                Err(_) => None,
+            },
+        )
+    })
 }

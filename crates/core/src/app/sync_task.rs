@@ -73,7 +73,8 @@ impl ClinicianApp {
     }
 
     pub async fn outbox_status(&self) -> AppResult<OutboxStatus> {
-        let store = self.current_store().await?;
+        // Counts only: the indicator keeps going behind the lock screen.
+        let store = self.store_even_if_locked().await?;
         let counts = store.counts()?;
         let (connection, paused) = {
             let facts = self.sync.facts();
@@ -220,7 +221,8 @@ impl ClinicianApp {
     /// announcement brought up to date. Used by the sync task; callable directly (tests, tools).
     pub async fn sync_pass(&self) -> AppResult<DrainReport> {
         let _one_at_a_time = self.sync.draining.lock().await;
-        let store = self.current_store().await?;
+        // Queued invites keep going out while the app is locked.
+        let store = self.store_even_if_locked().await?;
         let auth = self.auth()?;
         let report = match sync::drain(auth, &store, self.clock.as_ref()).await {
             Ok(report) => report,

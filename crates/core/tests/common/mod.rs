@@ -66,22 +66,30 @@ impl World {
     }
 
     pub fn app_at(&self, base_url: &str) -> Arc<ClinicianApp> {
-        Arc::new(
-            ClinicianApp::new(AppSetup {
-                version: "test".into(),
-                data_dir: self.data.path().to_owned(),
-                backend: Some(Resolved {
-                    value: base_url.parse().unwrap(),
-                    source: ConfigSource::User,
-                }),
-                client_id: None,
-                project_id: None,
-                demo: None,
-                secrets: self.secrets.clone(),
-                clock: self.clock.clone(),
-            })
-            .unwrap(),
-        )
+        self.app_with(base_url, |app| app)
+    }
+
+    /// As [`World::app_at`], with managed settings applied by `configure` (as the shell does).
+    pub fn app_with(
+        &self,
+        base_url: &str,
+        configure: impl FnOnce(ClinicianApp) -> ClinicianApp,
+    ) -> Arc<ClinicianApp> {
+        let app = ClinicianApp::new(AppSetup {
+            version: "test".into(),
+            data_dir: self.data.path().to_owned(),
+            backend: Some(Resolved {
+                value: base_url.parse().unwrap(),
+                source: ConfigSource::User,
+            }),
+            client_id: None,
+            project_id: None,
+            demo: None,
+            secrets: self.secrets.clone(),
+            clock: self.clock.clone(),
+        })
+        .unwrap();
+        Arc::new(configure(app))
     }
 
     /// Moves both the sandbox's clock and ours.

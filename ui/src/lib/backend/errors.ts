@@ -19,6 +19,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   Forbidden: true,
   Storage: true,
   NotConfigured: true,
+  Locked: true,
   Internal: true,
 };
 

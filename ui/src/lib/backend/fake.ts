@@ -87,6 +87,8 @@ export interface FakeOptions {
   tokenStorage?: TokenStorage;
   /** `resume_session` finds a saved session. Default false. */
   savedSession?: boolean;
+  /** The saved session resumes locked, as the core does when an idle lock is set. Default false. */
+  resumeLocked?: boolean;
   /** Patients in the first list (the others are smaller). Default 1,000. */
   patientCount?: number;
   /** Replace the three default lists entirely. */
@@ -223,6 +225,7 @@ const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "discardOutbox",
   "discardUnsent",
   "syncNow",
+  "lock",
   "unlock",
 ]);
 
@@ -291,6 +294,8 @@ export class FakeBackend implements Backend {
   readonly outbox: FakeOutbox;
   /** The session was let in with the locally verified password while offline. */
   private offlineSession = false;
+  /** Locked by `lock` or a locked resume, until `unlock`. */
+  private locked = false;
 
   constructor(options: FakeOptions = {}) {
     const demo = options.demo ?? true;
@@ -310,6 +315,7 @@ export class FakeBackend implements Backend {
       },
       tokenStorage: options.tokenStorage ?? "keyring",
       savedSession: options.savedSession ?? false,
+      resumeLocked: options.resumeLocked ?? false,
       patientCount: options.patientCount ?? 1_000,
       lastListId: options.lastListId ?? null,
       offline: options.offline ?? false,
@@ -386,7 +392,12 @@ export class FakeBackend implements Backend {
   }
 
   private session(): SessionInfo {
-    return { clinician: { ...this.options.clinician }, tokenStorage: this.options.tokenStorage, offline: this.offlineSession };
+    return {
+      clinician: { ...this.options.clinician },
+      tokenStorage: this.options.tokenStorage,
+      offline: this.offlineSession,
+      locked: this.locked,
+    };
   }
 
   appInfo(): Promise<AppInfo> {
@@ -404,12 +415,17 @@ export class FakeBackend implements Backend {
   }
 
   resumeSession(): Promise<SessionInfo | null> {
-    return this.answer("resumeSession", [], () => (this.signedIn ? this.session() : null));
+    return this.answer("resumeSession", [], () => {
+      if (!this.signedIn) return null;
+      this.locked = this.options.resumeLocked;
+      return this.session();
+    });
   }
 
   signIn(email: string, password: string): Promise<SignInStep> {
     return this.answer("signIn", [email, password], (): SignInStep => {
       this.awaitingCode = false;
+      this.locked = false;
       const knownEmail = email.trim().toLowerCase() === this.options.email.toLowerCase();
       if (this.options.offline && (!knownEmail || !this.outbox.knownOnThisComputer)) {
         throw { code: "Offline", message: FAKE_SYNC_MESSAGES.offlineUnknown } satisfies IpcError;
@@ -451,6 +467,7 @@ export class FakeBackend implements Backend {
     return this.answer("signOut", [], () => {
       this.signedIn = false;
       this.awaitingCode = false;
+      this.locked = false;
       return null;
     });
   }
@@ -831,11 +848,19 @@ export class FakeBackend implements Backend {
     });
   }
 
+  lock(): Promise<null> {
+    return this.answer("lock", [], () => {
+      this.locked = true;
+      return null;
+    });
+  }
+
   unlock(password: string): Promise<null> {
     return this.answer("unlock", ["••••"], () => {
       if (password !== this.options.password) {
         throw { code: "BadCredentials", message: FAKE_SYNC_MESSAGES.wrongPassword } satisfies IpcError;
       }
+      this.locked = false;
       return null;
     });
   }
@@ -1012,7 +1037,7 @@ export class FakeBackend implements Backend {
  * Options from a URL query, for design work in a browser, e.g.
  * `http://localhost:5173/?mfa=0&patients=100000&keyring=memory&offline=1&latency=300&fail=signIn:Offline`.
  * Keys: demo=0, server=none (with demo=0: "no server configured"), mfa=0, patients=N, keyring=memory,
- * resume=1, offline=1 (also: invites stay queued), waiting=N (invites already queued), latency=MS,
+ * resume=1, locked=1 (the resumed session starts locked), offline=1 (also: invites stay queued), waiting=N (invites already queued), latency=MS,
  * last=LIST_ID, fail=METHOD:CODE (repeatable). Browser drag-and-drop of files stands in for Tauri's.
  */
 export function fakeOptionsFromQuery(search: string): FakeOptions {
@@ -1023,6 +1048,7 @@ export function fakeOptionsFromQuery(search: string): FakeOptions {
   if (q.get("mfa") === "0") options.mfa = false;
   if (q.get("keyring") === "memory") options.tokenStorage = "memoryOnly";
   if (q.get("resume") === "1") options.savedSession = true;
+  if (q.get("locked") === "1") options.resumeLocked = true;
   if (q.get("offline") === "1") options.offline = true;
   const patients = Number(q.get("patients"));
   if (q.has("patients") && Number.isInteger(patients) && patients >= 0) options.patientCount = patients;

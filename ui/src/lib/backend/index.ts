@@ -128,6 +128,8 @@ export interface BackendCommands {
   discardUnsent(): Promise<number>;
   /** `sync_now` */
   syncNow(): Promise<null>;
+  /** `lock`: the clinician has been away; patient data is refused (`Locked`) until `unlock`. */
+  lock(): Promise<null>;
   /** `unlock`: the idle lock screen's password. */
   unlock(password: string): Promise<null>;
   /** `settings`: every setting with where its value comes from, and the policy's problems. */
@@ -206,6 +208,7 @@ const METHODS: Record<BackendMethod, true> = {
   discardOutbox: true,
   discardUnsent: true,
   syncNow: true,
+  lock: true,
   unlock: true,
   settings: true,
   setSetting: true,
@@ -227,10 +230,14 @@ export const BACKEND_EVENTS = Object.keys(EVENTS) as BackendEvent[];
 
 /**
  * Wraps a Backend so that `NotSignedIn` / `SessionExpired` from any call reaches `onSessionLost`
- * (the app then returns to the sign-in screen with the message). The error is still rethrown so the
- * caller stops what it was doing.
+ * (the app then returns to the sign-in screen with the message), and `Locked` reaches `onLocked`
+ * (the app shows the lock screen). The error is still rethrown so the caller stops what it was doing.
  */
-export function withSessionGuard(inner: Backend, onSessionLost: (error: IpcError) => void): Backend {
+export function withSessionGuard(
+  inner: Backend,
+  onSessionLost: (error: IpcError) => void,
+  onLocked: () => void = () => {},
+): Backend {
   const guarded: Partial<Record<BackendMethod | BackendEvent, unknown>> = {};
   for (const name of BACKEND_METHODS) {
     guarded[name] = async (...args: unknown[]) => {
@@ -239,6 +246,7 @@ export function withSessionGuard(inner: Backend, onSessionLost: (error: IpcError
       } catch (thrown) {
         const error = toIpcError(thrown);
         if (isSessionLost(error)) onSessionLost(error);
+        else if (error.code === "Locked") onLocked();
         throw error;
       }
     };

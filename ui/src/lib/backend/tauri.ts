@@ -143,6 +143,9 @@ export class TauriBackend implements Backend {
   syncNow(): Promise<null> {
     return call("sync_now");
   }
+  lock(): Promise<null> {
+    return call("lock");
+  }
   unlock(password: string): Promise<null> {
     return call("unlock", { password });
   }

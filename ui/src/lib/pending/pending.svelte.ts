@@ -43,8 +43,10 @@ export class PendingStore {
       this.error = null;
     } catch (thrown) {
       if (seq !== this.#seq) return;
-      // Keep showing what we had: a failed refresh should not empty the table.
-      this.error = toIpcError(thrown);
+      // Keep showing what we had: a failed refresh should not empty the table. A refresh refused
+      // behind the lock screen is no failure to show once unlocked.
+      const error = toIpcError(thrown);
+      if (error.code !== "Locked") this.error = error;
     } finally {
       if (seq === this.#seq) this.loading = false;
     }

@@ -8,4 +8,9 @@ export type SessionInfo = { clinician: Clinician, tokenStorage: TokenStorage,
  * server was unreachable: cached lists and queueing work; the app signs in to the server when
  * it is back (if that needs an SMS code, the outbox pauses with `signInRequired`).
  */
-offline: boolean, };
+offline: boolean, 
+/**
+ * True while the app is locked (idle lock, or a session resumed at start-up): patient data is
+ * refused with `Locked` until the clinician's password unlocks it.
+ */
+locked: boolean, };

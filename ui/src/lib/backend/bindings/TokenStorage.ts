@@ -3,7 +3,8 @@
 /**
  * Where the sign-in is kept between runs. `Keyring`: in the OS keyring, so a restart resumes it.
  * `MemoryOnly`: the keyring is unavailable, so the sign-in is NOT remembered: after a restart the
- * clinician signs in again. Their data, queued invites included, is still kept (encrypted, its key
- * wrapped by their password), never in a plain file.
+ * clinician signs in again. `NotKept`: the organisation's policy turns resuming off, so the
+ * sign-in is not remembered either (nothing is wrong). Either way their data, queued invites
+ * included, is still kept (encrypted, its key wrapped by their password), never in a plain file.
  */
-export type TokenStorage = "keyring" | "memoryOnly";
+export type TokenStorage = "keyring" | "memoryOnly" | "notKept";
