@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use huma_core::app::ClinicianApp;
+use huma_core::dropped_files::DroppedFiles;
 use huma_core::error::{AppError, AppResult};
 use huma_core::invite::email::parse_recipients;
 use huma_core::invite::types::{
@@ -85,13 +86,17 @@ pub async fn pick_csv<R: Runtime>(
     noting(import(&handle, &app, &list_id, path).await).map(Some)
 }
 
+/// A file dropped on the window: only one the operating system reported as dropped (see
+/// `DroppedFiles`), never any path the webview names.
 #[tauri::command]
 pub async fn import_csv<R: Runtime>(
     handle: AppHandle<R>,
     app: App<'_>,
+    dropped: State<'_, DroppedFiles>,
     list_id: String,
     path: PathBuf,
 ) -> AppResult<CsvPreview> {
+    let path = noting(dropped.take(&path))?;
     noting(import(&handle, &app, &list_id, path).await)
 }
 

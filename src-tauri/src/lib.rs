@@ -67,6 +67,16 @@ pub fn run() {
         .manage(preferences::PreferencesPath(
             data_dir.join("preferences.json"),
         ))
+        .manage(huma_core::dropped_files::DroppedFiles::default())
+        // The only way a file reaches `import_csv`: the operating system reports it dropped here.
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(dropped) = webview.try_state::<huma_core::dropped_files::DroppedFiles>()
+                {
+                    dropped.dropped(paths.clone());
+                }
+            }
+        })
         .setup(move |app| {
             let handle = app.handle().clone();
             let resolved = backend::resolve(&startup.layers)?;

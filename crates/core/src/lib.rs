@@ -11,6 +11,7 @@ pub mod api_errors;
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod dropped_files;
 pub mod error;
 pub mod huma;
 pub mod invite;
