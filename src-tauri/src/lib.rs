@@ -44,6 +44,10 @@ fn keyring_service() -> String {
 
 pub fn run() {
     let data_dir = IDENTITY.data_dir();
+    // Owner-only before anything is written there (logs, preferences, the webview's own files).
+    if let Err(e) = huma_core::private_dir::create_dir_all_private(&data_dir) {
+        eprintln!("Huma Clinician: the data folder could not be made private: {e}");
+    }
     // IT policy and the clinician's settings, read once: the log level applies from the first line.
     let startup = backend::Startup::load(&data_dir, &data_dir.join("preferences.json"));
     let level = startup.log_level();

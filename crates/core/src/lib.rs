@@ -20,6 +20,7 @@ pub mod logging;
 pub mod patients;
 pub mod pending;
 pub mod policy;
+pub mod private_dir;
 pub mod secrets;
 pub mod session;
 pub mod store;

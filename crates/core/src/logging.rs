@@ -14,7 +14,7 @@ pub const LOG_FILE_PREFIX: &str = "huma-clinician";
 
 /// Starts file logging. Keep the guard alive for the life of the app: dropping it flushes the file.
 pub fn init(log_dir: &Path, level: &str) -> Result<WorkerGuard, String> {
-    std::fs::create_dir_all(log_dir)
+    crate::private_dir::create_dir_all_private(log_dir)
         .map_err(|e| format!("cannot create the log folder {}: {e}", log_dir.display()))?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
