@@ -349,17 +349,21 @@ impl AppSession {
     /// Every log file the app wrote, concatenated. A release build (the installed .deb) ignores
     /// `HUMA_CLINICIAN_DATA_DIR` and logs in the user's own app-data folder.
     pub fn logs(&self) -> String {
-        let mut all = String::new();
         let release = self.home.path().join(".local/share/com.huma.clinician");
-        for data_dir in [self.data_dir(), release] {
-            if let Ok(entries) = std::fs::read_dir(data_dir.join("logs")) {
-                for entry in entries.flatten() {
-                    all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-                }
-            }
-        }
-        all
+        logs_in(&self.data_dir()) + &logs_in(&release)
     }
+}
+
+/// Every log file in the `logs` folder of the app data dir `data_dir`, concatenated (also once
+/// the app has quit: see [`AppSession::close_keeping_home`]).
+pub fn logs_in(data_dir: &Path) -> String {
+    let mut all = String::new();
+    if let Ok(entries) = std::fs::read_dir(data_dir.join("logs")) {
+        for entry in entries.flatten() {
+            all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    all
 }
 
 /// Whether a process of the app binary under test is still alive (Linux: looks through /proc).
@@ -422,6 +426,26 @@ pub async fn sandbox_invitation_log(messages_url: &str) -> TestResult<Vec<serde_
     let url = format!("{}/sandbox/invitations", sandbox_base(messages_url));
     let json: serde_json::Value = reqwest::get(url).await?.error_for_status()?.json().await?;
     Ok(json["invitations"].as_array().cloned().unwrap_or_default())
+}
+
+/// Waits (up to 30 s) for a message of `kind` (`INVITATION_RESEND`, …) to `to` in the sandbox's
+/// message log, and gives it.
+pub async fn wait_for_message(
+    messages_url: &str,
+    kind: &str,
+    to: &str,
+) -> TestResult<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let messages = sandbox_messages(messages_url).await?;
+        if let Some(m) = messages.iter().find(|m| m["kind"] == kind && m["to"] == to) {
+            return Ok(m.clone());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no {kind} message to {to} reached the sandbox").into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Moves the sandbox clock forward; scheduled work that fell due (chasers, deliveries) is done
@@ -558,6 +582,32 @@ impl AppSession {
             }
             self.refresh_pending().await?;
             tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    }
+
+    /// Clicks `action` ("Resend", "Revoke") on the Pending invites row of invitation `id`.
+    pub async fn click_pending_action(&self, id: &str, action: &str) -> TestResult {
+        self.click_xpath(&format!(
+            "//tr[@data-testid='pending-row'][@data-id='{id}']//button[normalize-space(.)='{action}']"
+        ))
+        .await
+    }
+
+    /// The names ("Family, Given") in the patient rows on screen, once loaded (a row still loading
+    /// has empty cells).
+    pub async fn patient_names(&self) -> TestResult<Vec<String>> {
+        const ROW_NAMES: &str = "[role='rowgroup'] [role='row'] [role='cell']:first-child";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let names = self.texts(ROW_NAMES).await?;
+            if !names.is_empty() && names.iter().all(|n| !n.is_empty()) {
+                return Ok(names);
+            }
+            if Instant::now() > deadline {
+                self.screenshot("failed-table").await?;
+                return Err(format!("the patient table never filled: {names:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
 

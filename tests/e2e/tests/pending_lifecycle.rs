@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use huma_e2e::{
     advance_sandbox_clock, latest_code, sandbox_base, sandbox_invitation_log, sandbox_messages,
-    AppSession, PendingRow, TestResult, DEMO_CLINICIAN,
+    wait_for_message, AppSession, PendingRow, TestResult, DEMO_CLINICIAN,
 };
 
 const GIVEN: &str = "Tamsin";
@@ -221,30 +221,11 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
 
     // Resend the SMS invitation: through the outbox, with the same sign-up link, one send more on
     // the server (Huma's server needs the project, the client and the recipient for it).
-    app.find(Locator::XPath(&format!(
-        "//tr[@data-testid='pending-row'][@data-id='{}']//button[normalize-space(.)='Resend']",
-        sms_row.id
-    )))
-    .await?
-    .click()
-    .await?;
+    app.click_pending_action(&sms_row.id, "Resend").await?;
     app.click_button("Yes, resend").await?;
     app.wait_for_toast("Resend queued: 1 invitation will be sent again")
         .await?;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let resent = loop {
-        let messages = sandbox_messages(&messages_url).await?;
-        if let Some(m) = messages
-            .iter()
-            .find(|m| m["kind"] == "INVITATION_RESEND" && m["to"] == PHONE)
-        {
-            break m.clone();
-        }
-        if Instant::now() > deadline {
-            return Err("the resend never reached the sandbox".into());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    let resent = wait_for_message(&messages_url, "INVITATION_RESEND", PHONE).await?;
     let sms_code = sms_invitation["shortenedCode"].as_str().unwrap_or_default();
     assert!(
         resent["body"]
@@ -349,13 +330,7 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
     let email_row = app
         .wait_for_pending_row(EMAIL, Duration::from_secs(20), |r| !r.local)
         .await?;
-    app.find(Locator::XPath(&format!(
-        "//tr[@data-testid='pending-row'][@data-id='{}']//button[normalize-space(.)='Revoke']",
-        email_row.id
-    )))
-    .await?
-    .click()
-    .await?;
+    app.click_pending_action(&email_row.id, "Revoke").await?;
     let confirm = app
         .find(Locator::Css("[data-testid='pending-confirm-text']"))
         .await?;

@@ -5,25 +5,6 @@
 use fantoccini::Locator;
 use huma_e2e::{AppSession, TestResult, DEMO_CLINICIAN};
 
-const ROW_NAMES: &str = "[role='rowgroup'] [role='row'] [role='cell']:first-child";
-
-/// The names ("Family, Given") in the patient rows on screen, once loaded (a row still loading has
-/// empty cells).
-async fn row_names(app: &AppSession) -> TestResult<Vec<String>> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let names = app.texts(ROW_NAMES).await?;
-        if !names.is_empty() && names.iter().all(|n| !n.is_empty()) {
-            return Ok(names);
-        }
-        if std::time::Instant::now() > deadline {
-            app.screenshot("failed-table").await?;
-            return Err(format!("the patient table never filled: {names:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     let app = AppSession::launch(&[]).await?;
@@ -36,7 +17,7 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     let second = options[1].text().await?;
     picker.select_by_index(1).await?;
     app.wait_for_text("patients").await?;
-    let name = row_names(&app).await?.remove(0);
+    let name = app.patient_names().await?.remove(0);
     let family = name.split(',').next().unwrap_or_default().trim().to_owned();
     assert!(!family.is_empty(), "first row shows a name: {name:?}");
     app.screenshot("03-patient-list").await?;
@@ -44,7 +25,7 @@ async fn clinician_signs_in_picks_a_list_and_finds_a_patient() -> TestResult {
     app.fill("Search patients", &family).await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let names = row_names(&app).await?;
+        let names = app.patient_names().await?;
         if names.iter().all(|n| n.contains(&family)) {
             break;
         }
