@@ -1,6 +1,6 @@
 //! Harness for end-to-end tests: the real app binary in a real window (Xvfb), driven through
-//! WebDriver (tauri-driver in front of WebKitWebDriver). Each test gets its own HOME, data dir and
-//! driver ports, so tests never share state.
+//! WebDriver (tauri-driver in front of WebKitWebDriver). Each test gets its own HOME, data dir,
+//! keyring service, IT policy file and driver ports, so tests never share state.
 //!
 //! Needs: a display (`DISPLAY`), `tauri-driver` and `WebKitWebDriver` on PATH, a session bus with a
 //! Secret Service for the keyring, and the app built with the `custom-protocol` and `sandbox`
@@ -107,6 +107,12 @@ impl AppSession {
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
             .env("XDG_DATA_HOME", home.path().join(".local/share"))
             .env("HUMA_CLINICIAN_DATA_DIR", home.path().join("data"))
+            // The simulated computer's own IT policy (none unless a test writes one): the machine's
+            // /etc/huma-clinician/policy.json belongs to whatever else runs here (the .deb check).
+            .env(
+                "HUMA_CLINICIAN_POLICY_FILE",
+                home.path().join("policy.json"),
+            )
             // One keyring namespace per simulated computer (the HOME), shared by its restarts.
             .env(
                 "HUMA_CLINICIAN_KEYRING_SERVICE",
