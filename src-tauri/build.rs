@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "submit_code",
     "sign_out",
+    "lock",
     "unlock",
     "patient_lists",
     "search_patients",
