@@ -373,7 +373,8 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 fn redact_path(path: &str) -> String {
     path.split('/')
         .map(|seg| {
-            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            // Ids are hex (ObjectIds, UUIDs); route names are words, and stay readable for support.
+            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
                 ":id"
             } else {
                 seg
@@ -475,7 +476,18 @@ mod tests {
             redact_path("/api/extensions/v1beta/user/5f1a2b3c4d5e6f7a8b9c0d1e/configuration"),
             "/api/extensions/v1beta/user/:id/configuration"
         );
-        assert_eq!(redact_path(wire::SIGNIN), wire::SIGNIN);
+        for route in [
+            wire::SIGNIN,
+            wire::SEND_VERIFICATION_TOKEN,
+            wire::RESEND_INVITATIONS,
+            wire::SEND_INVITATION,
+        ] {
+            assert_eq!(redact_path(route), route);
+        }
+        assert_eq!(
+            redact_path("/api/extensions/v1/deployment/invitation/0123456789abcdef01234567"),
+            "/api/extensions/v1/deployment/invitation/:id"
+        );
     }
 
     #[test]
