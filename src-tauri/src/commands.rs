@@ -41,6 +41,12 @@ pub async fn sign_out(app: App<'_>) -> AppResult<()> {
     app.sign_out().await
 }
 
+/// The idle lock: patient data is refused until `unlock`, in this run and after a restart.
+#[tauri::command]
+pub async fn lock(app: App<'_>) -> AppResult<()> {
+    app.lock().await
+}
+
 /// The idle lock screen: the password is checked on this computer, no network needed.
 #[tauri::command]
 pub async fn unlock(app: App<'_>, password: String) -> AppResult<()> {

@@ -100,7 +100,8 @@ pub fn run() {
             .with_managed_settings(
                 startup.layers.idle_lock_minutes(),
                 startup.layers.problems.clone(),
-            );
+            )
+            .with_session_resume_allowed(startup.layers.session_resume_allowed());
             app.manage(preferences::SettingsState::new(
                 startup.layers,
                 demo_backend,
@@ -119,6 +120,7 @@ pub fn run() {
             commands::sign_in,
             commands::submit_code,
             commands::sign_out,
+            commands::lock,
             commands::unlock,
             commands::patient_lists,
             commands::search_patients,

@@ -93,8 +93,21 @@ async fn the_session_survives_a_restart_and_sign_out_forgets_it() -> TestResult 
     app.sign_in_as_demo().await?;
     let home = app.close_keeping_home().await?;
 
-    // Same computer, same keyring: straight back in.
+    // Same computer, same keyring: the session is back, but locked until the clinician's password
+    // (the idle lock holds across a restart), and no patient is shown before it.
     let app = AppSession::launch_in(home, &[]).await?;
+    app.find(Locator::Css("[data-testid='lock-screen']"))
+        .await?;
+    assert!(
+        app.client
+            .find(Locator::Css("[role='table'][aria-label='Patients']"))
+            .await
+            .is_err(),
+        "patients shown while locked"
+    );
+    app.screenshot("06-locked-after-restart").await?;
+    app.fill("Password", huma_sandbox::DEMO_PASSWORD).await?;
+    app.click_button("Unlock").await?;
     app.wait_for_text(DEMO_CLINICIAN).await?;
     app.click_button(DEMO_CLINICIAN).await?;
     app.find(Locator::XPath(
