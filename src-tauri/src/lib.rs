@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use huma_core::clock::SystemClock;
 use huma_core::config::{AppIdentity, DEVELOPMENT_IDENTITY, RELEASE_IDENTITY};
+use huma_core::dropped_files::DroppedFiles;
 use huma_core::secrets::KeyringStore;
 use tauri::Manager;
 
@@ -40,6 +41,15 @@ fn keyring_service() -> String {
     IDENTITY
         .env_override(KEYRING_SERVICE_ENV)
         .unwrap_or_else(|| IDENTITY.keyring_service.to_owned())
+}
+
+/// Called before the webview hears of the drop, so the path it then hands to `import_csv` is known.
+fn remember_drop<R: tauri::Runtime>(app: &impl Manager<R>, event: &tauri::DragDropEvent) {
+    if let tauri::DragDropEvent::Drop { paths, .. } = event {
+        if let Some(dropped) = app.try_state::<DroppedFiles>() {
+            dropped.dropped(paths.clone());
+        }
+    }
 }
 
 pub fn run() {
@@ -71,14 +81,17 @@ pub fn run() {
         .manage(preferences::PreferencesPath(
             data_dir.join("preferences.json"),
         ))
-        .manage(huma_core::dropped_files::DroppedFiles::default())
+        .manage(DroppedFiles::default())
         // The only way a file reaches `import_csv`: the operating system reports it dropped here.
+        // A webview window reports drops as window events; a webview inside a window as its own.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(drop) = event {
+                remember_drop(window, drop);
+            }
+        })
         .on_webview_event(|webview, event| {
-            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
-                if let Some(dropped) = webview.try_state::<huma_core::dropped_files::DroppedFiles>()
-                {
-                    dropped.dropped(paths.clone());
-                }
+            if let tauri::WebviewEvent::DragDrop(drop) = event {
+                remember_drop(webview, drop);
             }
         })
         .setup(move |app| {

@@ -26,7 +26,7 @@ impl DroppedFiles {
         match latest.iter().position(|p| p == path) {
             Some(i) => Ok(latest.swap_remove(i)),
             None => Err(AppError::invalid_input(
-                "That file was not dropped on this window. Drop it again, or choose it with Import CSV….",
+                "That file was not dropped on this window. Drop it again, or use the Import CSV… button.",
             )),
         }
     }
