@@ -150,7 +150,8 @@ pub(crate) fn write_atomically(
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::file(kind, std::io::Error::other("no parent folder")))?;
-    std::fs::create_dir_all(dir).map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
+    crate::private_dir::create_dir_all_private(dir)
+        .map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
     let temp = sibling(path, &format!(".tmp-{:08x}", rand::random::<u32>()));
     let written = (|| {
         let mut file = std::fs::File::create(&temp)?;

@@ -144,7 +144,9 @@ impl AccountStore {
     /// Opens (creating if needed) the encrypted database at `path` with a raw 256-bit hex key.
     pub fn open(path: &Path, key: &Secret) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
+            // Owner-only: policy may put account folders outside the app's own private folder.
+            crate::private_dir::create_dir_all_private(dir)
+                .map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
         }
         Self::setup(Connection::open(path)?, key)
     }

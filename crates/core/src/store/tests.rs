@@ -195,3 +195,17 @@ fn a_list_removed_on_the_server_is_dropped_with_its_patients() {
     assert!(store.lists().unwrap().is_empty());
     assert_eq!(store.search_patients(&query("")).unwrap().total, 0);
 }
+
+/// Policy may move account folders outside the app's private folder: each is the owner's alone.
+#[cfg(unix)]
+#[test]
+fn an_account_folder_is_created_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("accounts").join("one");
+    AccountStore::open(&folder.join("a.db"), &new_key()).unwrap();
+    for created in [&folder, &dir.path().join("accounts")] {
+        let mode = std::fs::metadata(created).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", created.display());
+    }
+}
