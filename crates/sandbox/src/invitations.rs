@@ -64,6 +64,33 @@ pub struct NewInvitation<'a> {
     pub delivery_due_at: Option<i64>,
 }
 
+impl<'a> NewInvitation<'a> {
+    /// A universal invitation: a reusable sign-up link for the list, with no recipient.
+    pub fn universal(
+        deployment_id: &'a str,
+        (created_at, expires_at): (i64, i64),
+        sender_id: &'a str,
+        invited_by: &'a str,
+    ) -> Self {
+        NewInvitation {
+            deployment_id,
+            email: None,
+            phone: None,
+            given_name: None,
+            family_name: None,
+            channel: None,
+            created_at,
+            expires_at,
+            sender_id,
+            invited_by,
+            text: None,
+            language: None,
+            status: "",
+            delivery_due_at: None,
+        }
+    }
+}
+
 /// A stored invitation.
 #[derive(Debug, Clone)]
 pub struct Invitation {

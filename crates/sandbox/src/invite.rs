@@ -642,22 +642,12 @@ async fn invitation_link(
                         .full_name();
                     invitations::create(
                         conn,
-                        &NewInvitation {
-                            deployment_id: deployment,
-                            email: None,
-                            phone: None,
-                            given_name: None,
-                            family_name: None,
-                            channel: None,
-                            created_at: now,
-                            expires_at,
-                            sender_id: &caller.user_id,
-                            invited_by: &invited_by,
-                            text: None,
-                            language: None,
-                            status: "",
-                            delivery_due_at: None,
-                        },
+                        &NewInvitation::universal(
+                            deployment,
+                            (now, expires_at),
+                            &caller.user_id,
+                            &invited_by,
+                        ),
                     )?
                 }
             };

@@ -343,22 +343,12 @@ pub fn add_huma_parity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         };
         invitations::create(
             tx,
-            &NewInvitation {
-                deployment_id: &deployment_id,
-                email: None,
-                phone: None,
-                given_name: None,
-                family_name: None,
-                channel: None,
-                created_at: now,
-                expires_at: now + SEEDED_LINK_LIFETIME_MICROS,
-                sender_id: &sender,
-                invited_by: &profile.full_name(),
-                text: None,
-                language: None,
-                status: "",
-                delivery_due_at: None,
-            },
+            &NewInvitation::universal(
+                &deployment_id,
+                (now, now + SEEDED_LINK_LIFETIME_MICROS),
+                &sender,
+                &profile.full_name(),
+            ),
         )?;
     }
     Ok(())

@@ -264,6 +264,27 @@ impl AppSession {
         Ok((url, code))
     }
 
+    /// Invites one patient by SMS through the form and its confirmation screen, and waits for the
+    /// notice that it went out. `phone_shown` is the number as the confirmation screen writes it.
+    pub async fn send_sms_invite(
+        &self,
+        given: &str,
+        family: &str,
+        phone_typed: &str,
+        phone_shown: &str,
+    ) -> TestResult {
+        self.menu("SMS invite").await?;
+        self.fill("First name", given).await?;
+        self.fill("Last name", family).await?;
+        self.fill("Mobile number", phone_typed).await?;
+        self.click_button("Confirm").await?;
+        self.wait_for_text(phone_shown).await?;
+        self.click_button("Send SMS invite").await?;
+        self.wait_for_toast(&format!("Invite SMS sent to {phone_shown}"))
+            .await?;
+        Ok(())
+    }
+
     /// Opens the clinician's menu (their name, top right) and picks an item.
     pub async fn menu(&self, item: &str) -> TestResult {
         self.menu_of(DEMO_CLINICIAN, item).await

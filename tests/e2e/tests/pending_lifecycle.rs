@@ -158,14 +158,7 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
     let base = sandbox_base(&messages_url);
 
     // Invite one patient by SMS…
-    app.menu("SMS invite").await?;
-    app.fill("First name", GIVEN).await?;
-    app.fill("Last name", FAMILY).await?;
-    app.fill("Mobile number", PHONE_TYPED).await?;
-    app.click_button("Confirm").await?;
-    app.wait_for_text(PHONE_SHOWN).await?;
-    app.click_button("Send SMS invite").await?;
-    app.wait_for_toast(&format!("Invite SMS sent to {PHONE_SHOWN}"))
+    app.send_sms_invite(GIVEN, FAMILY, PHONE_TYPED, PHONE_SHOWN)
         .await?;
     let sms_invitation = wait_until_invited(&messages_url, PHONE).await?;
 

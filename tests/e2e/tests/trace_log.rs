@@ -224,14 +224,7 @@ async fn a_whole_run_at_trace_level_logs_no_secret_and_nothing_personal() -> Tes
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    app.menu("SMS invite").await?;
-    app.fill("First name", SMS_GIVEN).await?;
-    app.fill("Last name", SMS_FAMILY).await?;
-    app.fill("Mobile number", PHONE_TYPED).await?;
-    app.click_button("Confirm").await?;
-    app.wait_for_text(PHONE_SHOWN).await?;
-    app.click_button("Send SMS invite").await?;
-    app.wait_for_toast(&format!("Invite SMS sent to {PHONE_SHOWN}"))
+    app.send_sms_invite(SMS_GIVEN, SMS_FAMILY, PHONE_TYPED, PHONE_SHOWN)
         .await?;
 
     app.menu("Email invite").await?;
