@@ -21,10 +21,75 @@ pub fn create_dir_all_private(path: &Path) -> io::Result<()> {
         }
         Ok(())
     }
-    // Windows: folders inherit their parent's ACL; under the user's profile (the default data
-    // folder) that already admits only the user, SYSTEM and administrators.
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        std::fs::create_dir_all(path)?;
+        // `icacls` is part of Windows; calling it keeps the code free of `unsafe` ACL APIs. A
+        // failure leaves the inherited ACL (under the profile: the user, SYSTEM, administrators)
+        // and is logged: the clinician can still work.
+        let user = match (std::env::var("USERDOMAIN"), std::env::var("USERNAME")) {
+            (Ok(domain), Ok(name)) => Some(format!("{domain}\\{name}")),
+            _ => None,
+        };
+        let outcome = std::process::Command::new("icacls")
+            .args(owner_only_acl_args(path, user.as_deref()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        match outcome {
+            Ok(status) if status.success() => {}
+            Ok(status) => tracing::warn!(%status, "could not make a data folder owner-only"),
+            Err(e) => tracing::warn!(error = %e, "could not make a data folder owner-only"),
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
     std::fs::create_dir_all(path)
+}
+
+/// `icacls` arguments that give `path` an owner-only ACL: inherited entries removed; full control,
+/// inherited by everything inside, for the signed-in Windows `user` (`DOMAIN\\name`), for the
+/// owner of each file (the OWNER RIGHTS SID) and for SYSTEM (the operating system itself: backup
+/// and antivirus run as it). Administrators and other users lose access, as on Unix with 0700.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn owner_only_acl_args(path: &Path, user: Option<&str>) -> Vec<std::ffi::OsString> {
+    const OWNER_RIGHTS: &str = "*S-1-3-4";
+    const SYSTEM: &str = "*S-1-5-18";
+    let mut args = vec![path.as_os_str().to_owned(), "/inheritance:r".into()];
+    for who in user.into_iter().chain([OWNER_RIGHTS, SYSTEM]) {
+        args.push("/grant:r".into());
+        args.push(format!("{who}:(OI)(CI)F").into());
+    }
+    args
+}
+
+#[cfg(test)]
+mod acl_tests {
+    use super::*;
+
+    #[test]
+    fn the_windows_acl_keeps_only_the_owner_and_the_system() {
+        let args: Vec<String> = owner_only_acl_args(
+            Path::new(r"C:\Users\Zoë Ann\AppData\Local\x"),
+            Some(r"CLINIC\Zoë Ann"),
+        )
+        .into_iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+        assert_eq!(
+            args,
+            [
+                r"C:\Users\Zoë Ann\AppData\Local\x",
+                "/inheritance:r",
+                "/grant:r",
+                r"CLINIC\Zoë Ann:(OI)(CI)F",
+                "/grant:r",
+                "*S-1-3-4:(OI)(CI)F",
+                "/grant:r",
+                "*S-1-5-18:(OI)(CI)F",
+            ]
+        );
+    }
 }
 
 #[cfg(all(test, unix))]
