@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "invited_patients",
     "resend_invites",
     "revoke_invites",
+    "sign_up_code",
     "export_pending",
     "support_diagnostics",
     "contact_support",

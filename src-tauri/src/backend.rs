@@ -102,6 +102,7 @@ pub struct ResolvedBackend {
     pub backend: Option<Resolved<Url>>,
     pub client_id: Option<String>,
     pub project_id: Option<String>,
+    pub sign_up_link_base: Option<Url>,
     pub demo: Option<Demo>,
     /// Where the account databases live (policy or the clinician can move them).
     pub data_dir: PathBuf,
@@ -119,6 +120,7 @@ pub fn resolve(layers: &Layers) -> Result<ResolvedBackend, String> {
         backend: layers.backend_url(),
         client_id: layers.client_id(),
         project_id: layers.project_id(),
+        sign_up_link_base: layers.sign_up_link_base(),
         demo: None,
         data_dir: layers.data_directory(),
         keep_alive: no_sandbox(),
@@ -154,6 +156,9 @@ fn start_demo(resolved: &mut ResolvedBackend) -> Result<(), String> {
     let base = sandbox.base_url();
     let url = Url::parse(&base).map_err(|e| format!("demo sandbox URL {base}: {e}"))?;
     let demo = sandbox.demo();
+    if resolved.sign_up_link_base.is_none() {
+        resolved.sign_up_link_base = Url::parse(&sandbox.sign_up_link_base()).ok();
+    }
     tracing::info!("demo sandbox started on loopback");
     resolved.backend = Some(Resolved {
         value: url,

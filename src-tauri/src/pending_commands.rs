@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use huma_core::app::ClinicianApp;
 use huma_core::error::{AppError, AppResult, ErrorCode};
+use huma_core::pending::sign_up_code::SignUpCode;
 use huma_core::pending::{ActionReceipt, Diagnostics, InvitedPatient, PendingPage};
 use huma_core::support::noting;
 use rfd::AsyncFileDialog;
@@ -34,6 +35,16 @@ pub async fn resend_invites(
     ids: Vec<String>,
 ) -> AppResult<ActionReceipt> {
     noting(app.resend_invites(&list_id, &ids).await)
+}
+
+/// The patient's personal sign-up link as QR modules; nothing of it is kept or logged here.
+#[tauri::command]
+pub async fn sign_up_code(
+    app: App<'_>,
+    list_id: String,
+    invitation_id: String,
+) -> AppResult<SignUpCode> {
+    noting(app.sign_up_code(&list_id, &invitation_id).await)
 }
 
 #[tauri::command]

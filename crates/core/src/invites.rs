@@ -13,8 +13,10 @@ use crate::invite::types::{
     BatchOutcome, Channel, FieldError, Invitee, RecipientWarning, Rejection, SmsInviteDraft,
     SmsPreview, WarningKind,
 };
+use crate::pending::sign_up_code::{self, SignUpCodeOffer};
 use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, NewInvite, OutboxRow, OutboxState};
+use crate::sync::plan::ADDED_NOTE;
 
 /// Checks an SMS invite form: every field's problem at once, or the invite and its preview.
 pub fn check_sms(
@@ -194,7 +196,29 @@ pub fn outcome(batch_id: &str, rows: &[OutboxRow]) -> BatchOutcome {
         queued,
         rejected,
         summary,
+        sign_up_code: sign_up_code_offer(rows),
     }
+}
+
+/// For a send to one patient: whether the notice can offer their sign-up code, or why not.
+fn sign_up_code_offer(rows: &[OutboxRow]) -> Option<SignUpCodeOffer> {
+    let [row] = rows else { return None };
+    let reason = match (row.state, &row.server_id) {
+        (OutboxState::Sent, Some(id)) => {
+            return Some(SignUpCodeOffer::Ready {
+                list_id: row.list_id.clone(),
+                invitation_id: id.clone(),
+            })
+        }
+        (OutboxState::Sent, None) if row.reason.as_deref() == Some(ADDED_NOTE) => {
+            sign_up_code::ALREADY_A_USER
+        }
+        (OutboxState::Queued | OutboxState::Sending, _) => sign_up_code::NOT_SENT_YET,
+        _ => return None,
+    };
+    Some(SignUpCodeOffer::Unavailable {
+        reason: reason.to_owned(),
+    })
 }
 
 /// Phone numbers in international format for people; emails as they are.

@@ -81,6 +81,7 @@ async fn a_data_folder_that_cannot_be_written_is_a_clear_error() -> TestResult {
         }),
         client_id: None,
         project_id: None,
+        sign_up_link_base: None,
         demo: None,
         secrets: world.secrets.clone(),
         clock: world.clock.clone(),

@@ -585,19 +585,20 @@ struct LinkReply {
     link: String,
 }
 
-/// A universal invitation's link, shaped like Huma's deep link (`…/signup?invitationCode=…` or
-/// `?shortenedCode=…`) but on the sandbox, which sends it on to the sign-up page.
+/// The sandbox's stand-in for a Huma client's `deepLinkBaseUrl`: Huma's links are
+/// `{deepLinkBaseUrl}/signup?invitationCode=…` or `?shortenedCode=…`, and the sandbox's
+/// `/sandbox/signup` sends both on to its sign-up page.
+pub fn deep_link_base(base_url: &str) -> String {
+    format!("{base_url}/sandbox")
+}
+
+/// A universal invitation's link, shaped like Huma's deep link.
 fn universal_link(base_url: &str, invitation: &Invitation, shortened: bool) -> String {
+    let base = deep_link_base(base_url);
     if shortened {
-        format!(
-            "{base_url}/sandbox/signup?shortenedCode={}",
-            invitation.shortened_code
-        )
+        format!("{base}/signup?shortenedCode={}", invitation.shortened_code)
     } else {
-        format!(
-            "{base_url}/sandbox/signup?invitationCode={}",
-            invitation.code
-        )
+        format!("{base}/signup?invitationCode={}", invitation.code)
     }
 }
 

@@ -212,6 +212,12 @@ impl Sandbox {
         format!("http://{}", self.addr)
     }
 
+    /// Where patients sign up, as a Huma client's `deepLinkBaseUrl` says it: personal links are
+    /// `{this}/signup?shortenedCode=…`.
+    pub fn sign_up_link_base(&self) -> String {
+        invite::deep_link_base(&self.base_url())
+    }
+
     pub fn demo(&self) -> DemoAccount {
         self.demo.clone()
     }

@@ -45,6 +45,8 @@ pub struct AppSetup {
     pub backend: Option<Resolved<Url>>,
     pub client_id: Option<String>,
     pub project_id: Option<String>,
+    /// Policy `signUpLinkBase`, or the demo sandbox's sign-up page.
+    pub sign_up_link_base: Option<Url>,
     pub demo: Option<Demo>,
     pub secrets: Arc<dyn SecretStore>,
     pub clock: Arc<dyn Clock>,
@@ -123,6 +125,7 @@ impl ClinicianApp {
                 if let Some(id) = setup.project_id {
                     config.project_id = id;
                 }
+                config.sign_up_link_base = setup.sign_up_link_base;
                 let client =
                     HumaClient::new(config).map_err(|e| AppError::internal(e.to_string()))?;
                 Some(Auth::new(

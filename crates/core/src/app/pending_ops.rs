@@ -4,12 +4,14 @@
 use super::*;
 use crate::pending::invitees::{self, Known, Names, EXPIRED_SHOWN_FOR};
 use crate::pending::merge::{Fetched, ServerList, INVITATION_LIFETIME};
+use crate::pending::sign_up_code::{self, SignUpCode};
 use crate::pending::{
-    self, export, ActionReceipt, Diagnostics, InvitedPatient, PendingInvite, PendingPage,
+    self, api, export, ActionReceipt, Diagnostics, InvitedPatient, PendingInvite, PendingPage,
     PendingStatus,
 };
 use crate::store::{InvitationRef, RowKind};
 use crate::support;
+use std::ops::ControlFlow;
 
 /// The patient list reuses the pending view's copy of the server's list while it is this fresh.
 const INVITEES_COPY_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(5);
@@ -161,6 +163,70 @@ impl ClinicianApp {
             )));
         }
         Ok(export::to_csv(&rows))
+    }
+
+    /// The sign-up code of one pending invitation, for the patient in the room to scan: read from
+    /// the server each time it is asked for (the code is never kept here), and never logged.
+    pub async fn sign_up_code(&self, list_id: &str, invitation_id: &str) -> AppResult<SignUpCode> {
+        let store = self.current_store().await?;
+        self.check_list(&store, list_id).await?;
+        let auth = self.auth()?;
+        let base = auth
+            .client()
+            .config()
+            .sign_up_link_base
+            .clone()
+            .ok_or_else(|| AppError::invalid_input(sign_up_code::NO_LINK_BASE))?;
+        if let Some(row) = self
+            .cached_view(&store, list_id)?
+            .into_iter()
+            .find(|row| row.id == invitation_id)
+        {
+            if let Some(reason) = row.sign_up_code_unavailable {
+                return Err(AppError::invalid_input(reason));
+            }
+        }
+        // Huma has no call for one invitation: read the list newest first (a code is usually
+        // asked for right after the send) until it turns up.
+        let mut found = None;
+        let scan = api::Scan {
+            email: None,
+            page: 100,
+            max_pages: 200,
+        };
+        api::scan(auth, list_id, scan, |page| {
+            found = page.into_iter().find(|item| item.id == invitation_id);
+            if found.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .await
+        .map_err(pending::call_error)?;
+        let item = found.ok_or_else(|| {
+            AppError::invalid_input(
+                "This invitation is no longer pending: the patient may have signed up, or it \
+                 was revoked or has expired. Refresh the list.",
+            )
+        })?;
+        let code = item.shortened_code.as_deref().filter(|c| !c.is_empty());
+        let code = code.ok_or_else(|| {
+            AppError::invalid_input("The server gave this invitation no sign-up code.")
+        })?;
+        let name = [item.given_name.as_deref(), item.family_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let name = if name.is_empty() {
+            item.email.clone().unwrap_or_default()
+        } else {
+            name
+        };
+        sign_up_code::sign_up_code(name, &sign_up_code::personal_link(&base, code))
     }
 
     /// What support needs to place a problem, and nothing about patients or the clinician.
@@ -321,6 +387,7 @@ mod tests {
             resends_left,
             status,
             reason: None,
+            sign_up_code_unavailable: None,
         }
     }
 

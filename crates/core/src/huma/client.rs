@@ -16,6 +16,9 @@ pub struct ClientConfig {
     pub base_url: Url,
     pub project_id: String,
     pub client_id: String,
+    /// Where patients sign up (Huma's `deepLinkBaseUrl` of the patient app), when known: the
+    /// base of the personal sign-up links shown as QR codes.
+    pub sign_up_link_base: Option<Url>,
     /// `x-hu-user-agent`: `Product/1.2.3 (bundleId: …; build: …; software: <OS>; component: …)`.
     pub user_agent: String,
     /// `User-Agent` (Huma's server refuses sign-in, refresh and sign-out without one; sent on every
@@ -32,6 +35,7 @@ impl ClientConfig {
             base_url,
             project_id: "p1".into(),
             client_id: "c3".into(),
+            sign_up_link_base: None,
             user_agent: format!(
                 "HumaClinician/{version} (bundleId: com.huma.clinician; build: {version}; software: {} {}; component: desktop)",
                 std::env::consts::OS,

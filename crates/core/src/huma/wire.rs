@@ -324,6 +324,8 @@ pub struct InvitationItemDto {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub code: Option<String>,
+    /// The code of the patient's personal sign-up link (see `pending::sign_up_code`).
+    pub shortened_code: Option<String>,
     pub roles: Vec<InvitationRoleDto>,
     pub number_of_try: Option<u32>,
     #[serde(rename = "type")]

@@ -189,6 +189,8 @@ pub struct BatchOutcome {
     /// The notification's sentence: "Invite SMS sent to +44 7911 123456", "12 invites sent",
     /// "Queued — will be sent when you're back online".
     pub summary: String,
+    /// A send to one patient: whether the notice offers "Show sign-up code", or why not.
+    pub sign_up_code: Option<crate::pending::sign_up_code::SignUpCodeOffer>,
 }
 
 /// The outbox indicator (event `outbox-changed`) lives with the sync engine.

@@ -106,6 +106,7 @@ mod tests {
             resends_left: Some(4),
             status: PendingStatus::Delivered,
             reason: None,
+            sign_up_code_unavailable: None,
         }
     }
 

@@ -115,6 +115,7 @@ impl ServerInvite {
             resends_left: Some(self.resends_left()),
             status: self.status,
             reason: None,
+            sign_up_code_unavailable: None,
         }
     }
 }
@@ -184,6 +185,7 @@ impl LocalRow {
                 LocalState::NeedsAttention | LocalState::Sent => PendingStatus::NeedsAttention,
             },
             reason: self.reason.clone(),
+            sign_up_code_unavailable: Some(super::sign_up_code::NOT_SENT_YET.to_owned()),
         }
     }
 }
@@ -222,6 +224,10 @@ pub struct Fetched {
 /// - A queued or sending resend / revoke marks its invitation `resendQueued` / `revokeQueued`; a
 ///   revoke that went out hides it; a refused one puts its reason on the row.
 /// - Invitations past their expiry are gone on the server, so a cached copy leaves them out.
+/// Why a row being revoked offers no sign-up code: its link is about to stop working.
+const REVOKING: &str =
+    "This invitation is being revoked: its sign-up code is about to stop working.";
+
 pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec<PendingInvite> {
     let mut rows: Vec<PendingInvite> = Vec::new();
     let on_server: HashSet<&str> = server.invites.iter().map(|s| s.id.as_str()).collect();
@@ -317,6 +323,7 @@ pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec
             match (action.kind, action.state) {
                 (LocalKind::Revoke, LocalState::Queued | LocalState::Sending) => {
                     row.status = PendingStatus::RevokeQueued;
+                    row.sign_up_code_unavailable = Some(REVOKING.to_owned());
                 }
                 (LocalKind::Resend, LocalState::Queued | LocalState::Sending) => {
                     row.status = PendingStatus::ResendQueued;

@@ -6,11 +6,13 @@
 //! - [`export`]: the CSV file, safe to open in a spreadsheet.
 //! - [`types`]: what the UI sees.
 //! - [`invitees`]: the patient list's "invited, not signed up yet" group.
+//! - [`sign_up_code`]: a patient's own sign-up link as a QR code.
 
 pub mod api;
 pub mod export;
 pub mod invitees;
 pub mod merge;
+pub mod sign_up_code;
 pub mod types;
 
 use chrono::{DateTime, Utc};

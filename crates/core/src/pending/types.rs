@@ -31,6 +31,8 @@ pub struct PendingInvite {
     pub resends_left: Option<u32>,
     pub status: PendingStatus,
     pub reason: Option<String>,
+    /// Why "Show sign-up code" is not offered for this row; `None`: it is.
+    pub sign_up_code_unavailable: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

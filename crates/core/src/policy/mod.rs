@@ -42,10 +42,11 @@ pub enum Key {
     UpdateChecksAllowed,
     LogLevel,
     DataDirectory,
+    SignUpLinkBase,
 }
 
 impl Key {
-    pub const ALL: [Key; 10] = [
+    pub const ALL: [Key; 11] = [
         Key::BackendUrl,
         Key::ClientId,
         Key::ProjectId,
@@ -56,6 +57,7 @@ impl Key {
         Key::UpdateChecksAllowed,
         Key::LogLevel,
         Key::DataDirectory,
+        Key::SignUpLinkBase,
     ];
 
     /// The name in every store: JSON key, registry value name, CFPreferences key, settings key.
@@ -71,6 +73,7 @@ impl Key {
             Key::UpdateChecksAllowed => "updateChecksAllowed",
             Key::LogLevel => "logLevel",
             Key::DataDirectory => "dataDirectory",
+            Key::SignUpLinkBase => "signUpLinkBase",
         }
     }
 
@@ -86,6 +89,7 @@ impl Key {
             Key::UpdateChecksAllowed => "Update checks allowed",
             Key::LogLevel => "Log level",
             Key::DataDirectory => "Data folder",
+            Key::SignUpLinkBase => "Patient sign-up address",
         }
     }
 
@@ -218,7 +222,11 @@ impl Policy {
     }
 
     pub fn backend_url(&self) -> Option<Url> {
-        match self.get(Key::BackendUrl) {
+        self.url(Key::BackendUrl)
+    }
+
+    pub fn url(&self, key: Key) -> Option<Url> {
+        match self.get(key) {
             Some(Setting::Url(u)) => Some(u.clone()),
             _ => None,
         }
@@ -383,6 +391,13 @@ pub fn parse_value_from(origin: Origin, key: Key, raw: &RawValue) -> Result<Sett
             .map_err(|e| e.to_string()),
             None => Err("it must be a web address such as https://eu.example.huma.com".into()),
         },
+        // The patient app's address (Huma's `deepLinkBaseUrl`), IT's to set: not one of the
+        // server's domains, so only its shape is checked.
+        Key::SignUpLinkBase => text(raw)
+            .ok_or(())
+            .and_then(|t| parse_backend_url(t).map_err(|_| ()))
+            .map(Setting::Url)
+            .map_err(|()| "it must be an https address such as https://app.example.com".into()),
         Key::ClientId | Key::ProjectId => identifier(raw),
         Key::PhoneRegion => phone_region(raw),
         Key::IdleLockMinutes => minutes(raw),

@@ -51,7 +51,7 @@ pub const DEFAULT_PHONE_REGION: &str = "GB";
 impl Defaults {
     pub fn value(&self, key: Key) -> Option<Setting> {
         match key {
-            Key::BackendUrl | Key::ClientId | Key::ProjectId => None,
+            Key::BackendUrl | Key::ClientId | Key::ProjectId | Key::SignUpLinkBase => None,
             Key::PhoneRegion => Some(Setting::Text(DEFAULT_PHONE_REGION.to_owned())),
             Key::IdleLockMinutes => Some(Setting::Minutes(DEFAULT_IDLE_LOCK_MINUTES)),
             Key::SessionResumeAllowed => Some(Setting::Flag(true)),
@@ -102,6 +102,11 @@ impl Layers {
 
     pub fn backend_url(&self) -> Option<Resolved<Url>> {
         self.layer(Policy::backend_url)
+    }
+
+    /// Where patients sign up: IT's to set (see `pending::sign_up_code`).
+    pub fn sign_up_link_base(&self) -> Option<Url> {
+        self.layer(|p| p.url(Key::SignUpLinkBase)).map(|r| r.value)
     }
 
     pub fn client_id(&self) -> Option<String> {

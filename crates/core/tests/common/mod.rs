@@ -84,6 +84,7 @@ impl World {
             }),
             client_id: None,
             project_id: None,
+            sign_up_link_base: self.sandbox.sign_up_link_base().parse().ok(),
             demo: None,
             secrets: self.secrets.clone(),
             clock: self.clock.clone(),
