@@ -115,17 +115,29 @@ describe("Toasts", () => {
   });
 
   it("maps a batch outcome to a toast", () => {
-    const base = { batchId: "b", sent: 0, queued: 0, rejected: [] };
+    const base = { batchId: "b", sent: 0, queued: 0, rejected: [], signUpCode: null };
     expect(outcomeToast({ ...base, sent: 12, summary: "12 invites sent" })).toEqual({
       tone: "success",
       message: "12 invites sent",
       details: [],
+      action: null,
     });
     expect(outcomeToast({ ...base, queued: 3, summary: "Queued" }).tone).toBe("info");
     expect(
       outcomeToast({ ...base, sent: 1, rejected: [{ recipient: "+447911123456", reason: "Opted out." }], summary: "s" }),
-    ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."] });
+    ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."], action: null });
     expect(outcomeToast({ ...base, rejected: [{ recipient: "a@b.com", reason: "r" }], summary: "s" }).tone).toBe("error");
+  });
+
+  it("offers the sign-up code only when the Rust side says there is one", () => {
+    const base = { batchId: "b", sent: 1, queued: 0, rejected: [], summary: "Invite SMS sent" };
+    const show = vi.fn();
+    const ready = outcomeToast({ ...base, signUpCode: { kind: "ready", listId: "l1", invitationId: "i1" } }, show);
+    expect(ready.action?.label).toBe("Show sign-up code");
+    ready.action?.run();
+    expect(show).toHaveBeenCalledWith("l1", "i1");
+    const waiting = outcomeToast({ ...base, signUpCode: { kind: "unavailable", reason: "later" } }, show);
+    expect(waiting.action).toBeNull();
   });
 });
 

@@ -18,6 +18,12 @@ describe("TauriBackend pending invites and support commands", () => {
     ["pendingInvites", (b: TauriBackend) => b.pendingInvites("l1"), "pending_invites", { listId: "l1" }],
     ["resendInvites", (b: TauriBackend) => b.resendInvites("l1", ["a", "b"]), "resend_invites", { listId: "l1", ids: ["a", "b"] }],
     ["revokeInvites", (b: TauriBackend) => b.revokeInvites("l1", ["a"]), "revoke_invites", { listId: "l1", ids: ["a"] }],
+    [
+      "signUpCode",
+      (b: TauriBackend) => b.signUpCode("l1", "i1"),
+      "sign_up_code",
+      { listId: "l1", invitationId: "i1" },
+    ],
     ["exportPending", (b: TauriBackend) => b.exportPending("l1", ["b", "a"]), "export_pending", { listId: "l1", ids: ["b", "a"] }],
     ["supportDiagnostics", (b: TauriBackend) => b.supportDiagnostics(), "support_diagnostics", undefined],
     ["contactSupport", (b: TauriBackend) => b.contactSupport(), "contact_support", undefined],

@@ -20,8 +20,9 @@ function renderView(options: ConstructorParameters<typeof FakeBackend>[0] = {}) 
   const fake = new FakeBackend({ savedSession: true, ...options });
   const notify = vi.fn();
   const user = userEvent.setup();
-  const result = render(PendingInvitesView, { props: { backend: fake, listId: LIST, notify } });
-  return { fake, notify, user, ...result };
+  const showSignUpCode = vi.fn();
+  const result = render(PendingInvitesView, { props: { backend: fake, listId: LIST, notify, showSignUpCode } });
+  return { fake, notify, showSignUpCode, user, ...result };
 }
 
 async function rendered(options: ConstructorParameters<typeof FakeBackend>[0] = {}) {

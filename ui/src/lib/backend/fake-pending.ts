@@ -92,6 +92,7 @@ export function seedPendingInvites(listId: string, now: number, invitedBy: strin
       resendsLeft: seed.resendsLeft,
       status: seed.status,
       reason: seed.reason ?? null,
+      signUpCodeUnavailable: null,
     };
   });
 }

@@ -8,6 +8,7 @@
 import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./index";
 import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { SignUpCode } from "./bindings/SignUpCode";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { Clinician } from "./bindings/Clinician";
 import type { CsvPreview } from "./bindings/CsvPreview";
@@ -219,6 +220,7 @@ const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "invitedPatients",
   "resendInvites",
   "revokeInvites",
+  "signUpCode",
   "exportPending",
   "outboxEntries",
   "retryOutbox",
@@ -728,7 +730,14 @@ export class FakeBackend implements Backend {
       const batch = this.batches.get(batchId);
       if (!batch) throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
       if (this.options.offline && !batch.settled) {
-        return { batchId, sent: 0, queued: batch.recipients.length, rejected: [], summary: FAKE_INVITE_MESSAGES.queued };
+        return {
+          batchId,
+          sent: 0,
+          queued: batch.recipients.length,
+          rejected: [],
+          summary: FAKE_INVITE_MESSAGES.queued,
+          signUpCode: null,
+        };
       }
       if (!batch.settled) {
         batch.settled = true;
@@ -741,7 +750,7 @@ export class FakeBackend implements Backend {
       else if (batch.single) summary = `Invite ${batch.single.channel === "sms" ? "SMS" : "email"} sent to ${batch.single.display}`;
       else summary = plural(sent, "invite sent", "invites sent");
       if (sent > 0 && rejected.length > 0) summary += `; ${rejected.length} not sent`;
-      return { batchId, sent, queued: 0, rejected, summary };
+      return { batchId, sent, queued: 0, rejected, summary, signUpCode: null };
     });
   }
 
@@ -908,6 +917,14 @@ export class FakeBackend implements Backend {
       const receipt = this.pending.revoke(listId, ids, this.options.offline);
       this.emitOutbox();
       return receipt;
+    });
+  }
+
+  /** A fixed picture (a filled square): the real code comes from the Rust side. */
+  signUpCode(listId: string, invitationId: string): Promise<SignUpCode> {
+    return this.answer("signUpCode", [listId, invitationId], () => {
+      this.requireList(listId);
+      return { patientName: "Test Patient", size: 3, path: "M1 1h1v1h-1z", shownForSeconds: 120 };
     });
   }
 

@@ -21,6 +21,7 @@ import type { SessionInfo } from "./bindings/SessionInfo";
 import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { SendReceipt } from "./bindings/SendReceipt";
 import type { SignInStep } from "./bindings/SignInStep";
+import type { SignUpCode } from "./bindings/SignUpCode";
 import type { SmsCheck } from "./bindings/SmsCheck";
 import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import { isSessionLost, toIpcError, type IpcError } from "./errors";
@@ -65,6 +66,8 @@ export type { RejectedRow } from "./bindings/RejectedRow";
 export type { SendReceipt } from "./bindings/SendReceipt";
 export type { SessionInfo } from "./bindings/SessionInfo";
 export type { SignInStep } from "./bindings/SignInStep";
+export type { SignUpCode } from "./bindings/SignUpCode";
+export type { SignUpCodeOffer } from "./bindings/SignUpCodeOffer";
 export type { SmsCheck } from "./bindings/SmsCheck";
 export type { SmsEncoding } from "./bindings/SmsEncoding";
 export type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
@@ -145,6 +148,8 @@ export interface BackendCommands {
   resendInvites(listId: string, ids: string[]): Promise<ActionReceipt>;
   /** `revoke_invites`: queued in the outbox (all or nothing); the invitation link stops working. */
   revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt>;
+  /** `sign_up_code`: one invitation's personal sign-up link as QR modules, fetched each time (never kept). */
+  signUpCode(listId: string, invitationId: string): Promise<SignUpCode>;
   /** `export_pending`: the native save dialog, rows in the given order; `null` when cancelled. */
   exportPending(listId: string, ids: string[]): Promise<string | null>;
   /** `support_diagnostics`: no patient data, safe to paste into an email. */
@@ -216,6 +221,7 @@ const METHODS: Record<BackendMethod, true> = {
   invitedPatients: true,
   resendInvites: true,
   revokeInvites: true,
+  signUpCode: true,
   exportPending: true,
   supportDiagnostics: true,
   contactSupport: true,

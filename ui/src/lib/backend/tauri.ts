@@ -24,6 +24,7 @@ import type { RecipientWarning } from "./bindings/RecipientWarning";
 import type { SendReceipt } from "./bindings/SendReceipt";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { SignInStep } from "./bindings/SignInStep";
+import type { SignUpCode } from "./bindings/SignUpCode";
 import type { SmsCheck } from "./bindings/SmsCheck";
 import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import { toIpcError } from "./errors";
@@ -167,6 +168,10 @@ export class TauriBackend implements Backend {
   }
   revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return call("revoke_invites", { listId, ids });
+  }
+
+  signUpCode(listId: string, invitationId: string): Promise<SignUpCode> {
+    return call("sign_up_code", { listId, invitationId });
   }
   exportPending(listId: string, ids: string[]): Promise<string | null> {
     return call("export_pending", { listId, ids });

@@ -15,12 +15,24 @@ export function rejectionLine(recipient: string, reason: string): string {
   return `Not sent: ${formatPhone(recipient)} — ${reason}`;
 }
 
-export function outcomeToast(outcome: BatchOutcome): ToastContent {
+/**
+ * `showSignUpCode` opens the patient's sign-up code: offered on the toast when the Rust side says
+ * the one invite sent has one.
+ */
+export function outcomeToast(
+  outcome: BatchOutcome,
+  showSignUpCode?: (listId: string, invitationId: string) => void,
+): ToastContent {
   const details = outcome.rejected.map((r) => rejectionLine(r.recipient, r.reason));
   let tone: ToastContent["tone"];
   if (details.length > 0) tone = outcome.sent + outcome.queued > 0 ? "warning" : "error";
   else tone = outcome.queued > 0 ? "info" : "success";
-  return { tone, message: outcome.summary, details };
+  const offer = outcome.signUpCode;
+  const action =
+    offer?.kind === "ready" && showSignUpCode
+      ? { label: "Show sign-up code", run: () => showSignUpCode(offer.listId, offer.invitationId) }
+      : null;
+  return { tone, message: outcome.summary, details, action };
 }
 
 /** `await_batch` failed: the invites are safe in the outbox, but we could not learn how they went. */

@@ -9,6 +9,13 @@ export interface ToastContent {
   message: string;
   /** Extra lines, e.g. "Not sent: … — …". */
   details?: string[];
+  /** One button in the toast, e.g. "Show sign-up code". */
+  action?: ToastAction | null;
+}
+
+export interface ToastAction {
+  label: string;
+  run: () => void;
 }
 
 export interface Toast extends Required<ToastContent> {
@@ -28,6 +35,10 @@ interface Timer {
   startedAt: number;
 }
 
+function toastOf(id: number, content: ToastContent): Toast {
+  return { id, tone: content.tone, message: content.message, details: content.details ?? [], action: content.action ?? null };
+}
+
 export class Toasts {
   items = $state<Toast[]>([]);
   // Bookkeeping only, never rendered: a plain Map on purpose.
@@ -39,14 +50,14 @@ export class Toasts {
 
   show(content: ToastContent): number {
     const id = this.#nextId++;
-    this.items = [...this.items, { id, tone: content.tone, message: content.message, details: content.details ?? [] }];
+    this.items = [...this.items, toastOf(id, content)];
     this.#schedule(id, content);
     return id;
   }
 
   /** Replace a toast's content (e.g. "Sending…" → the outcome); shows it again if it was dismissed. */
   update(id: number, content: ToastContent): void {
-    const next: Toast = { id, tone: content.tone, message: content.message, details: content.details ?? [] };
+    const next = toastOf(id, content);
     this.items = this.items.some((t) => t.id === id)
       ? this.items.map((t) => (t.id === id ? next : t))
       : [...this.items, next];

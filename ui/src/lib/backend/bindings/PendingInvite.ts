@@ -33,4 +33,8 @@ invitedBy: string | null,
 /**
  * Sends left of the 5 Huma allows per invitation; `None` for rows only on this computer.
  */
-resendsLeft: number | null, status: PendingStatus, reason: string | null, };
+resendsLeft: number | null, status: PendingStatus, reason: string | null, 
+/**
+ * Why "Show sign-up code" is not offered for this row; `None`: it is.
+ */
+signUpCodeUnavailable: string | null, };
