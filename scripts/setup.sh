@@ -11,6 +11,8 @@ SYSTEM_PACKAGES=(
   # run and test without a desktop: virtual display, WebDriver, keyring, screenshots, notifications
   xvfb xauth webkit2gtk-driver dbus gnome-keyring keyutils imagemagick x11-utils fonts-dejavu-core at-spi2-core xdotool
   notification-daemon
+  # reading the sign-up QR code off a screenshot
+  zbar-tools
 )
 
 missing=()

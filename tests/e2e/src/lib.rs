@@ -439,6 +439,54 @@ pub async fn latest_code(messages_url: &str) -> TestResult<String> {
     Ok(code)
 }
 
+/// Who signs up on the sandbox's page.
+pub struct Patient<'a> {
+    pub given: &'a str,
+    pub family: &'a str,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: &'a str,
+}
+
+/// Posts the sandbox's sign-up form at `form_url` as the patient's browser would; gives the status
+/// and the page.
+pub async fn sign_up_on_the_page(
+    form_url: &str,
+    patient: &Patient<'_>,
+) -> TestResult<(u16, String)> {
+    let body = [
+        ("givenName", patient.given),
+        ("familyName", patient.family),
+        ("email", ""),
+        ("dateOfBirth", patient.date_of_birth),
+        ("password", "Sandbox-Walk-2026"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", form_encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let response = reqwest::Client::new()
+        .post(form_url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
+}
+
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The sandbox's base address (`http://127.0.0.1:PORT`), from its message-log address.
 pub fn sandbox_base(messages_url: &str) -> String {
     messages_url

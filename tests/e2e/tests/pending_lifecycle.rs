@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use huma_e2e::{
     advance_sandbox_clock, latest_code, sandbox_base, sandbox_invitation_log, sandbox_messages,
-    wait_for_message, AppSession, PendingRow, TestResult, DEMO_CLINICIAN,
+    sign_up_on_the_page, wait_for_message, AppSession, Patient, PendingRow, TestResult,
+    DEMO_CLINICIAN,
 };
 
 const GIVEN: &str = "Tamsin";
@@ -113,42 +114,6 @@ async fn wait_for_reminder_shown(app: &AppSession, messages_url: &str) -> TestRe
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// Posts the sandbox's sign-up form for `shortened_code`, as the patient's browser would.
-async fn sign_up_on_the_page(base: &str, shortened_code: &str) -> TestResult<(u16, String)> {
-    let body = [
-        ("givenName", GIVEN),
-        ("familyName", FAMILY),
-        ("email", ""),
-        ("dateOfBirth", "1984-05-17"),
-        ("password", "Larkspur-Walk-2026"),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", form_encode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
-    let response = reqwest::Client::new()
-        .post(format!("{base}/sandbox/signup/{shortened_code}"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, response.text().await?))
-}
-
-fn form_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -290,7 +255,13 @@ async fn an_invitation_is_chased_signed_up_and_another_revoked() -> TestResult {
     let page = reqwest::get(&link).await?;
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await?.contains("Join Huma"));
-    let (status, answer) = sign_up_on_the_page(&base, code).await?;
+    let patient = Patient {
+        given: GIVEN,
+        family: FAMILY,
+        date_of_birth: "1984-05-17",
+    };
+    let form = format!("{base}/sandbox/signup/{code}");
+    let (status, answer) = sign_up_on_the_page(&form, &patient).await?;
     assert_eq!(status, 200, "sign-up refused:\n{answer}");
     assert!(answer.contains("Your account is ready"), "{answer}");
     assert_eq!(

@@ -1,6 +1,6 @@
 //! The app's whole log at `trace` level holds no secret and nothing personal. A real run signs in
 //! with the SMS code, searches a patient list, sends an SMS and an email invite, opens Pending
-//! invites, resends one and revokes the other, signs in again when the token refresh is refused,
+//! invites, shows the SMS patient's sign-up code, resends one and revokes the other, signs in again when the token refresh is refused,
 //! and signs out; then every line of the log is scanned for the password, the SMS codes, tokens
 //! (any run of 64 hex digits: the sandbox's access and refresh tokens, the database key and
 //! invitation codes all are one), `Bearer `, the invitations' codes and shortened codes, and every
@@ -244,6 +244,12 @@ async fn a_whole_run_at_trace_level_logs_no_secret_and_nothing_personal() -> Tes
     let email_row = app
         .wait_for_pending_row(EMAIL, Duration::from_secs(20), |r| !r.local)
         .await?;
+    // The patient's sign-up code goes on screen (its shortened code is among the needles).
+    app.click_pending_action(&sms_row.id, "Show sign-up code")
+        .await?;
+    app.find(Locator::Css("[data-testid='sign-up-code']"))
+        .await?;
+    app.click_in_dialog("Done").await?;
     app.click_pending_action(&sms_row.id, "Resend").await?;
     app.click_button("Yes, resend").await?;
     wait_for_message(&messages_url, "INVITATION_RESEND", PHONE).await?;

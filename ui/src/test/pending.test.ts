@@ -117,6 +117,13 @@ describe("pending invites: the table", () => {
     expect(within(row("Sam Patel")).getByRole("button", { name: "Resend" })).toHaveAccessibleDescription("Sam Patel");
   });
 
+  it("opens a row's sign-up code for that invitation", async () => {
+    const { showSignUpCode, user } = await rendered();
+    const [first] = screen.getAllByTestId("pending-row");
+    await user.click(within(first).getByRole("button", { name: /Show sign-up code/ }));
+    expect(showSignUpCode).toHaveBeenCalledWith(LIST, first.dataset.id);
+  });
+
   it("searches, filters by channel and status, and sorts by any column (aria-sort)", async () => {
     const { user } = await rendered();
     const expiry = screen.getByRole("columnheader", { name: /Expires in/ });
