@@ -1,6 +1,6 @@
 //! An accessibility scan (axe-core, WCAG 2.1 A and AA) of each screen of the real app: sign-in, the
 //! SMS code, the patient list, the SMS invite (with a field error, its confirmation, the notice that
-//! it went out), the email invite (with an invalid address), pending invites, the Outbox, Settings,
+//! it went out, the patient's sign-up code), the email invite (with an invalid address), pending invites, the Outbox, Settings,
 //! Contact support and About. Reports go to target/e2e/axe-<screen>.json.
 
 use fantoccini::Locator;
@@ -55,6 +55,11 @@ async fn every_screen_passes_an_accessibility_scan() -> TestResult {
     app.click_in_dialog("Send SMS invite").await?;
     app.wait_for_toast("Invite SMS sent").await?;
     app.assert_accessible("sms-sent").await?;
+    app.click_button("Show sign-up code").await?;
+    app.find(Locator::Css("[data-testid='sign-up-code']"))
+        .await?;
+    app.assert_accessible("sign-up-code").await?;
+    app.click_in_dialog("Done").await?;
 
     app.menu("Email invite").await?;
     app.by_label("Email addresses")
