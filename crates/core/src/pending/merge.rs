@@ -214,6 +214,10 @@ pub struct Fetched {
     pub as_of: Option<DateTime<Utc>>,
 }
 
+/// Why a row being revoked offers no sign-up code: its link is about to stop working.
+const REVOKING: &str =
+    "This invitation is being revoked: its sign-up code is about to stop working.";
+
 /// Merges the server's list with the outbox rows of the same list.
 ///
 /// - Invites still on this computer (queued, sending, rejected, needs attention) come first,
@@ -224,10 +228,7 @@ pub struct Fetched {
 /// - A queued or sending resend / revoke marks its invitation `resendQueued` / `revokeQueued`; a
 ///   revoke that went out hides it; a refused one puts its reason on the row.
 /// - Invitations past their expiry are gone on the server, so a cached copy leaves them out.
-/// Why a row being revoked offers no sign-up code: its link is about to stop working.
-const REVOKING: &str =
-    "This invitation is being revoked: its sign-up code is about to stop working.";
-
+/// - Rows on this computer and rows being revoked say why they offer no sign-up code.
 pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec<PendingInvite> {
     let mut rows: Vec<PendingInvite> = Vec::new();
     let on_server: HashSet<&str> = server.invites.iter().map(|s| s.id.as_str()).collect();

@@ -104,6 +104,7 @@ pub fn sign_up_code(patient_name: String, link: &Url) -> AppResult<SignUpCode> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
