@@ -119,7 +119,7 @@ describe("pending invites: the table", () => {
 
   it("opens a row's sign-up code for that invitation", async () => {
     const { showSignUpCode, user } = await rendered();
-    const [first] = screen.getAllByTestId("pending-row");
+    const first = screen.getAllByTestId("pending-row")[0]!;
     await user.click(within(first).getByRole("button", { name: /Show sign-up code/ }));
     expect(showSignUpCode).toHaveBeenCalledWith(LIST, first.dataset.id);
   });
