@@ -1,4 +1,4 @@
-//! What the clinician does from the Outbox view: retry or discard rows, or discard everything
+//! What the clinician does from the Outbox view: retry, send now (past the sending hours) or discard rows, or discard everything
 //! unsent at sign-out.
 
 use super::*;
@@ -47,6 +47,12 @@ impl AccountStore {
             ),
             now,
         )
+    }
+
+    /// "Send now": queued rows held for the clinic's sending hours may go at once. Returns how
+    /// many rows changed.
+    pub fn release_holds(&self, ids: &[String], now: DateTime<Utc>) -> Result<u32, StoreError> {
+        self.update_ids(ids, &[OutboxState::Queued], "send_after = NULL", now)
     }
 
     /// Discard by hand. Rows `sending` are not discardable: the server may already have them.
