@@ -4,7 +4,7 @@ import { FakeBackend } from "../lib/backend/fake";
 import { FAKE_INVITE_MESSAGES } from "../lib/backend/fake-invites";
 import OutboxIndicator from "../lib/components/OutboxIndicator.svelte";
 import { outcomeToast } from "../lib/invites/outcome";
-import { TOAST_AUTO_DISMISS_MS, Toasts } from "../lib/notifications/toasts.svelte";
+import { autoDismisses, TOAST_AUTO_DISMISS_MS, Toasts } from "../lib/notifications/toasts.svelte";
 import { deferred, openInvite, renderSignedIn } from "./helpers";
 
 type Rendered = Awaited<ReturnType<typeof renderSignedIn>>;
@@ -115,7 +115,7 @@ describe("Toasts", () => {
   });
 
   it("maps a batch outcome to a toast", () => {
-    const base = { batchId: "b", sent: 0, queued: 0, rejected: [] };
+    const base = { batchId: "b", sent: 0, queued: 0, held: 0, rejected: [] };
     expect(outcomeToast({ ...base, sent: 12, summary: "12 invites sent" })).toEqual({
       tone: "success",
       message: "12 invites sent",
@@ -126,6 +126,17 @@ describe("Toasts", () => {
       outcomeToast({ ...base, sent: 1, rejected: [{ recipient: "+447911123456", reason: "Opted out." }], summary: "s" }),
     ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."] });
     expect(outcomeToast({ ...base, rejected: [{ recipient: "a@b.com", reason: "r" }], summary: "s" }).tone).toBe("error");
+  });
+
+  it("offers Send now for invites held for the sending hours, and stays until used", () => {
+    const base = { batchId: "b", sent: 0, queued: 1, rejected: [], summary: "Will send tomorrow at 08:00" };
+    const sendNow = vi.fn();
+    const held = outcomeToast({ ...base, held: 1 }, sendNow);
+    expect(held).toMatchObject({ tone: "info", message: "Will send tomorrow at 08:00", action: { label: "Send now" } });
+    expect(autoDismisses(held)).toBe(false);
+    held.action?.run();
+    expect(sendNow).toHaveBeenCalledOnce();
+    expect(outcomeToast({ ...base, held: 0 }, sendNow).action).toBeUndefined();
   });
 });
 

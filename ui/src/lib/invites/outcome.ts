@@ -15,12 +15,15 @@ export function rejectionLine(recipient: string, reason: string): string {
   return `Not sent: ${formatPhone(recipient)} — ${reason}`;
 }
 
-export function outcomeToast(outcome: BatchOutcome): ToastContent {
+/** The outcome as a toast; invites held for the sending hours get a "Send now" button. */
+export function outcomeToast(outcome: BatchOutcome, sendNow?: () => void): ToastContent {
   const details = outcome.rejected.map((r) => rejectionLine(r.recipient, r.reason));
   let tone: ToastContent["tone"];
   if (details.length > 0) tone = outcome.sent + outcome.queued > 0 ? "warning" : "error";
   else tone = outcome.queued > 0 ? "info" : "success";
-  return { tone, message: outcome.summary, details };
+  const toast: ToastContent = { tone, message: outcome.summary, details };
+  if (outcome.held > 0 && sendNow) toast.action = { label: "Send now", run: sendNow };
+  return toast;
 }
 
 /** `await_batch` failed: the invites are safe in the outbox, but we could not learn how they went. */

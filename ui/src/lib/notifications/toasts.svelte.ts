@@ -4,22 +4,34 @@
 
 export type ToastTone = "progress" | "success" | "info" | "warning" | "error";
 
+/** One button on a toast (e.g. "Send now"); the toast goes away when it is used. */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+
 export interface ToastContent {
   tone: ToastTone;
   message: string;
   /** Extra lines, e.g. "Not sent: … — …". */
   details?: string[];
+  action?: ToastAction;
 }
 
-export interface Toast extends Required<ToastContent> {
+export interface Toast extends Required<Omit<ToastContent, "action">> {
   id: number;
+  action: ToastAction | null;
 }
 
 export const TOAST_AUTO_DISMISS_MS = 8_000;
 
 /** Does this toast go away by itself? */
 export function autoDismisses(toast: ToastContent): boolean {
-  return (toast.tone === "success" || toast.tone === "info") && (toast.details?.length ?? 0) === 0;
+  return (toast.tone === "success" || toast.tone === "info") && (toast.details?.length ?? 0) === 0 && !toast.action;
+}
+
+function toToast(id: number, content: ToastContent): Toast {
+  return { id, tone: content.tone, message: content.message, details: content.details ?? [], action: content.action ?? null };
 }
 
 interface Timer {
@@ -39,14 +51,14 @@ export class Toasts {
 
   show(content: ToastContent): number {
     const id = this.#nextId++;
-    this.items = [...this.items, { id, tone: content.tone, message: content.message, details: content.details ?? [] }];
+    this.items = [...this.items, toToast(id, content)];
     this.#schedule(id, content);
     return id;
   }
 
   /** Replace a toast's content (e.g. "Sending…" → the outcome); shows it again if it was dismissed. */
   update(id: number, content: ToastContent): void {
-    const next: Toast = { id, tone: content.tone, message: content.message, details: content.details ?? [] };
+    const next = toToast(id, content);
     this.items = this.items.some((t) => t.id === id)
       ? this.items.map((t) => (t.id === id ? next : t))
       : [...this.items, next];
