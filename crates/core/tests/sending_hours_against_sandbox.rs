@@ -174,6 +174,8 @@ async fn send_now_sends_a_held_invite_at_once_and_email_invites_are_not_held() -
     assert_eq!(app.send_batch_now(&receipt.batch_id).await?, 1);
     app.sync_pass().await?;
     assert_eq!(delivered_to(&world, PHONE).await?, 1);
+    // Nothing of that batch is held any more.
+    assert_eq!(app.send_batch_now(&receipt.batch_id).await?, 0);
 
     // From the Outbox view: one row.
     let other = "+447700900124";

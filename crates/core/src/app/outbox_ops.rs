@@ -48,14 +48,11 @@ impl ClinicianApp {
     /// "Send now" on the notice after Send: every held invite of that batch goes at once.
     pub async fn send_batch_now(&self, batch_id: &str) -> AppResult<u32> {
         let store = self.current_store().await?;
-        let ids: Vec<String> = store
-            .batch_rows(batch_id)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        if ids.is_empty() {
+        let rows = store.batch_rows(batch_id)?;
+        if rows.is_empty() {
             return Err(AppError::invalid_input("No such batch of invites."));
         }
+        let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
         let changed = store.release_holds(&ids, self.clock.now())?;
         tracing::info!(count = changed, "held invites sent now by the clinician");
         self.outbox_changed().await;
