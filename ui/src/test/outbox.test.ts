@@ -174,7 +174,8 @@ describe("Outbox view", () => {
     const { user, fake } = await renderSignedIn({ sync: { entries: [held, fakeEntry("queued")] } });
     const dialog = await openOutbox(user);
     await waitFor(() => expect(rows(dialog)).toHaveLength(2));
-    expect(within(rows(dialog)[0]!).getByTestId("outbox-entry-next")).toHaveTextContent("Will send tomorrow at 08:00");
+    expect(within(rows(dialog)[0]!).getByTestId("outbox-entry-will-send")).toHaveTextContent("Will send tomorrow at 08:00");
+    expect(within(rows(dialog)[1]!).queryByTestId("outbox-entry-will-send")).not.toBeInTheDocument();
     // Only the held row offers it.
     expect(within(dialog).getAllByRole("button", { name: /^Send .* now$/ })).toHaveLength(1);
     await user.click(within(dialog).getByRole("button", { name: "Send +44 7700 900321 now" }));
