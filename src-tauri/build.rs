@@ -27,6 +27,8 @@ const COMMANDS: &[&str] = &[
     "outbox_status",
     "outbox_entries",
     "retry_outbox",
+    "send_outbox_now",
+    "send_batch_now",
     "discard_outbox",
     "discard_unsent",
     "sync_now",

@@ -3,8 +3,10 @@
 //! start the embedded demo sandbox unless policy forbids it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use huma_core::app::Demo;
+use huma_core::clock::{Clock, SystemClock};
 use huma_core::config::{parse_backend_url, Resolved};
 use huma_core::policy::settings::{user_values, Defaults, Layers};
 use huma_core::policy::{self, Key};
@@ -108,6 +110,9 @@ pub struct ResolvedBackend {
     pub data_dir: PathBuf,
     /// Keeps the embedded sandbox running for the life of the app.
     pub keep_alive: SandboxHandle,
+    /// The computer's time, or the embedded sandbox's (which `POST /sandbox/clock` moves), so that
+    /// sending hours and token lifetimes agree with the sandbox in demos and end-to-end tests.
+    pub clock: Arc<dyn Clock>,
 }
 
 #[cfg(feature = "sandbox")]
@@ -124,6 +129,7 @@ pub fn resolve(layers: &Layers) -> Result<ResolvedBackend, String> {
         demo: None,
         data_dir: layers.data_directory(),
         keep_alive: no_sandbox(),
+        clock: Arc::new(SystemClock),
     };
     if resolved.backend.is_none() {
         if layers.sandbox_allowed() {
@@ -171,8 +177,23 @@ fn start_demo(resolved: &mut ResolvedBackend) -> Result<(), String> {
         },
         messages_url: format!("{base}/sandbox/messages"),
     });
+    resolved.clock = Arc::new(SandboxTime(sandbox.clock()));
     resolved.keep_alive = SandboxHandle(Some(sandbox));
     Ok(())
+}
+
+/// The embedded sandbox's time.
+#[cfg(feature = "sandbox")]
+struct SandboxTime<F>(F);
+
+#[cfg(feature = "sandbox")]
+impl<F> Clock for SandboxTime<F>
+where
+    F: Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync,
+{
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.0)()
+    }
 }
 
 #[cfg(not(feature = "sandbox"))]

@@ -13,7 +13,6 @@ mod window_state;
 
 use std::sync::Arc;
 
-use huma_core::clock::SystemClock;
 use huma_core::config::{AppIdentity, DEVELOPMENT_IDENTITY, RELEASE_IDENTITY};
 use huma_core::dropped_files::DroppedFiles;
 use huma_core::secrets::KeyringStore;
@@ -109,13 +108,14 @@ pub fn run() {
                 sign_up_link_base: resolved.sign_up_link_base,
                 demo: resolved.demo,
                 secrets: Arc::new(KeyringStore::new(keyring_service())),
-                clock: Arc::new(SystemClock),
+                clock: resolved.clock,
             })?
             .with_managed_settings(
                 startup.layers.idle_lock_minutes(),
                 startup.layers.problems.clone(),
             )
-            .with_session_resume_allowed(startup.layers.session_resume_allowed());
+            .with_session_resume_allowed(startup.layers.session_resume_allowed())
+            .with_sending_hours(startup.layers.sending_hours());
             app.manage(preferences::SettingsState::new(
                 startup.layers,
                 demo_backend,
@@ -155,6 +155,8 @@ pub fn run() {
             invite_commands::outbox_status,
             outbox_commands::outbox_entries,
             outbox_commands::retry_outbox,
+            outbox_commands::send_outbox_now,
+            outbox_commands::send_batch_now,
             outbox_commands::discard_outbox,
             outbox_commands::discard_unsent,
             outbox_commands::sync_now,

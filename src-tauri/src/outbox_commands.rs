@@ -21,6 +21,18 @@ pub async fn retry_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
     noting(app.retry_outbox(&ids).await)
 }
 
+/// "Send now" on rows held for the sending hours.
+#[tauri::command]
+pub async fn send_outbox_now(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
+    noting(app.send_outbox_now(&ids).await)
+}
+
+/// "Send now" on the notice after Send: the batch's held invites.
+#[tauri::command]
+pub async fn send_batch_now(app: App<'_>, batch_id: String) -> AppResult<u32> {
+    noting(app.send_batch_now(&batch_id).await)
+}
+
 #[tauri::command]
 pub async fn discard_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
     noting(app.discard_outbox(&ids).await)

@@ -6,8 +6,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use huma_core::app::ClinicianApp;
 use huma_core::error::{AppError, AppResult};
 use huma_core::policy::settings::{Layers, Settings};
+use huma_core::policy::Key;
 use huma_core::ui_types::Preferences;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
@@ -82,7 +84,7 @@ pub fn settings<R: Runtime>(handle: &AppHandle<R>) -> AppResult<Settings> {
 }
 
 /// Saves a clinician's own setting (refused when IT manages it). Most take effect at the next start;
-/// the phone region applies at once.
+/// the phone region and the sending hours apply at once.
 pub fn set_setting<R: Runtime>(
     handle: &AppHandle<R>,
     key: &str,
@@ -108,6 +110,14 @@ pub fn set_setting<R: Runtime>(
         "setting changed"
     );
     *layers = changed;
+    if matches!(
+        key,
+        Key::SendingHours | Key::SendingTimeZone | Key::HoldEmailInvites
+    ) {
+        if let Some(app) = handle.try_state::<Arc<ClinicianApp>>() {
+            app.set_sending_hours(layers.sending_hours());
+        }
+    }
     Ok(layers.settings(state.demo_backend.as_deref()))
 }
 

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{AppError, AppResult};
 use crate::invite::email::{address_key, validate_email};
 use crate::invite::phone::parse_mobile;
@@ -14,6 +16,7 @@ use crate::invite::types::{
     SmsPreview, WarningKind,
 };
 use crate::pending::sign_up_code::{self, SignUpCodeOffer};
+use crate::sending_hours::SendingHours;
 use crate::session::{Auth, CallError};
 use crate::store::{AccountStore, NewInvite, OutboxRow, OutboxState};
 use crate::sync::plan::ADDED_NOTE;
@@ -156,11 +159,19 @@ async fn pending_recipients(auth: &Auth, list_id: &str) -> Result<HashSet<String
     Ok(keys)
 }
 
-/// The notification for a batch: what went out, what waits, what the server refused and why.
-pub fn outcome(batch_id: &str, rows: &[OutboxRow]) -> BatchOutcome {
+/// The notification for a batch: what went out, what waits (and until when, outside the sending
+/// hours), what the server refused and why.
+pub fn outcome(
+    batch_id: &str,
+    rows: &[OutboxRow],
+    hours: &SendingHours,
+    now: DateTime<Utc>,
+) -> BatchOutcome {
     let count = |state| rows.iter().filter(|r| r.state == state).count() as u32;
     let sent = count(OutboxState::Sent);
     let queued = count(OutboxState::Queued) + count(OutboxState::Sending);
+    let first_hold = rows.iter().filter_map(|r| r.held_until(now)).min();
+    let held = rows.iter().filter(|r| r.held_until(now).is_some()).count() as u32;
     let rejected: Vec<Rejection> = rows
         .iter()
         .filter(|r| matches!(r.state, OutboxState::Rejected | OutboxState::NeedsAttention))
@@ -169,11 +180,82 @@ pub fn outcome(batch_id: &str, rows: &[OutboxRow]) -> BatchOutcome {
             reason: r.reason.clone().unwrap_or_default(),
         })
         .collect();
-    let summary = match (sent, queued, rejected.len()) {
-        (1, 0, 0) if rows.len() == 1 => match rows[0].channel {
-            Channel::Sms => format!("Invite SMS sent to {}", display_recipient(&rows[0])),
-            Channel::Email => format!("Invite email sent to {}", display_recipient(&rows[0])),
-        },
+    let summary = match first_hold {
+        Some(at) => held_summary(
+            rows,
+            sent,
+            queued,
+            held,
+            rejected.len(),
+            hours.will_send(at, now),
+        ),
+        None => settled_summary(rows, sent, queued, rejected.len()),
+    };
+    BatchOutcome {
+        batch_id: batch_id.to_owned(),
+        sent,
+        queued,
+        held,
+        rejected,
+        summary,
+        sign_up_code: sign_up_code_offer(rows),
+    }
+}
+
+/// "Invite SMS to +44 … waits for sending hours. Will send tomorrow at 08:00", or, when only part
+/// of the batch waits, each part in turn.
+fn held_summary(
+    rows: &[OutboxRow],
+    sent: u32,
+    queued: u32,
+    held: u32,
+    rejected: usize,
+    will_send: String,
+) -> String {
+    if held as usize == rows.len() {
+        return match rows {
+            [one] => format!(
+                "Invite {} to {} waits for sending hours. {will_send}",
+                channel_word(one.channel),
+                display_recipient(one)
+            ),
+            _ => format!("{held} invites wait for sending hours. {will_send}"),
+        };
+    }
+    let mut parts = Vec::new();
+    if sent > 0 {
+        parts.push(format!("{sent} sent"));
+    }
+    parts.push(format!(
+        "{held} wait for sending hours ({})",
+        will_send.to_lowercase()
+    ));
+    if queued > held {
+        parts.push(format!(
+            "{} queued — they will be sent when you're back online",
+            queued - held
+        ));
+    }
+    if rejected > 0 {
+        parts.push(format!("{rejected} not sent"));
+    }
+    parts.join("; ")
+}
+
+fn channel_word(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Sms => "SMS",
+        Channel::Email => "email",
+    }
+}
+
+fn settled_summary(rows: &[OutboxRow], sent: u32, queued: u32, rejected: usize) -> String {
+    match (sent, queued, rejected) {
+        (1, 0, 0) if rows.len() == 1 => format!(
+            "Invite {} sent to {}",
+            channel_word(rows[0].channel),
+            display_recipient(&rows[0])
+        ),
         (s, 0, 0) => format!("{s} invites sent"),
         (0, q, 0) if q == rows.len() as u32 => {
             "Queued — will be sent when you're back online".to_owned()
@@ -189,14 +271,6 @@ pub fn outcome(batch_id: &str, rows: &[OutboxRow]) -> BatchOutcome {
             }
             parts.join("; ")
         }
-    };
-    BatchOutcome {
-        batch_id: batch_id.to_owned(),
-        sent,
-        queued,
-        rejected,
-        summary,
-        sign_up_code: sign_up_code_offer(rows),
     }
 }
 

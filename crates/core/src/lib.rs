@@ -22,6 +22,7 @@ pub mod pending;
 pub mod policy;
 pub mod private_dir;
 pub mod secrets;
+pub mod sending_hours;
 pub mod session;
 pub mod store;
 pub mod support;

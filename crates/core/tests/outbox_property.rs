@@ -3,7 +3,9 @@
 //! none doubled. Runs the real sync engine and store against the real sandbox on 127.0.0.1.
 //! Batches mix new patients with people who already have an account (users without a role, whom
 //! Huma adds to the list with no invitation and no id, and patients already on the list), so the
-//! server's ids are fewer than the invitees and must be matched by recipient.
+//! server's ids are fewer than the invitees and must be matched by recipient. SMS invites may be
+//! held for the clinic's sending hours (and released early by "Send now"): a held row is never
+//! attempted before its instant, and still goes out exactly once.
 //!
 //! 1,000 cases by default; `PROPTEST_CASES=10000 cargo test -p huma-core --release --test
 //! outbox_property -- --nocapture` for a 10,000-case run.
@@ -25,7 +27,7 @@ use huma_core::pending::api::Scan;
 use huma_core::secrets::{MemoryStore, Secret, SecretStore};
 use huma_core::session::Auth;
 use huma_core::store::accounts::account_name;
-use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
+use huma_core::store::{self, AccountStore, Holds, NewInvite, OutboxState};
 use huma_core::sync::{self, plan, DrainEnd};
 use huma_core::ui_types::SignInStep;
 use huma_sandbox::{Sandbox, SandboxConfig};
@@ -35,14 +37,18 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 #[derive(Debug, Clone)]
 enum Step {
     /// Queue emails and SMS invites (with, optionally, one the server refuses, a second invite
-    /// to a number invited earlier in the case, and someone who already has a Huma account).
+    /// to a number invited earlier in the case, and someone who already has a Huma account). The
+    /// SMS invites may be held for `hold` minutes, as outside the sending hours.
     Enqueue {
         emails: u8,
         sms: u8,
         bad: bool,
         again: bool,
         existing: bool,
+        hold: Option<i64>,
     },
+    /// "Send now" on every held row.
+    SendNow,
     Faults {
         error: f64,
         too_many: f64,
@@ -72,14 +78,17 @@ fn step() -> impl Strategy<Value = Step> {
             proptest::bool::weighted(0.2),
             proptest::bool::weighted(0.2),
             proptest::bool::weighted(0.3),
+            proptest::option::weighted(0.3, 1i64..600),
         )
-            .prop_map(|(emails, sms, bad, again, existing)| Step::Enqueue {
+            .prop_map(|(emails, sms, bad, again, existing, hold)| Step::Enqueue {
                 emails,
                 sms,
                 bad,
                 again,
                 existing,
+                hold,
             }),
+        1 => Just(Step::SendNow),
         3 => (probability(), probability(), probability(), probability()).prop_map(
             |(error, too_many, drop_before, drop_after)| Step::Faults {
                 error,
@@ -303,6 +312,7 @@ impl Case<'_> {
             bad,
             again,
             existing,
+            hold,
         } = step
         else {
             return Ok(());
@@ -342,8 +352,28 @@ impl Case<'_> {
         if invites.is_empty() {
             return Ok(());
         }
+        let now = self.server.clock.now();
+        let holds = Holds {
+            sms: hold.map(|minutes| now + Duration::minutes(minutes)),
+            email: None,
+        };
         self.store
-            .enqueue(&self.server.list, &invites, self.server.clock.now())
+            .enqueue_held(&self.server.list, &invites, holds, now)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn send_now(&self) -> Result<(), String> {
+        let held: Vec<String> = self
+            .store
+            .active_rows()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|r| r.send_after.is_some())
+            .map(|r| r.id)
+            .collect();
+        self.store
+            .release_holds(&held, self.server.clock.now())
             .map(drop)
             .map_err(|e| e.to_string())
     }
@@ -427,6 +457,15 @@ impl Case<'_> {
                     }
                 }
                 other => return Err(format!("row {} left {other:?}", row.id)),
+            }
+            // Still held when it went out: its (last) attempt was not before its instant.
+            if let (Some(hold), Some(attempt)) = (row.send_after, row.last_attempt_at) {
+                if attempt < hold {
+                    return Err(format!(
+                        "row {} was attempted at {attempt}, before its hold until {hold}",
+                        row.id
+                    ));
+                }
             }
             by_recipient
                 .entry(row.recipient().to_lowercase())
@@ -565,6 +604,7 @@ async fn run_case(shared: &Shared, steps: Vec<Step>) -> Result<(), String> {
                     .await?
                 }
                 Step::Drain => drop(case.drain().await?),
+                Step::SendNow => case.send_now()?,
                 Step::Restart => case.restart().await?,
                 Step::Expire => case.expire().await?,
                 Step::SignIn => {

@@ -134,6 +134,7 @@ pub struct Sandbox {
     demo: DemoAccount,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    clock: clock::Clock,
 }
 
 impl Sandbox {
@@ -160,9 +161,10 @@ impl Sandbox {
         })
         .await??;
 
+        let clock = clock::Clock::with_offset(offset);
         let state = server::AppState {
             db,
-            clock: clock::Clock::with_offset(offset),
+            clock: clock.clone(),
             demo: Arc::new(demo.clone()),
             base_url: Arc::from(format!("http://{addr}")),
             faults: faults::Faults::default(),
@@ -188,6 +190,7 @@ impl Sandbox {
             demo,
             stop,
             task,
+            clock,
         })
     }
 
@@ -200,6 +203,13 @@ impl Sandbox {
             ..SandboxConfig::default()
         })
         .await
+    }
+
+    /// The sandbox's time, as `POST /sandbox/clock` moves it: an app on the embedded sandbox follows
+    /// it, so a test can move both at once.
+    pub fn clock(&self) -> impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static {
+        let clock = self.clock.clone();
+        move || clock.now()
     }
 
     /// The bound port (useful after starting on port 0).

@@ -57,6 +57,19 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Invites go out at whatever hour the tests run: the simulated clinician's own setting, as the
+/// Settings dialog saves it, unless the computer already has preferences (a restart, or a test that
+/// wrote its own).
+fn allow_any_hour(home: &std::path::Path) -> TestResult {
+    let data = home.join("data");
+    let preferences = data.join("preferences.json");
+    if !preferences.exists() {
+        std::fs::create_dir_all(&data)?;
+        std::fs::write(&preferences, r#"{"sendingHours": "always"}"#)?;
+    }
+    Ok(())
+}
+
 /// One app at a time: tests in this crate run in parallel threads, but two windows would compete
 /// for focus and for the machine's two cores.
 static ONE_APP_AT_A_TIME: std::sync::LazyLock<Arc<tokio::sync::Mutex<()>>> =
@@ -92,6 +105,7 @@ impl AppSession {
             )
             .into());
         }
+        allow_any_hour(home.path())?;
         let port = free_port();
         let native_port = free_port();
         let mut command = Command::new("tauri-driver");

@@ -4,7 +4,7 @@ import { FakeBackend } from "../lib/backend/fake";
 import { FAKE_INVITE_MESSAGES } from "../lib/backend/fake-invites";
 import OutboxIndicator from "../lib/components/OutboxIndicator.svelte";
 import { outcomeToast } from "../lib/invites/outcome";
-import { TOAST_AUTO_DISMISS_MS, Toasts } from "../lib/notifications/toasts.svelte";
+import { autoDismisses, TOAST_AUTO_DISMISS_MS, Toasts } from "../lib/notifications/toasts.svelte";
 import { deferred, openInvite, renderSignedIn } from "./helpers";
 
 type Rendered = Awaited<ReturnType<typeof renderSignedIn>>;
@@ -115,29 +115,40 @@ describe("Toasts", () => {
   });
 
   it("maps a batch outcome to a toast", () => {
-    const base = { batchId: "b", sent: 0, queued: 0, rejected: [], signUpCode: null };
+    const base = { batchId: "b", sent: 0, queued: 0, held: 0, rejected: [], signUpCode: null };
     expect(outcomeToast({ ...base, sent: 12, summary: "12 invites sent" })).toEqual({
       tone: "success",
       message: "12 invites sent",
       details: [],
-      action: null,
     });
     expect(outcomeToast({ ...base, queued: 3, summary: "Queued" }).tone).toBe("info");
     expect(
       outcomeToast({ ...base, sent: 1, rejected: [{ recipient: "+447911123456", reason: "Opted out." }], summary: "s" }),
-    ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."], action: null });
+    ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."] });
     expect(outcomeToast({ ...base, rejected: [{ recipient: "a@b.com", reason: "r" }], summary: "s" }).tone).toBe("error");
   });
 
-  it("offers the sign-up code only when the Rust side says there is one", () => {
-    const base = { batchId: "b", sent: 1, queued: 0, rejected: [], summary: "Invite SMS sent" };
-    const show = vi.fn();
-    const ready = outcomeToast({ ...base, signUpCode: { kind: "ready", listId: "l1", invitationId: "i1" } }, show);
+  it("offers the sign-up code only when the Rust side says there is one, and may still go by itself", () => {
+    const base = { batchId: "b", sent: 1, queued: 0, held: 0, rejected: [], summary: "Invite SMS sent" };
+    const showSignUpCode = vi.fn();
+    const ready = outcomeToast({ ...base, signUpCode: { kind: "ready", listId: "l1", invitationId: "i1" } }, { showSignUpCode });
     expect(ready.action?.label).toBe("Show sign-up code");
+    expect(autoDismisses(ready)).toBe(true);
     ready.action?.run();
-    expect(show).toHaveBeenCalledWith("l1", "i1");
-    const waiting = outcomeToast({ ...base, signUpCode: { kind: "unavailable", reason: "later" } }, show);
-    expect(waiting.action).toBeNull();
+    expect(showSignUpCode).toHaveBeenCalledWith("l1", "i1");
+    const waiting = outcomeToast({ ...base, signUpCode: { kind: "unavailable", reason: "later" } }, { showSignUpCode });
+    expect(waiting.action).toBeUndefined();
+  });
+
+  it("offers Send now for invites held for the sending hours, and stays until used", () => {
+    const base = { batchId: "b", sent: 0, queued: 1, rejected: [], summary: "Will send tomorrow at 08:00", signUpCode: null };
+    const sendNow = vi.fn();
+    const held = outcomeToast({ ...base, held: 1 }, { sendNow });
+    expect(held).toMatchObject({ tone: "info", message: "Will send tomorrow at 08:00", action: { label: "Send now" } });
+    expect(autoDismisses(held)).toBe(false);
+    held.action?.run();
+    expect(sendNow).toHaveBeenCalledOnce();
+    expect(outcomeToast({ ...base, held: 0 }, { sendNow }).action).toBeUndefined();
   });
 });
 

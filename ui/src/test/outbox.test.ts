@@ -169,6 +169,21 @@ describe("Outbox view", () => {
     expect(dialog).not.toHaveAttribute("open");
   });
 
+  it("shows when a held invite will go, and Send now releases it", async () => {
+    const held = fakeEntry("queued", { recipient: "+447700900321", willSend: "Will send tomorrow at 08:00" });
+    const { user, fake } = await renderSignedIn({ sync: { entries: [held, fakeEntry("queued")] } });
+    const dialog = await openOutbox(user);
+    await waitFor(() => expect(rows(dialog)).toHaveLength(2));
+    expect(within(rows(dialog)[0]!).getByTestId("outbox-entry-will-send")).toHaveTextContent("Will send tomorrow at 08:00");
+    expect(within(rows(dialog)[1]!).queryByTestId("outbox-entry-will-send")).not.toBeInTheDocument();
+    // Only the held row offers it.
+    expect(within(dialog).getAllByRole("button", { name: /^Send .* now$/ })).toHaveLength(1);
+    await user.click(within(dialog).getByRole("button", { name: "Send +44 7700 900321 now" }));
+    expect(fake.callsOf("sendOutboxNow")[0]?.args).toEqual([[held.id]]);
+    await waitFor(() => expect(within(dialog).getByTestId("outbox-message")).toHaveTextContent("1 invite will be sent now."));
+    expect(within(dialog).queryByRole("button", { name: "Send +44 7700 900321 now" })).not.toBeInTheDocument();
+  });
+
   it("retries one entry", async () => {
     const { user, fake } = await renderSignedIn({ sync: { entries: [fakeEntry("needsAttention", { recipient: "+447700900321" })] } });
     const dialog = await openOutbox(user);

@@ -17,6 +17,8 @@ describe("TauriBackend outbox, lock and settings commands", () => {
   it.each([
     ["outboxEntries", (b: TauriBackend) => b.outboxEntries(), "outbox_entries", undefined],
     ["retryOutbox", (b: TauriBackend) => b.retryOutbox(["a", "b"]), "retry_outbox", { ids: ["a", "b"] }],
+    ["sendOutboxNow", (b: TauriBackend) => b.sendOutboxNow(["a"]), "send_outbox_now", { ids: ["a"] }],
+    ["sendBatchNow", (b: TauriBackend) => b.sendBatchNow("b1"), "send_batch_now", { batchId: "b1" }],
     ["discardOutbox", (b: TauriBackend) => b.discardOutbox(["a"]), "discard_outbox", { ids: ["a"] }],
     ["discardUnsent", (b: TauriBackend) => b.discardUnsent(), "discard_unsent", undefined],
     ["syncNow", (b: TauriBackend) => b.syncNow(), "sync_now", undefined],

@@ -1,6 +1,7 @@
 //! Invites: validate, confirm, queue (the sync task sends them).
 
 use super::*;
+use crate::store::Holds;
 
 impl ClinicianApp {
     async fn list_name(&self, store: &AccountStore, list_id: &str) -> AppResult<String> {
@@ -199,8 +200,18 @@ impl ClinicianApp {
         list_id: &str,
         invites: &[NewInvite],
     ) -> AppResult<SendReceipt> {
-        let receipt = store.enqueue(list_id, invites, self.clock.now())?;
-        tracing::info!(count = receipt.queued, "invites queued");
+        let now = self.clock.now();
+        let hours = self.sending_hours();
+        let holds = Holds {
+            sms: hours.hold_until(Channel::Sms, now),
+            email: hours.hold_until(Channel::Email, now),
+        };
+        let receipt = store.enqueue_held(list_id, invites, holds, now)?;
+        let held = invites
+            .iter()
+            .filter(|i| holds.of(i.channel).is_some())
+            .count();
+        tracing::info!(count = receipt.queued, held, "invites queued");
         self.publish_outbox().await;
         self.sync_wakeup.notify_one();
         Ok(receipt)

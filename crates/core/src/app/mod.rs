@@ -23,6 +23,7 @@ use crate::invite::types::{
 use crate::invites;
 use crate::patients;
 use crate::secrets::{Secret, SecretStore};
+use crate::sending_hours::SendingHours;
 use crate::session::Auth;
 use crate::store::NewInvite;
 use crate::store::{self, AccountStore, StoreError};
@@ -78,6 +79,8 @@ pub struct ClinicianApp {
     sync: sync_task::SyncState,
     /// CSV files read for import, by import id, until sent (the newest few only).
     imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
+    /// When invites may go out (policy or the clinician's setting; changes apply at once).
+    sending_hours: std::sync::RwLock<SendingHours>,
 }
 
 /// How many read CSV files are kept for their Send button.
@@ -160,6 +163,7 @@ impl ClinicianApp {
             outbox: watch::channel(OutboxStatus::default()).0,
             sync: sync_task::SyncState::default(),
             imports: std::sync::Mutex::default(),
+            sending_hours: std::sync::RwLock::default(),
         })
     }
 
@@ -180,6 +184,26 @@ impl ClinicianApp {
         self.resume_allowed = allowed;
         self.auth = self.auth.map(|auth| auth.keep_sessions(allowed));
         self
+    }
+
+    /// The clinic's sending hours, as resolved from policy and settings (default 08:00–20:00
+    /// Monday–Saturday in the computer's zone, SMS only).
+    pub fn with_sending_hours(self, hours: SendingHours) -> Self {
+        self.set_sending_hours(hours);
+        self
+    }
+
+    /// A changed sending-hours setting applies to invites queued from now on; rows already held
+    /// keep their instant ("Send now" releases them).
+    pub fn set_sending_hours(&self, hours: SendingHours) {
+        *self
+            .sending_hours
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = hours;
+    }
+
+    fn sending_hours(&self) -> SendingHours {
+        *self.sending_hours.read().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn info(&self) -> AppInfo {

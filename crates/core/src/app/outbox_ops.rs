@@ -1,4 +1,4 @@
-//! The Outbox view's commands, and resend / revoke of server invitations through the outbox.
+//! The Outbox view's commands (Retry, Discard, Send now), and resend / revoke of server invitations through the outbox.
 
 use super::*;
 use crate::store::{InvitationRef, RowKind};
@@ -22,8 +22,41 @@ impl ClinicianApp {
     /// Everything not sent, plus what was sent in the last 24 hours, newest first.
     pub async fn outbox_entries(&self) -> AppResult<Vec<OutboxEntry>> {
         let store = self.current_store().await?;
-        let rows = store.outbox_entries(self.clock.now() - SENT_SHOWN_FOR)?;
-        Ok(rows.iter().map(OutboxEntry::from).collect())
+        let now = self.clock.now();
+        let rows = store.outbox_entries(now - SENT_SHOWN_FOR)?;
+        let hours = self.sending_hours();
+        Ok(rows
+            .iter()
+            .map(|row| OutboxEntry {
+                will_send: row.held_until(now).map(|at| hours.will_send(at, now)),
+                ..OutboxEntry::from(row)
+            })
+            .collect())
+    }
+
+    /// "Send now" for invites held for the sending hours: they go at once. Returns how many were
+    /// released.
+    pub async fn send_outbox_now(&self, ids: &[String]) -> AppResult<u32> {
+        check_ids(ids)?;
+        let store = self.current_store().await?;
+        let changed = store.release_holds(ids, self.clock.now())?;
+        tracing::info!(count = changed, "held invites sent now by the clinician");
+        self.outbox_changed().await;
+        Ok(changed)
+    }
+
+    /// "Send now" on the notice after Send: every held invite of that batch goes at once.
+    pub async fn send_batch_now(&self, batch_id: &str) -> AppResult<u32> {
+        let store = self.current_store().await?;
+        let rows = store.batch_rows(batch_id)?;
+        if rows.is_empty() {
+            return Err(AppError::invalid_input("No such batch of invites."));
+        }
+        let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
+        let changed = store.release_holds(&ids, self.clock.now())?;
+        tracing::info!(count = changed, "held invites sent now by the clinician");
+        self.outbox_changed().await;
+        Ok(changed)
     }
 
     /// Retry by hand: the rows go back to the queue, due now, with a fresh give-up deadline.

@@ -45,7 +45,8 @@ impl SyncState {
 }
 
 impl ClinicianApp {
-    /// Waits up to `timeout` for a batch to be settled, then says where it stands.
+    /// Waits up to `timeout` for a batch to be settled (or held for the sending hours), then says
+    /// where it stands.
     pub async fn await_batch(
         &self,
         batch_id: &str,
@@ -59,8 +60,10 @@ impl ClinicianApp {
             if rows.is_empty() {
                 return Err(AppError::invalid_input("No such batch of invites."));
             }
-            let outcome = invites::outcome(batch_id, &rows);
-            if outcome.queued == 0 {
+            let outcome =
+                invites::outcome(batch_id, &rows, &self.sending_hours(), self.clock.now());
+            // Settled, or nothing more will happen before the sending hours open.
+            if outcome.queued == outcome.held {
                 return Ok(outcome);
             }
             // Woken by any outbox change, and at least every half second.

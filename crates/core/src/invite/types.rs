@@ -185,9 +185,11 @@ pub struct BatchOutcome {
     pub batch_id: String,
     pub sent: u32,
     pub queued: u32,
+    /// Of those queued, how many wait for the clinic's sending hours (the notice offers "Send now").
+    pub held: u32,
     pub rejected: Vec<Rejection>,
     /// The notification's sentence: "Invite SMS sent to +44 7911 123456", "12 invites sent",
-    /// "Queued — will be sent when you're back online".
+    /// "Queued — will be sent when you're back online", "… Will send tomorrow at 08:00".
     pub summary: String,
     /// A send to one patient: whether the notice offers "Show sign-up code", or why not.
     pub sign_up_code: Option<crate::pending::sign_up_code::SignUpCodeOffer>,

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use url::Url;
 
 use crate::config::{parse_backend_url, parse_clinicians_backend_url, POLICY_FILE_ENV};
+use crate::sending_hours::{parse_time_zone, Window, DEFAULT_WINDOW};
 
 pub mod cfprefs;
 pub mod json_file;
@@ -43,10 +44,13 @@ pub enum Key {
     LogLevel,
     DataDirectory,
     SignUpLinkBase,
+    SendingHours,
+    SendingTimeZone,
+    HoldEmailInvites,
 }
 
 impl Key {
-    pub const ALL: [Key; 11] = [
+    pub const ALL: [Key; 14] = [
         Key::BackendUrl,
         Key::ClientId,
         Key::ProjectId,
@@ -58,6 +62,9 @@ impl Key {
         Key::LogLevel,
         Key::DataDirectory,
         Key::SignUpLinkBase,
+        Key::SendingHours,
+        Key::SendingTimeZone,
+        Key::HoldEmailInvites,
     ];
 
     /// The name in every store: JSON key, registry value name, CFPreferences key, settings key.
@@ -74,6 +81,9 @@ impl Key {
             Key::LogLevel => "logLevel",
             Key::DataDirectory => "dataDirectory",
             Key::SignUpLinkBase => "signUpLinkBase",
+            Key::SendingHours => "sendingHours",
+            Key::SendingTimeZone => "sendingTimeZone",
+            Key::HoldEmailInvites => "holdEmailInvites",
         }
     }
 
@@ -90,6 +100,9 @@ impl Key {
             Key::LogLevel => "Log level",
             Key::DataDirectory => "Data folder",
             Key::SignUpLinkBase => "Patient sign-up address",
+            Key::SendingHours => "Sending hours for SMS invites",
+            Key::SendingTimeZone => "Time zone of the sending hours",
+            Key::HoldEmailInvites => "Email invites also wait for sending hours",
         }
     }
 
@@ -401,12 +414,24 @@ pub fn parse_value_from(origin: Origin, key: Key, raw: &RawValue) -> Result<Sett
         Key::ClientId | Key::ProjectId => identifier(raw),
         Key::PhoneRegion => phone_region(raw),
         Key::IdleLockMinutes => minutes(raw),
-        Key::SessionResumeAllowed | Key::SandboxAllowed | Key::UpdateChecksAllowed => flag(raw),
+        Key::SessionResumeAllowed
+        | Key::SandboxAllowed
+        | Key::UpdateChecksAllowed
+        | Key::HoldEmailInvites => flag(raw),
         Key::LogLevel => text(raw)
             .and_then(LogLevel::parse)
             .map(Setting::Level)
             .ok_or_else(|| "it must be one of error, warn, info, debug or trace".into()),
         Key::DataDirectory => data_directory(raw),
+        // Kept in canonical form, so the Settings dialog shows what applies.
+        Key::SendingHours => text(raw)
+            .ok_or_else(|| format!("it must be text such as “{DEFAULT_WINDOW}”"))
+            .and_then(Window::parse)
+            .map(|w| Setting::Text(w.to_string())),
+        Key::SendingTimeZone => text(raw)
+            .ok_or_else(|| "it must be text such as “Europe/London”".to_owned())
+            .and_then(parse_time_zone)
+            .map(|tz| Setting::Text(tz.name().to_owned())),
     }
 }
 

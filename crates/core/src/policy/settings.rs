@@ -12,6 +12,9 @@ use super::{
 };
 use crate::config::{resolve, Resolved};
 use crate::error::{AppError, AppResult};
+use crate::sending_hours::{
+    computer_time_zone, parse_time_zone, SendingHours, Window, DEFAULT_WINDOW,
+};
 use crate::ui_types::ConfigSource;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -59,6 +62,9 @@ impl Defaults {
             Key::UpdateChecksAllowed => Some(Setting::Flag(true)),
             Key::LogLevel => Some(Setting::Level(LogLevel::Info)),
             Key::DataDirectory => Some(Setting::Path(self.data_directory.clone())),
+            Key::SendingHours => Some(Setting::Text(DEFAULT_WINDOW.to_owned())),
+            Key::SendingTimeZone => Some(Setting::Text(computer_time_zone().name().to_owned())),
+            Key::HoldEmailInvites => Some(Setting::Flag(false)),
         }
     }
 }
@@ -153,6 +159,27 @@ impl Layers {
             value: LogLevel::Info,
             source: ConfigSource::Default,
         })
+    }
+
+    /// When invites may go out: each part from policy, the clinician's setting or the default
+    /// (08:00–20:00 Monday–Saturday, the computer's zone, SMS only).
+    pub fn sending_hours(&self) -> SendingHours {
+        let window = self
+            .layer(|p| p.text(Key::SendingHours))
+            .and_then(|r| Window::parse(&r.value).ok())
+            .unwrap_or_default();
+        let zone = self
+            .layer(|p| p.text(Key::SendingTimeZone))
+            .and_then(|r| parse_time_zone(&r.value).ok())
+            .unwrap_or_else(computer_time_zone);
+        let hold_email = self
+            .layer(|p| p.flag(Key::HoldEmailInvites))
+            .is_some_and(|r| r.value);
+        SendingHours {
+            window,
+            zone,
+            hold_email,
+        }
     }
 
     pub fn data_directory(&self) -> PathBuf {

@@ -528,3 +528,103 @@ fn session_resume_can_be_turned_off_from_every_store() -> Result<(), String> {
         .is_err());
     Ok(())
 }
+
+/// IT can set and lock the sending hours from every store; a bad value is named with what is wrong
+/// and the built-in hours apply; a clinician may change them only where IT does not.
+#[test]
+fn sending_hours_are_set_and_locked_by_policy_and_bad_values_are_named() -> Result<(), String> {
+    let json = json_file::parse(
+        "policy.json",
+        br#"{"sendingHours": "mon-fri 09:00-17:30", "sendingTimeZone": "Europe/London",
+             "holdEmailInvites": true}"#,
+    )?;
+    let registry = registry::source(
+        r"HKLM\SOFTWARE\Policies\Huma\Clinician",
+        vec![
+            (
+                "SendingHours".into(),
+                RegistryValue::Sz("Mon-Fri 09:00-17:30".into()),
+            ),
+            (
+                "sendingTimeZone".into(),
+                RegistryValue::Sz("Europe/London".into()),
+            ),
+            ("holdEmailInvites".into(), RegistryValue::Dword(1)),
+        ],
+        &no_env,
+    );
+    let cfprefs = cfprefs::source(vec![
+        (
+            Key::SendingHours,
+            CfValue::String("Mon-Fri 09:00-17:30".into()),
+            true,
+        ),
+        (
+            Key::SendingTimeZone,
+            CfValue::String("Europe/London".into()),
+            true,
+        ),
+        (Key::HoldEmailInvites, CfValue::Boolean(true), true),
+    ]);
+    for source in [json, registry, cfprefs] {
+        let loaded = merge(vec![Ok(Some(source))]);
+        assert_eq!(loaded.problems, Vec::<String>::new());
+        assert_eq!(
+            loaded.policy.text(Key::SendingHours).as_deref(),
+            Some("Mon-Fri 09:00-17:30")
+        );
+        assert_eq!(loaded.policy.flag(Key::HoldEmailInvites), Some(true));
+    }
+
+    let mut l = layers(
+        r#"{"sendingHours": "Mon-Fri 09:00-17:30", "sendingTimeZone": "Europe/London"}"#,
+        r#"{"sendingHours": "always"}"#,
+    );
+    let hours = l.sending_hours();
+    assert_eq!(hours.window.to_string(), "Mon-Fri 09:00-17:30");
+    assert_eq!(hours.zone.name(), "Europe/London");
+    assert!(!hours.hold_email);
+    assert!(l
+        .set_user("sendingHours", Some("always".into()))
+        .is_err_and(|e| e.message.contains("managed by your organisation")));
+    let item = l
+        .settings(None)
+        .items
+        .into_iter()
+        .find(|i| i.key == "sendingHours");
+    assert_eq!(
+        item.map(|i| (i.value, i.editable)),
+        Some((Some("Mon-Fri 09:00-17:30".into()), false))
+    );
+
+    let bad = layers(
+        r#"{"sendingHours": "Mon-Sat 20:00-08:00", "sendingTimeZone": "GMT+1 London"}"#,
+        "{}",
+    );
+    assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
+    assert!(bad.problems.iter().any(
+        |p| p.contains("“sendingHours”") && p.contains("the window must start before it ends")
+    ));
+    assert!(bad.problems.iter().any(
+        |p| p.contains("“sendingTimeZone”") && p.contains("“GMT+1 London” is not a time zone")
+    ));
+    assert_eq!(
+        bad.sending_hours().window.to_string(),
+        "Mon-Sat 08:00-20:00"
+    );
+
+    // The clinician's own change is checked the same way, with the setting's name.
+    let mut mine = layers("{}", "{}");
+    assert!(mine
+        .set_user("sendingHours", Some("Mon-Fri 8-5".into()))
+        .is_err_and(|e| e
+            .message
+            .starts_with("Sending hours for SMS invites: “8” is not a time")));
+    let set = mine.set_user("sendingHours", Some("saturday 10:00-12:00".into()));
+    assert_eq!(
+        set.map(|(_, v)| v.map(|v| v.to_string())),
+        Ok(Some("Sat 10:00-12:00".to_owned()))
+    );
+    assert_eq!(mine.sending_hours().window.to_string(), "Sat 10:00-12:00");
+    Ok(())
+}

@@ -22,7 +22,7 @@ use crate::secrets::Secret;
 
 pub use migrate::{latest_version, MIGRATIONS};
 pub use outbox::{
-    InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, SendGroup,
+    Holds, InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, SendGroup,
     GIVE_UP_AFTER,
 };
 

@@ -49,8 +49,17 @@ pub enum Op {
     Revoke(Box<OutboxRow>),
 }
 
+/// The instant a queued row may go: after its backoff and after the clinic's sending hours open.
+fn due_at(row: &OutboxRow) -> DateTime<Utc> {
+    [row.next_attempt_at, row.send_after]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 fn due(row: &OutboxRow, now: DateTime<Utc>) -> bool {
-    row.state == OutboxState::Queued && row.next_attempt_at.is_none_or(|at| at <= now)
+    row.state == OutboxState::Queued && due_at(row) <= now
 }
 
 /// Batches of at most [`BATCH_SIZE`], in queue order. An SMS recipient is at most once per batch:
@@ -146,7 +155,7 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
 pub fn next_due(rows: &[OutboxRow]) -> Option<DateTime<Utc>> {
     rows.iter()
         .filter(|r| r.state == OutboxState::Queued)
-        .map(|r| r.next_attempt_at.unwrap_or(DateTime::<Utc>::MIN_UTC))
+        .map(due_at)
         .min()
 }
 
@@ -558,6 +567,7 @@ mod tests {
             last_attempt_at: None,
             next_attempt_at: None,
             deadline_at: t0() + GIVE_UP_AFTER,
+            send_after: None,
         }
     }
 
@@ -658,6 +668,19 @@ mod tests {
             done.state = state;
             assert!(plan(&[done], at(0)).is_empty());
         }
+    }
+
+    #[test]
+    fn rows_held_for_sending_hours_are_not_planned_before_their_instant() {
+        let mut held = row("1", None, Some("+447700900001"));
+        held.send_after = Some(at(600));
+        assert!(plan(std::slice::from_ref(&held), at(599)).is_empty());
+        assert_eq!(plan(std::slice::from_ref(&held), at(600)).len(), 1);
+        // The sync task wakes for the later of the hold and a backoff.
+        held.next_attempt_at = Some(at(700));
+        assert_eq!(next_due(std::slice::from_ref(&held)), Some(at(700)));
+        held.next_attempt_at = Some(at(5));
+        assert_eq!(next_due(&[held]), Some(at(600)));
     }
 
     #[test]

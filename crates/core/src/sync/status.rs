@@ -97,6 +97,9 @@ pub struct OutboxEntry {
     pub created_at: String,
     pub attempts: u32,
     pub next_attempt_at: Option<String>,
+    /// Held for the clinic's sending hours: "Will send tomorrow at 08:00" (the view offers
+    /// "Send now"). `None` once it may go.
+    pub will_send: Option<String>,
 }
 
 pub fn rfc3339(at: DateTime<Utc>) -> String {
@@ -127,6 +130,8 @@ impl From<&OutboxRow> for OutboxEntry {
             created_at: rfc3339(row.created_at),
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at.map(rfc3339),
+            // Needs the clinic's hours and the time: set by the Outbox view's command.
+            will_send: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use huma_core::app::{AppSetup, ClinicianApp};
 use huma_core::clock::Clock;
 use huma_core::config::Resolved;
 use huma_core::secrets::{MemoryStore, Secret, SecretStore};
+use huma_core::sending_hours::{parse_time_zone, SendingHours, Window};
 use huma_core::ui_types::{ConfigSource, PatientQuery, SignInStep};
 use huma_sandbox::{Sandbox, SandboxConfig};
 
@@ -89,7 +90,9 @@ impl World {
             secrets: self.secrets.clone(),
             clock: self.clock.clone(),
         })
-        .unwrap();
+        .unwrap()
+        // Invites go out at any hour of the test run; sending-hours tests configure their own.
+        .with_sending_hours(any_hour());
         Arc::new(configure(app))
     }
 
@@ -140,6 +143,15 @@ impl World {
         app.submit_code(&Secret::new(self.latest_code().await?))
             .await?;
         Ok(())
+    }
+}
+
+/// Sending hours that never hold an invite.
+pub fn any_hour() -> SendingHours {
+    SendingHours {
+        window: Window::parse("always").unwrap(),
+        zone: parse_time_zone("UTC").unwrap(),
+        hold_email: false,
     }
 }
 

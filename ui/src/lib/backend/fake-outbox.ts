@@ -57,6 +57,7 @@ export function fakeEntry(state: OutboxEntryState, overrides: Partial<OutboxEntr
     createdAt: "2025-03-12T09:30:00Z",
     attempts: state === "queued" ? 0 : 3,
     nextAttemptAt: state === "queued" || state === "sending" ? "2025-03-12T09:35:00Z" : null,
+    willSend: null,
     ...overrides,
   };
 }
@@ -123,6 +124,13 @@ export class FakeOutbox {
       }
     }
     return n;
+  }
+
+  /** Send now: rows the core said were held lose their sentence (the fake decides no holds). */
+  release(ids: string[]): number {
+    const held = this.entries.filter((e) => ids.includes(e.id) && e.willSend !== null);
+    for (const entry of held) entry.willSend = null;
+    return held.length;
   }
 
   /** Discard: unsent rows are removed (they will not be sent). */

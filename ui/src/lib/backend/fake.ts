@@ -224,6 +224,8 @@ const SESSION_METHODS: ReadonlySet<BackendMethod> = new Set<BackendMethod>([
   "exportPending",
   "outboxEntries",
   "retryOutbox",
+  "sendOutboxNow",
+  "sendBatchNow",
   "discardOutbox",
   "discardUnsent",
   "syncNow",
@@ -734,6 +736,7 @@ export class FakeBackend implements Backend {
           batchId,
           sent: 0,
           queued: batch.recipients.length,
+          held: 0,
           rejected: [],
           summary: FAKE_INVITE_MESSAGES.queued,
           signUpCode: null,
@@ -750,7 +753,7 @@ export class FakeBackend implements Backend {
       else if (batch.single) summary = `Invite ${batch.single.channel === "sms" ? "SMS" : "email"} sent to ${batch.single.display}`;
       else summary = plural(sent, "invite sent", "invites sent");
       if (sent > 0 && rejected.length > 0) summary += `; ${rejected.length} not sent`;
-      return { batchId, sent, queued: 0, rejected, summary, signUpCode: null };
+      return { batchId, sent, queued: 0, held: 0, rejected, summary, signUpCode: null };
     });
   }
 
@@ -795,6 +798,7 @@ export class FakeBackend implements Backend {
         createdAt: now,
         attempts: 0,
         nextAttemptAt: null,
+        willSend: null,
       });
       for (let i = 0; i < this.waitingAtStart; i++) queued.push(row(`waiting-${i}`, `+4477009${String(10000 + i).slice(-5)}`));
       for (const [batchId, batch] of this.batches) {
@@ -810,6 +814,19 @@ export class FakeBackend implements Backend {
       this.emitOutbox();
       return n;
     });
+  }
+
+  /** Rule-free stub: the fake never holds an invite itself; a test gives entries a `willSend`. */
+  sendOutboxNow(ids: string[]): Promise<number> {
+    return this.answer("sendOutboxNow", [[...ids]], () => {
+      const n = this.outbox.release(ids);
+      this.emitOutbox();
+      return n;
+    });
+  }
+
+  sendBatchNow(batchId: string): Promise<number> {
+    return this.answer("sendBatchNow", [batchId], () => 0);
   }
 
   discardOutbox(ids: string[]): Promise<number> {

@@ -125,6 +125,10 @@ export interface BackendCommands {
   outboxEntries(): Promise<OutboxEntry[]>;
   /** `retry_outbox`: needs-attention / rejected rows back to the queue; how many. */
   retryOutbox(ids: string[]): Promise<number>;
+  /** `send_outbox_now`: rows held for the sending hours go at once; how many. */
+  sendOutboxNow(ids: string[]): Promise<number>;
+  /** `send_batch_now`: the held invites of one Send go at once; how many. */
+  sendBatchNow(batchId: string): Promise<number>;
   /** `discard_outbox`: these rows will not be sent; how many were discarded. */
   discardOutbox(ids: string[]): Promise<number>;
   /** `discard_unsent`: every unsent row of the signed-in clinician (sign-out's explicit discard). */
@@ -210,6 +214,8 @@ const METHODS: Record<BackendMethod, true> = {
   outboxStatus: true,
   outboxEntries: true,
   retryOutbox: true,
+  sendOutboxNow: true,
+  sendBatchNow: true,
   discardOutbox: true,
   discardUnsent: true,
   syncNow: true,

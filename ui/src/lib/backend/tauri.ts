@@ -135,6 +135,12 @@ export class TauriBackend implements Backend {
   retryOutbox(ids: string[]): Promise<number> {
     return call("retry_outbox", { ids });
   }
+  sendOutboxNow(ids: string[]): Promise<number> {
+    return call("send_outbox_now", { ids });
+  }
+  sendBatchNow(batchId: string): Promise<number> {
+    return call("send_batch_now", { batchId });
+  }
   discardOutbox(ids: string[]): Promise<number> {
     return call("discard_outbox", { ids });
   }

@@ -4,39 +4,42 @@
 
 export type ToastTone = "progress" | "success" | "info" | "warning" | "error";
 
+/** One button on a toast (e.g. "Send now"); the toast goes away when it is used. */
+export interface ToastAction {
+  label: string;
+  run: () => void;
+  /** The same action is offered elsewhere, so the toast may still dismiss itself. */
+  elsewhereToo?: boolean;
+}
+
 export interface ToastContent {
   tone: ToastTone;
   message: string;
   /** Extra lines, e.g. "Not sent: … — …". */
   details?: string[];
-  /** One button in the toast, e.g. "Show sign-up code". */
-  action?: ToastAction | null;
+  action?: ToastAction;
 }
 
-export interface ToastAction {
-  label: string;
-  run: () => void;
-}
-
-export interface Toast extends Required<ToastContent> {
+export interface Toast extends Required<Omit<ToastContent, "action">> {
   id: number;
+  action: ToastAction | null;
 }
 
 export const TOAST_AUTO_DISMISS_MS = 8_000;
 
 /** Does this toast go away by itself? */
 export function autoDismisses(toast: ToastContent): boolean {
-  return (toast.tone === "success" || toast.tone === "info") && (toast.details?.length ?? 0) === 0;
+  return (toast.tone === "success" || toast.tone === "info") && (toast.details?.length ?? 0) === 0 && (!toast.action || toast.action.elsewhereToo === true);
+}
+
+function toToast(id: number, content: ToastContent): Toast {
+  return { id, tone: content.tone, message: content.message, details: content.details ?? [], action: content.action ?? null };
 }
 
 interface Timer {
   handle: ReturnType<typeof setTimeout> | null;
   remaining: number;
   startedAt: number;
-}
-
-function toastOf(id: number, content: ToastContent): Toast {
-  return { id, tone: content.tone, message: content.message, details: content.details ?? [], action: content.action ?? null };
 }
 
 export class Toasts {
@@ -50,14 +53,14 @@ export class Toasts {
 
   show(content: ToastContent): number {
     const id = this.#nextId++;
-    this.items = [...this.items, toastOf(id, content)];
+    this.items = [...this.items, toToast(id, content)];
     this.#schedule(id, content);
     return id;
   }
 
   /** Replace a toast's content (e.g. "Sending…" → the outcome); shows it again if it was dismissed. */
   update(id: number, content: ToastContent): void {
-    const next = toastOf(id, content);
+    const next = toToast(id, content);
     this.items = this.items.some((t) => t.id === id)
       ? this.items.map((t) => (t.id === id ? next : t))
       : [...this.items, next];

@@ -29,6 +29,11 @@ export function canRetry(entry: OutboxEntry): boolean {
   return entry.state === "needsAttention" || entry.state === "rejected";
 }
 
+/** Held for the sending hours (the core says until when): "Send now" releases it. */
+export function canSendNow(entry: OutboxEntry): boolean {
+  return entry.willSend !== null;
+}
+
 /** A row being sent right now may reach the server anyway, so it cannot be discarded. */
 export function canDiscard(entry: OutboxEntry): boolean {
   return entry.state === "queued" || entry.state === "needsAttention" || entry.state === "rejected";

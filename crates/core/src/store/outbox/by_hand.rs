@@ -1,5 +1,5 @@
-//! What the clinician does from the Outbox view: retry or discard rows, or discard everything
-//! unsent at sign-out.
+//! What the clinician does from the Outbox view: retry, send now (before the sending hours open) or
+//! discard rows, or discard everything unsent at sign-out.
 
 use super::*;
 
@@ -9,6 +9,18 @@ impl AccountStore {
         &self,
         ids: &[String],
         states: &[OutboxState],
+        set: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        self.update_ids_where(ids, states, "1", set, now)
+    }
+
+    /// As [`Self::update_ids`], only rows that also meet `condition` (our own SQL, never input).
+    fn update_ids_where(
+        &self,
+        ids: &[String],
+        states: &[OutboxState],
+        condition: &str,
         set: &str,
         now: DateTime<Utc>,
     ) -> Result<u32, StoreError> {
@@ -22,7 +34,8 @@ impl AccountStore {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "UPDATE outbox SET {set}, updated_at = ?1 WHERE state IN ({state_list}) AND id IN ({id_marks})"
+            "UPDATE outbox SET {set}, updated_at = ?1
+             WHERE state IN ({state_list}) AND ({condition}) AND id IN ({id_marks})"
         );
         let at = ts(now);
         let values = std::iter::once(at.as_str()).chain(ids.iter().map(String::as_str));
@@ -45,6 +58,18 @@ impl AccountStore {
             &format!(
                 "state = 'queued', reason = NULL, next_attempt_at = NULL, deadline_at = '{deadline}'"
             ),
+            now,
+        )
+    }
+
+    /// "Send now": queued rows held for the clinic's sending hours may go at once. Returns how
+    /// many rows changed.
+    pub fn release_holds(&self, ids: &[String], now: DateTime<Utc>) -> Result<u32, StoreError> {
+        self.update_ids_where(
+            ids,
+            &[OutboxState::Queued],
+            "send_after IS NOT NULL",
+            "send_after = NULL",
             now,
         )
     }

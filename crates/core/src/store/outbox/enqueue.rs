@@ -11,18 +11,30 @@ impl AccountStore {
         invites: &[NewInvite],
         now: DateTime<Utc>,
     ) -> Result<SendReceipt, StoreError> {
+        self.enqueue_held(list_id, invites, Holds::default(), now)
+    }
+
+    /// As [`AccountStore::enqueue`], each invite held until its channel's instant in `holds`.
+    pub fn enqueue_held(
+        &self,
+        list_id: &str,
+        invites: &[NewInvite],
+        holds: Holds,
+        now: DateTime<Utc>,
+    ) -> Result<SendReceipt, StoreError> {
         let batch_id = uuid::Uuid::now_v7().to_string();
         let at = ts(now);
-        let deadline = ts(now + GIVE_UP_AFTER);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO outbox (id, batch_id, kind, list_id, channel, given_name, family_name,
-                                     email, phone, text, state, created_at, updated_at, deadline_at)
-                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11)",
+                                     email, phone, text, state, created_at, updated_at, deadline_at,
+                                     send_after)
+                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11, ?12)",
             )?;
             for invite in invites {
+                let hold = holds.of(invite.channel);
                 insert.execute(params![
                     uuid::Uuid::now_v7().to_string(),
                     batch_id,
@@ -34,7 +46,9 @@ impl AccountStore {
                     invite.invitee.phone,
                     invite.text,
                     at,
-                    deadline
+                    // A held invite gets its full time to get through once it may go.
+                    ts(hold.unwrap_or(now) + GIVE_UP_AFTER),
+                    hold.map(ts)
                 ])?;
             }
         }

@@ -115,6 +115,23 @@ pub struct InvitationRef {
     pub patient_name: String,
 }
 
+/// Until when the invites of one Send wait, per channel (outside the clinic's sending hours);
+/// `None` for a channel that may go at once. The rule that sets these lives in `sending_hours`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Holds {
+    pub sms: Option<DateTime<Utc>>,
+    pub email: Option<DateTime<Utc>>,
+}
+
+impl Holds {
+    pub fn of(&self, channel: Channel) -> Option<DateTime<Utc>> {
+        match channel {
+            Channel::Sms => self.sms,
+            Channel::Email => self.email,
+        }
+    }
+}
+
 /// Invites that can go out in one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendGroup {
@@ -145,6 +162,8 @@ pub struct OutboxRow {
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub deadline_at: DateTime<Utc>,
+    /// Not before: the invite was queued outside the clinic's sending hours.
+    pub send_after: Option<DateTime<Utc>>,
 }
 
 impl OutboxRow {
@@ -156,6 +175,12 @@ impl OutboxRow {
         }
     }
 
+    /// Until when the row waits for the clinic's sending hours, if it still does at `now`.
+    pub fn held_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.send_after
+            .filter(|at| self.state == OutboxState::Queued && *at > now)
+    }
+
     pub fn patient_name(&self) -> String {
         format!("{} {}", self.invitee.given_name, self.invitee.family_name)
             .trim()
@@ -165,7 +190,7 @@ impl OutboxRow {
 
 const COLUMNS: &str = "id, batch_id, kind, list_id, channel, given_name, family_name, email, phone, \
      text, invitation_id, sends_before, state, reason, server_id, attempts, created_at, updated_at, \
-     last_attempt_at, next_attempt_at, deadline_at";
+     last_attempt_at, next_attempt_at, deadline_at, send_after";
 
 fn time(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
@@ -198,6 +223,7 @@ fn row_to_outbox(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         last_attempt_at: time(r.get(18)?),
         next_attempt_at: time(r.get(19)?),
         deadline_at: time(r.get(20)?).unwrap_or(created_at + GIVE_UP_AFTER),
+        send_after: time(r.get(21)?),
     })
 }
 

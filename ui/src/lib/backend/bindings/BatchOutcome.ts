@@ -5,10 +5,14 @@ import type { SignUpCodeOffer } from "./SignUpCodeOffer";
 /**
  * Where a batch stands: all settled (sent or rejected), or some still queued.
  */
-export type BatchOutcome = { batchId: string, sent: number, queued: number, rejected: Array<Rejection>, 
+export type BatchOutcome = { batchId: string, sent: number, queued: number, 
+/**
+ * Of those queued, how many wait for the clinic's sending hours (the notice offers "Send now").
+ */
+held: number, rejected: Array<Rejection>, 
 /**
  * The notification's sentence: "Invite SMS sent to +44 7911 123456", "12 invites sent",
- * "Queued — will be sent when you're back online".
+ * "Queued — will be sent when you're back online", "… Will send tomorrow at 08:00".
  */
 summary: string, 
 /**

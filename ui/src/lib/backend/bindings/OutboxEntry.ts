@@ -26,4 +26,9 @@ reason: string | null,
 /**
  * RFC 3339.
  */
-createdAt: string, attempts: number, nextAttemptAt: string | null, };
+createdAt: string, attempts: number, nextAttemptAt: string | null, 
+/**
+ * Held for the clinic's sending hours: "Will send tomorrow at 08:00" (the view offers
+ * "Send now"). `None` once it may go.
+ */
+willSend: string | null, };
