@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_outbox_actions.sql"),
     include_str!("migrations/0004_pending_cache.sql"),
+    include_str!("migrations/0005_outbox_language.sql"),
 ];
 
 pub fn latest_version() -> u32 {

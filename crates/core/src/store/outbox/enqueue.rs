@@ -19,8 +19,9 @@ impl AccountStore {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO outbox (id, batch_id, kind, list_id, channel, given_name, family_name,
-                                     email, phone, text, state, created_at, updated_at, deadline_at)
-                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11)",
+                                     email, phone, text, state, created_at, updated_at, deadline_at,
+                                     language)
+                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11, ?12)",
             )?;
             for invite in invites {
                 insert.execute(params![
@@ -34,7 +35,8 @@ impl AccountStore {
                     invite.invitee.phone,
                     invite.text,
                     at,
-                    deadline
+                    deadline,
+                    invite.language.map(Language::code)
                 ])?;
             }
         }
