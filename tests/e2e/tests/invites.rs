@@ -76,7 +76,7 @@ async fn a_welsh_sms_invite_is_delivered_as_its_confirmation_screen_shows() -> T
         .await?
         .remove(0);
     assert!(
-        hint.contains("not yet checked by a native speaker"),
+        hint.contains("Our Welsh text has not yet been checked by a native speaker."),
         "{hint}"
     );
     app.click_button("Confirm").await?;
