@@ -15,17 +15,20 @@ use axum::Router;
 use common::{TestResult, World};
 use serde_json::Value;
 
+/// Each `send-invitation` seen: its `language` and its number of invitees.
+type Sends = Arc<Mutex<Vec<(Option<String>, usize)>>>;
+
 /// A loopback proxy in front of the sandbox that notes, for each `send-invitation`, its `language`
 /// and how many invitees it carried (nothing else of the body).
 struct Recorder {
     url: String,
-    sends: Arc<Mutex<Vec<(Option<String>, usize)>>>,
+    sends: Sends,
 }
 
 struct Upstream {
     base: String,
     http: reqwest::Client,
-    sends: Arc<Mutex<Vec<(Option<String>, usize)>>>,
+    sends: Sends,
 }
 
 impl Recorder {
