@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "set_last_list",
     "settings",
     "set_setting",
+    "invite_languages",
     "prepare_sms_invite",
     "send_sms_invite",
     "parse_email_recipients",

@@ -8,6 +8,7 @@ use huma_core::app::ClinicianApp;
 use huma_core::dropped_files::DroppedFiles;
 use huma_core::error::{AppError, AppResult};
 use huma_core::invite::email::parse_recipients;
+use huma_core::invite::language::LanguageOption;
 use huma_core::invite::types::{
     BatchOutcome, CsvPreview, EmailChip, OutboxStatus, RecipientWarning, SendReceipt, SmsCheck,
     SmsInviteDraft,
@@ -26,6 +27,11 @@ const MAX_AWAIT: Duration = Duration::from_secs(30);
 
 fn region<R: Runtime>(handle: &AppHandle<R>) -> AppResult<String> {
     Ok(preferences::load(handle)?.phone_region)
+}
+
+#[tauri::command]
+pub fn invite_languages(app: App<'_>) -> Vec<LanguageOption> {
+    app.invite_languages()
 }
 
 #[tauri::command]

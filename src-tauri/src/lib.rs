@@ -142,6 +142,7 @@ pub fn run() {
             commands::set_last_list,
             settings_commands::settings,
             settings_commands::set_setting,
+            invite_commands::invite_languages,
             invite_commands::prepare_sms_invite,
             invite_commands::send_sms_invite,
             invite_commands::parse_email_recipients,

@@ -26,6 +26,7 @@ fn invite() -> NewInvite {
             phone: Some("+447700900456".into()),
         },
         text: Some("Hi Ruth, Dr Amelia Hart has invited you to join Huma. Sign up here:".into()),
+        language: None,
     }
 }
 

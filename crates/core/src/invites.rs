@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{AppError, AppResult};
 use crate::invite::email::{address_key, validate_email};
+#[cfg(test)]
+use crate::invite::language::Language;
 use crate::invite::phone::parse_mobile;
 use crate::invite::sms_text::{
     invite_text, preview_text, segments, validate_name, DEFAULT_LINK_LEN, LINK_PLACEHOLDER,
@@ -47,7 +49,7 @@ pub fn check_sms(
     let (Some(given), Some(family), Some(phone)) = (given, family, phone) else {
         return Err(errors);
     };
-    let text = invite_text(&given, clinician_name, list_name);
+    let text = invite_text(draft.language, &given, clinician_name, list_name);
     let (segments, encoding) = segments(&text, DEFAULT_LINK_LEN);
     let invitee = Invitee {
         given_name: given,
@@ -62,12 +64,14 @@ pub fn check_sms(
         link_placeholder: LINK_PLACEHOLDER.into(),
         segments,
         encoding,
+        language: draft.language,
         warnings: Vec::new(),
     };
     let invite = NewInvite {
         channel: Channel::Sms,
         invitee,
         text: Some(text),
+        language: Some(draft.language),
     };
     Ok((invite, preview))
 }
@@ -102,6 +106,7 @@ pub fn email_invites(addresses: &[String]) -> AppResult<Vec<NewInvite>> {
                     phone: None,
                 },
                 text: None,
+                language: None,
             });
         }
     }
@@ -316,6 +321,7 @@ mod tests {
             given_name: given.into(),
             family_name: family.into(),
             phone: phone.into(),
+            language: Language::English,
         }
     }
 
@@ -335,6 +341,25 @@ mod tests {
         assert!(text.contains("Sam"));
         assert_eq!(preview.text, format!("{text} {LINK_PLACEHOLDER}"));
         assert!(preview.segments >= 1);
+        assert_eq!(invite.language, Some(Language::English));
+    }
+
+    #[test]
+    fn a_welsh_sms_form_queues_welsh_text_and_says_it_is_ucs_2() {
+        let mut welsh = draft("Sam", "Okafor", "07700 900123");
+        welsh.language = Language::Welsh;
+        let (invite, preview) = check_sms(&welsh, "GB", "Amelia Hart", "Cardiology")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let text = invite.text.unwrap_or_default();
+        assert!(text.starts_with("Helo Sam,"), "{text}");
+        assert_eq!(preview.text, format!("{text} {LINK_PLACEHOLDER}"));
+        assert_eq!(preview.language, Language::Welsh);
+        assert_eq!(invite.language, Some(Language::Welsh));
+        assert_eq!(
+            (preview.segments, preview.encoding),
+            segments(&text, DEFAULT_LINK_LEN)
+        );
+        assert_eq!(preview.encoding, crate::invite::types::SmsEncoding::Ucs2);
     }
 
     #[test]

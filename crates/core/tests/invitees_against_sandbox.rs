@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, SmsInviteDraft};
 use huma_core::pending::{InvitationState, InvitedPatient};
 use huma_core::secrets::Secret;
@@ -36,6 +37,7 @@ async fn invite(app: &ClinicianApp, list: &str, given: &str, phone: &str) -> Tes
         given_name: given.into(),
         family_name: "Ellison".into(),
         phone: phone.into(),
+        language: Language::English,
     };
     let receipt = app.send_sms_invite(&draft, "GB").await?;
     let outcome = app

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::invite::language::Language;
 use huma_core::invite::sms_text::LINK_PLACEHOLDER;
 use huma_core::invite::types::{SmsCheck, SmsInviteDraft, WarningKind};
 
@@ -25,6 +26,7 @@ fn draft(list: &str, phone: &str) -> SmsInviteDraft {
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: phone.into(),
+        language: Language::English,
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, SmsInviteDraft};
 use huma_core::store::InvitationRef;
 use huma_core::sync::{Connection, OutboxEntryState, OutboxKind};
@@ -63,6 +64,7 @@ async fn resend_and_revoke_go_through_the_outbox_and_say_what_happened() -> Test
         given_name: "Nia".into(),
         family_name: "Roberts".into(),
         phone: "07911 123461".into(),
+        language: Language::English,
     };
     app.send_sms_invite(&draft, "GB").await?;
     settled(&app).await?;
@@ -171,6 +173,7 @@ async fn an_unconfirmed_send_is_shown_with_its_reason_then_goes_out_once() -> Te
         given_name: "Ola".into(),
         family_name: "Nowak".into(),
         phone: "07911 123462".into(),
+        language: Language::English,
     };
     app.send_sms_invite(&sms, "GB").await?;
     // The emails are found on the server first; then the SMS's answer is lost in its turn.

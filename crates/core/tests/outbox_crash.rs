@@ -26,6 +26,7 @@ fn email(address: String) -> NewInvite {
             phone: None,
         },
         text: None,
+        language: None,
     }
 }
 

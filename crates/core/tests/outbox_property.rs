@@ -545,6 +545,7 @@ fn email(address: &str) -> NewInvite {
             phone: None,
         },
         text: None,
+        language: None,
     }
 }
 
@@ -558,6 +559,7 @@ fn sms_invite(phone: &str, given: &str) -> NewInvite {
             phone: Some(phone.into()),
         },
         text: Some(format!("Hello {given}, please join us on Huma:")),
+        language: None,
     }
 }
 

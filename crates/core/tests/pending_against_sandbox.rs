@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{query, TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, SmsInviteDraft};
 use huma_core::pending::{InvitationState, PendingInvite, PendingStatus};
 use huma_core::ui_types::DataSource;
@@ -28,6 +29,7 @@ fn draft(list: &str, phone: &str) -> SmsInviteDraft {
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: phone.into(),
+        language: Language::English,
     }
 }
 

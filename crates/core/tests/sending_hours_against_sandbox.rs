@@ -11,6 +11,7 @@ use chrono::{TimeZone, Timelike};
 use common::{TestResult, World};
 use huma_core::app::ClinicianApp;
 use huma_core::clock::Clock;
+use huma_core::invite::language::Language;
 use huma_core::invite::types::SmsInviteDraft;
 use huma_core::secrets::Secret;
 use huma_core::sending_hours::{parse_time_zone, SendingHours, Window};
@@ -74,6 +75,7 @@ fn draft(list: &str, phone: &str) -> SmsInviteDraft {
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: phone.into(),
+        language: Language::English,
     }
 }
 

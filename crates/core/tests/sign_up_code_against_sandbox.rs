@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{query, TestResult, World};
+use huma_core::invite::language::Language;
 use huma_core::invite::types::SmsInviteDraft;
 use huma_core::pending::sign_up_code::{SignUpCode, SignUpCodeOffer};
 use huma_core::pending::InvitationState;
@@ -51,6 +52,7 @@ async fn the_patient_scans_their_code_and_signs_up_with_it() -> TestResult {
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: "07700 900456".into(),
+        language: Language::English,
     };
     let receipt = app.send_sms_invite(&draft, "GB").await?;
     let outcome = app
@@ -150,6 +152,7 @@ async fn an_invite_still_in_the_outbox_offers_no_code_and_says_why() -> TestResu
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: "07700 900457".into(),
+        language: Language::English,
     };
     let receipt = app.send_sms_invite(&draft, "GB").await?;
     let outcome = app

@@ -133,12 +133,17 @@ fn render_messages(list: &[Message], to: Option<&str>) -> String {
     let mut rows = String::new();
     for m in list {
         rows.push_str(&format!(
-            "<tr><td class=\"when\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td></tr>\n",
+            "<tr><td class=\"when\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"body\" dir=\"auto\"{}>{}</td></tr>\n",
             html_escape(&m.sent_at),
             html_escape(&m.channel),
             html_escape(&m.to),
             html_escape(&m.kind),
             html_escape(m.subject.as_deref().unwrap_or("")),
+            // Right-to-left invitations (Arabic, Urdu) read in their own direction.
+            m.language
+                .as_deref()
+                .map(|l| format!(" lang=\"{}\"", html_escape(l)))
+                .unwrap_or_default(),
             linkify(&m.body),
         ));
     }
@@ -320,6 +325,7 @@ mod tests {
             sent_at: "now".into(),
             kind: "VERIFICATION_CODE".into(),
             invitation_id: None,
+            language: None,
         };
         let page = render_messages(&[message], Some("\"><script>"));
         assert!(!page.contains("<script>"));

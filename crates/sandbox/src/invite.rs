@@ -7,7 +7,8 @@
 //! days, hours, minutes and seconds, up to a year; an invitee whose email or phone is already a
 //! patient's on the list is skipped, as is an SMS invitee with a pending invitation to the same
 //! phone (email is not deduped). ASSUMED: Huma appends the sign-up link to the clinician's SMS
-//! `text` after one space.
+//! `text` after one space. As in Huma, `language` is one per request and an absent or unsupported
+//! one becomes `en`; the invitation keeps it.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -27,6 +28,7 @@ use crate::extract::{deployment_header, ApiJson};
 use crate::former::{self, FormerPatient};
 use crate::ids::is_object_id;
 use crate::invitations::{self, Filters, Invitation, NewInvitation, Scope, ROLE_USER};
+use crate::language;
 use crate::messages::{self, Channel, Outgoing};
 use crate::project::check_client;
 use crate::server::AppState;
@@ -154,7 +156,8 @@ struct Send {
     channel: ChannelIn,
     text: Option<String>,
     expires_in_secs: i64,
-    language: Option<String>,
+    /// One per request, as in Huma: every invitee of the request gets it.
+    language: &'static str,
 }
 
 fn validate_send(req: SendRequest) -> Result<Send, ApiError> {
@@ -182,7 +185,7 @@ fn validate_send(req: SendRequest) -> Result<Send, ApiError> {
         channel: req.channel,
         text: req.text.filter(|t| !t.trim().is_empty()),
         expires_in_secs,
-        language: clean(req.language),
+        language: language::for_invitation(req.language.as_deref()),
     })
 }
 
@@ -275,7 +278,7 @@ fn send_all(
                 sender_id,
                 invited_by: &invited_by,
                 text: send.text.as_deref(),
-                language: send.language.as_deref(),
+                language: Some(send.language),
                 status,
                 delivery_due_at,
             },

@@ -21,6 +21,12 @@ pub fn from_header(value: &str) -> &'static str {
         .unwrap_or(DEFAULT)
 }
 
+/// The language a `send-invitation` request's `language` gives its invitations: as Huma's
+/// `incorrect_language_to_default`, absent or unsupported means `en`.
+pub fn for_invitation(value: Option<&str>) -> &'static str {
+    value.map_or(DEFAULT, |v| from_header(v.trim()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +37,13 @@ mod tests {
         assert_eq!(from_header("en-GB"), "en-GB");
         assert_eq!(from_header("en-gb"), "en");
         assert_eq!(from_header("xx"), "en");
+    }
+
+    #[test]
+    fn an_invitation_without_a_known_language_is_english() {
+        assert_eq!(for_invitation(Some("cy")), "cy");
+        assert_eq!(for_invitation(Some(" ur ")), "ur");
+        assert_eq!(for_invitation(Some("Welsh")), "en");
+        assert_eq!(for_invitation(None), "en");
     }
 }

@@ -50,6 +50,9 @@ pub struct Message {
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation_id: Option<String>,
+    /// The language of the invitation this message announced (from its `send-invitation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// How recipients are matched: emails case-insensitively, phone numbers by their digits only (so
@@ -86,8 +89,10 @@ pub fn record(conn: &Connection, message: &Outgoing<'_>, now: i64) -> Result<(),
 pub fn list(conn: &Connection, to: Option<&str>) -> Result<Vec<Message>, ApiError> {
     let key = to.map(contact_key);
     let mut statement = conn.prepare_cached(
-        "SELECT id, channel, to_addr, subject, body, sent_at, kind, invitation_id FROM messages \
-         WHERE ?1 IS NULL OR to_key = ?1 ORDER BY seq DESC LIMIT ?2",
+        "SELECT m.id, m.channel, m.to_addr, m.subject, m.body, m.sent_at, m.kind, \
+         m.invitation_id, i.language FROM messages m \
+         LEFT JOIN invitations i ON i.id = m.invitation_id \
+         WHERE ?1 IS NULL OR m.to_key = ?1 ORDER BY m.seq DESC LIMIT ?2",
     )?;
     let rows = statement
         .query_map(params![key, LIST_LIMIT], |r| {
@@ -100,6 +105,7 @@ pub fn list(conn: &Connection, to: Option<&str>) -> Result<Vec<Message>, ApiErro
                 sent_at: format_micros(r.get(5)?),
                 kind: r.get(6)?,
                 invitation_id: r.get(7)?,
+                language: r.get(8)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

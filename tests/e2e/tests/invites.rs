@@ -59,6 +59,57 @@ async fn sms_invite_delivers_exactly_the_confirmed_text() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_welsh_sms_invite_is_delivered_as_its_confirmation_screen_shows() -> TestResult {
+    let app = AppSession::launch(&[]).await?;
+    let (messages_url, _) = app.sign_in_as_demo().await?;
+
+    app.menu("SMS invite").await?;
+    app.fill("First name", "Siân").await?;
+    app.fill("Last name", "Prys").await?;
+    app.fill("Mobile number", "07700 900467").await?;
+    app.find(Locator::Css("#sms-language"))
+        .await?
+        .select_by_value("cy")
+        .await?;
+    let hint = app
+        .texts("[data-testid='sms-language-hint']")
+        .await?
+        .remove(0);
+    assert!(
+        hint.contains("Our Welsh text has not yet been checked by a native speaker."),
+        "{hint}"
+    );
+    app.click_button("Confirm").await?;
+    app.wait_for_text("+44 7700 900467").await?;
+    let confirmed = app.texts("[data-testid='sms-text']").await?.remove(0);
+    assert!(confirmed.starts_with("Helo Siân, mae "), "{confirmed}");
+    let shown = app.texts("[data-testid='sms-segments']").await?.remove(0);
+    app.screenshot("06b-welsh-sms-confirmation").await?;
+
+    app.click_button("Send SMS invite").await?;
+    app.wait_for_toast("Invite SMS sent to +44 7700 900467")
+        .await?;
+
+    let sms = sandbox_messages(&messages_url)
+        .await?
+        .into_iter()
+        .find(|m| m["kind"] == "INVITATION" && m["to"] == "+447700900467")
+        .ok_or("the sandbox delivered no invitation SMS")?;
+    let body = sms["body"].as_str().unwrap_or_default();
+    let link = body.rsplit(' ').next().unwrap_or_default();
+    assert!(link.contains("/sandbox/signup/"), "{body}");
+    assert_eq!(body, confirmed.replace("[sign-up link]", link));
+    assert_eq!(sms["language"], "cy");
+    // The count shown is the delivered message's: UCS-2 (â is not in GSM-7), so 70 UTF-16 units
+    // in one part, else 67 a part.
+    let units = body.encode_utf16().count();
+    let parts = if units <= 70 { 1 } else { units.div_ceil(67) };
+    assert!(parts > 1, "{units} UTF-16 units: {body}");
+    assert_eq!(shown, format!("{parts} SMS · UCS-2"), "{body}");
+    app.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn email_invite_to_three_typed_addresses() -> TestResult {
     let app = AppSession::launch(&[]).await?;
     let (messages_url, _) = app.sign_in_as_demo().await?;

@@ -62,6 +62,7 @@ describe("SMS invite: the form", () => {
       givenName: "",
       familyName: "",
       phone: "",
+      language: "en",
     } satisfies SmsInviteDraft);
 
     // Only the number is wrong now: its message, its focus; the names are no longer marked.
@@ -113,6 +114,30 @@ describe("SMS invite: the confirmation screen", () => {
     expect(d.getByRole("button", { name: "Back" })).toBeEnabled();
   });
 
+  it("offers the core's languages, says which texts are unchecked, and sends the choice", async () => {
+    const { user, fake } = await renderSignedIn();
+    const dialog = await openInvite(user, "SMS invite");
+    const d = within(dialog);
+    const select = d.getByLabelText("Patient's language");
+    expect(within(select).getAllByRole("option").map((o) => o.textContent?.trim())).toEqual([
+      "English",
+      "Welsh (Cymraeg) – not yet checked by a native speaker",
+    ]);
+    expect(select).toHaveValue("en");
+    await user.selectOptions(select, "cy");
+    expect(select).toHaveAccessibleDescription(
+      "The SMS is written in this language. Our Welsh text has not yet been checked by a native speaker.",
+    );
+    await fill(user, dialog, "Sam", "Patel", "07911 123456");
+    await user.click(d.getByRole("button", { name: "Confirm" }));
+    await d.findByRole("heading", { name: "Check the SMS invite" });
+    expect(fake.callsOf("prepareSmsInvite")[0]!.args[0]).toMatchObject({ language: "cy" });
+    expect(d.getByTestId("sms-language")).toHaveTextContent("Welsh (text not yet checked by a native speaker)");
+    const text = d.getByTestId("sms-text");
+    expect(text).toHaveAttribute("lang", "cy");
+    expect(text).toHaveAttribute("dir", "auto");
+  });
+
   it("Back returns to the form with the fields kept", async () => {
     const { user } = await renderSignedIn();
     const dialog = await confirmed(user);
@@ -146,6 +171,7 @@ describe("SMS invite: the confirmation screen", () => {
       givenName: "Sam",
       familyName: "Patel",
       phone: "07911 123456",
+      language: "en",
     });
     await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to +44 7911 123456"));
     expect(fake.callsOf("awaitBatch")[0]!.args).toEqual(["batch-1", 4000]);

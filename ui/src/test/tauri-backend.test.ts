@@ -45,9 +45,10 @@ beforeEach(() => {
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe("TauriBackend invite commands", () => {
-  const draft = { listId: "l1", givenName: "Sam", familyName: "Patel", phone: "07911 123456" };
+  const draft = { listId: "l1", givenName: "Sam", familyName: "Patel", phone: "07911 123456", language: "cy" as const };
 
   it.each([
+    ["inviteLanguages", (b: TauriBackend) => b.inviteLanguages(), "invite_languages", undefined],
     ["prepareSmsInvite", (b: TauriBackend) => b.prepareSmsInvite(draft), "prepare_sms_invite", { draft }],
     ["sendSmsInvite", (b: TauriBackend) => b.sendSmsInvite(draft), "send_sms_invite", { draft }],
     ["parseEmailRecipients", (b: TauriBackend) => b.parseEmailRecipients("a@b.com"), "parse_email_recipients", { text: "a@b.com" }],

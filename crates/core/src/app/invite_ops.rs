@@ -26,6 +26,11 @@ impl ClinicianApp {
         )
     }
 
+    /// The languages the SMS invite form offers (those we have a text for).
+    pub fn invite_languages(&self) -> Vec<LanguageOption> {
+        Language::options()
+    }
+
     /// The SMS invite form's Confirm: field errors, or the confirmation screen.
     pub async fn prepare_sms_invite(
         &self,
@@ -178,11 +183,23 @@ impl ClinicianApp {
             read.accepted
                 .iter()
                 .filter(|row| !skip.contains(&address_key(import_recipient(row))))
-                .map(|row| NewInvite {
-                    channel: row.channel,
-                    invitee: row.invitee.clone(),
-                    text: (row.channel == Channel::Sms)
-                        .then(|| invite_text(&row.invitee.given_name, &clinician, &list_name)),
+                .map(|row| {
+                    // An SMS is always written in some language (English unless the file says);
+                    // an email carries one only when the file names it.
+                    let sms = row.channel == Channel::Sms;
+                    let language = if sms {
+                        Some(row.language.unwrap_or_default())
+                    } else {
+                        row.language
+                    };
+                    NewInvite {
+                        channel: row.channel,
+                        invitee: row.invitee.clone(),
+                        text: language.filter(|_| sms).map(|language| {
+                            invite_text(language, &row.invitee.given_name, &clinician, &list_name)
+                        }),
+                        language,
+                    }
                 })
                 .collect::<Vec<_>>()
         })?;

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::huma::{ClientConfig, HumaClient};
 use crate::invite::csv_import::{self, CsvRead};
 use crate::invite::email::address_key;
+use crate::invite::language::{Language, LanguageOption};
 use crate::invite::sms_text::invite_text;
 use crate::invite::types::{
     BatchOutcome, Channel, CsvPreview, CsvProgress, ImportRow, OutboxStatus, RecipientWarning,

@@ -242,6 +242,10 @@ pub struct SendInvitationRequest<'a> {
     /// ASSUMED: the server appends the sign-up link to this text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
+    /// The patient's language, one per request (SPEC: a field of the request, not of an invitee).
+    /// Absent: the server's default (English).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'a str>,
     pub expires_in: &'static str,
 }
 

@@ -2,6 +2,7 @@
 
 pub mod csv_import;
 pub mod email;
+pub mod language;
 pub mod phone;
 pub mod sms_text;
 pub mod types;

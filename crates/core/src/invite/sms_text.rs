@@ -5,6 +5,7 @@
 //! confirmation screen therefore shows [`preview_text`], and segment counts include the space and a
 //! link of `DEFAULT_LINK_LEN` characters.
 
+use super::language::Language;
 use super::types::SmsEncoding;
 
 /// Where the server's sign-up link goes in the preview.
@@ -14,28 +15,86 @@ pub const DEFAULT_LINK_LEN: usize = 40;
 /// The longest name we accept, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
-/// The text the server sends, without the link (which it appends).
-pub fn invite_text(given_name: &str, clinician_name: &str, list_name: &str) -> String {
+/// The text the server sends, without the link (which it appends), in the patient's language.
+pub fn invite_text(
+    language: Language,
+    given_name: &str,
+    clinician_name: &str,
+    list_name: &str,
+) -> String {
     let given = for_sms(given_name);
     let clinician = for_sms(clinician_name);
     let list = for_sms(list_name);
-    let list = list.trim_end_matches('.');
-    let greeting = if given.is_empty() {
-        "Hi,".to_owned()
-    } else {
-        format!("Hi {given},")
+    let parts = Parts {
+        given: Some(given.as_str()).filter(|s| !s.is_empty()),
+        clinician: Some(clinician.as_str()).filter(|s| !s.is_empty()),
+        list: Some(list.trim_end_matches('.')).filter(|s| !s.is_empty()),
     };
-    let who = if clinician.is_empty() {
-        "your clinician"
-    } else {
-        &clinician
-    };
-    let what = if list.is_empty() {
-        "to join Huma".to_owned()
-    } else {
-        format!("to join Huma for {list}")
-    };
+    match language {
+        Language::English => english(&parts),
+        Language::Welsh => welsh(&parts),
+        Language::Polish => polish(&parts),
+        Language::Urdu => urdu(&parts),
+        Language::Arabic => arabic(&parts),
+    }
+}
+
+/// The pieces of an invite text; a missing one is left out of the sentence.
+struct Parts<'a> {
+    given: Option<&'a str>,
+    clinician: Option<&'a str>,
+    list: Option<&'a str>,
+}
+
+fn english(p: &Parts) -> String {
+    let greeting = p.given.map_or("Hi,".to_owned(), |g| format!("Hi {g},"));
+    let who = p.clinician.unwrap_or("your clinician");
+    let what = p.list.map_or("to join Huma".to_owned(), |l| {
+        format!("to join Huma for {l}")
+    });
     format!("{greeting} {who} has invited you {what}. Sign up here:")
+}
+
+fn welsh(p: &Parts) -> String {
+    let greeting = p.given.map_or("Helo,".to_owned(), |g| format!("Helo {g},"));
+    let who = p.clinician.unwrap_or("eich clinigydd");
+    let what = p.list.map_or("i ymuno â Huma".to_owned(), |l| {
+        format!("i ymuno â Huma ar gyfer {l}")
+    });
+    format!("{greeting} mae {who} wedi eich gwahodd {what}. Cofrestrwch yma:")
+}
+
+fn polish(p: &Parts) -> String {
+    let greeting = p
+        .given
+        .map_or("Dzień dobry,".to_owned(), |g| format!("Dzień dobry {g},"));
+    let who = p.clinician.unwrap_or("Twój zespół medyczny");
+    let what = p
+        .list
+        .map_or("do Huma".to_owned(), |l| format!("do Huma ({l})"));
+    format!("{greeting} {who} zaprasza Cię {what}. Zarejestruj się tutaj:")
+}
+
+fn urdu(p: &Parts) -> String {
+    let greeting = p.given.map_or("السلام علیکم،".to_owned(), |g| {
+        format!("السلام علیکم {g}،")
+    });
+    let who = p.clinician.unwrap_or("آپ کے معالج");
+    let what = p
+        .list
+        .map_or("Huma".to_owned(), |l| format!("{l} کے لیے Huma"));
+    format!("{greeting} {who} نے آپ کو {what} میں شامل ہونے کی دعوت دی ہے۔ یہاں سائن اپ کریں:")
+}
+
+fn arabic(p: &Parts) -> String {
+    let greeting = p
+        .given
+        .map_or("مرحبًا،".to_owned(), |g| format!("مرحبًا {g}،"));
+    let who = p.clinician.unwrap_or("فريق رعايتك");
+    let what = p
+        .list
+        .map_or("إلى Huma".to_owned(), |l| format!("إلى Huma ضمن {l}"));
+    format!("{greeting} دعاك {who} للانضمام {what}. سجّل من هنا:")
 }
 
 /// What the patient will receive, with the server's link shown as [`LINK_PLACEHOLDER`].
@@ -165,7 +224,12 @@ mod tests {
 
     #[test]
     fn the_invite_text_reads_well_and_fits_one_segment() {
-        let text = invite_text(" Sam ", "Dr  Amelia Hart", "Cardiology follow-up");
+        let text = invite_text(
+            Language::English,
+            " Sam ",
+            "Dr  Amelia Hart",
+            "Cardiology follow-up",
+        );
         assert_eq!(
             text,
             "Hi Sam, Dr Amelia Hart has invited you to join Huma for Cardiology follow-up. Sign up here:"
@@ -178,6 +242,7 @@ mod tests {
     #[test]
     fn a_list_name_with_typographic_dashes_stays_in_gsm_7() {
         let text = invite_text(
+            Language::English,
             "Ruth",
             "Amelia Hart",
             "Cardiology follow-up — St Thomas’ Hospital",
@@ -192,18 +257,58 @@ mod tests {
     #[test]
     fn the_invite_text_copes_with_missing_parts_and_typographic_apostrophes() {
         assert_eq!(
-            invite_text("", "", "Renal."),
+            invite_text(Language::English, "", "", "Renal."),
             "Hi, your clinician has invited you to join Huma for Renal. Sign up here:"
         );
-        let text = invite_text("Seán", "Dr O’Neill", "");
+        let text = invite_text(Language::English, "Seán", "Dr O’Neill", "");
         assert_eq!(
             text,
             "Hi Seán, Dr O'Neill has invited you to join Huma. Sign up here:"
         );
         // á is not in GSM 03.38: the name alone decides the encoding.
         assert_eq!(segments(&text, DEFAULT_LINK_LEN).1, Ucs2);
-        let two_segments = invite_text("Sam", &"Hart ".repeat(20), "Cardiology");
+        let two_segments = invite_text(Language::English, "Sam", &"Hart ".repeat(20), "Cardiology");
         assert_eq!(segments(&two_segments, DEFAULT_LINK_LEN), (2, Gsm7));
+    }
+
+    #[test]
+    fn every_language_names_the_patient_the_clinician_and_the_list() {
+        for language in Language::all() {
+            let text = invite_text(language, "Sam", "Dr Amelia Hart", "Cardiology follow-up");
+            for part in ["Sam", "Dr Amelia Hart", "Cardiology follow-up", "Huma"] {
+                assert!(text.contains(part), "{language:?} lacks {part:?}: {text}");
+            }
+            assert!(
+                text.ends_with(':'),
+                "{language:?}: the link follows: {text}"
+            );
+            let anonymous = invite_text(language, "", "", "");
+            assert!(!anonymous.contains("  "), "{language:?}: {anonymous}");
+            if language != Language::English {
+                assert_ne!(anonymous, invite_text(Language::English, "", "", ""));
+            }
+        }
+    }
+
+    #[test]
+    fn welsh_is_ucs_2_and_its_segments_are_counted_as_such() {
+        let text = invite_text(Language::Welsh, "Siân", "Dr Amelia Hart", "Cardiology");
+        assert_eq!(
+            text,
+            "Helo Siân, mae Dr Amelia Hart wedi eich gwahodd i ymuno â Huma ar gyfer \
+             Cardiology. Cofrestrwch yma:"
+        );
+        // 100 characters, the space and a 40-character link: 141 UTF-16 units, three parts of 67.
+        assert_eq!(text.chars().count(), 100);
+        assert_eq!(segments(&text, DEFAULT_LINK_LEN), (3, Ucs2));
+        // â alone makes it UCS-2, as do ŵ and ŷ in a Welsh name.
+        let plain_name = invite_text(Language::Welsh, "Sam", "", "");
+        assert_eq!(segments(&plain_name, 0).1, Ucs2);
+        assert_eq!(segments("Dŵr", 0), (1, Ucs2));
+        assert_eq!(segments("Dafydd ap Gwŷn", 0), (1, Ucs2));
+        // The same invite in English fits one GSM-7 segment.
+        let english = invite_text(Language::English, "Sam", "Dr Amelia Hart", "Cardiology");
+        assert_eq!(segments(&english, DEFAULT_LINK_LEN), (1, Gsm7));
     }
 
     #[test]

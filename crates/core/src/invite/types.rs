@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::language::Language;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -32,6 +34,8 @@ pub struct SmsInviteDraft {
     pub given_name: String,
     pub family_name: String,
     pub phone: String,
+    /// The patient's language: the SMS text is written in it, and it goes to Huma with the invite.
+    pub language: Language,
 }
 
 /// A problem with one form field; `field` is the draft's field name (`givenName`, `phone`, …).
@@ -64,6 +68,8 @@ pub struct SmsPreview {
     pub link_placeholder: String,
     pub segments: u32,
     pub encoding: SmsEncoding,
+    /// The language `text` is written in (the preview's `lang`).
+    pub language: Language,
     pub warnings: Vec<RecipientWarning>,
 }
 
@@ -117,6 +123,8 @@ pub struct ImportRow {
     pub row: u32,
     pub invitee: Invitee,
     pub channel: Channel,
+    /// From the file's language column, when it has one.
+    pub language: Option<Language>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

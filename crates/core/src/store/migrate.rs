@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_outbox_actions.sql"),
     include_str!("migrations/0004_pending_cache.sql"),
     include_str!("migrations/0005_outbox_send_after.sql"),
+    include_str!("migrations/0006_outbox_language.sql"),
 ];
 
 pub fn latest_version() -> u32 {

@@ -203,6 +203,7 @@ impl Run<'_> {
                 Channel::Email => wire::INVITE_TYPE_EMAIL,
             },
             text: group.text.as_deref(),
+            language: group.language.as_deref(),
             expires_in: wire::INVITATION_EXPIRES_IN,
         };
         let sent_at = self.now();

@@ -35,7 +35,7 @@ pub enum Op {
         kind: RowKind,
         rows: Vec<OutboxRow>,
     },
-    /// One request: one list, one channel, one text.
+    /// One request: one list, one channel, one text, one language.
     SendInvites {
         group: SendGroup,
         rows: Vec<OutboxRow>,
@@ -85,7 +85,7 @@ fn batches_without_repeats(rows: Vec<OutboxRow>, channel: Channel) -> Vec<Vec<Ou
 
 /// The operations the outbox calls for at `now`: every row in flight is reconciled first (nothing is
 /// resent before its earlier attempt is accounted for), one lookup per list and kind; then due
-/// rows, batched per kind, list, channel (and text, for invites), oldest batch first.
+/// rows, batched per kind, list, channel (and text and language, for invites), oldest batch first.
 pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
     let mut ops: Vec<Op> = Vec::new();
     for row in rows.iter().filter(|r| r.state == OutboxState::Sending) {
@@ -106,16 +106,17 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
             }),
         }
     }
-    type Key = (RowKind, String, Channel, Option<String>);
+    type Key = (RowKind, String, Channel, Option<String>, Option<String>);
     let mut order: Vec<Key> = Vec::new();
     let mut groups: HashMap<Key, Vec<OutboxRow>> = HashMap::new();
     let mut sorted: Vec<&OutboxRow> = rows.iter().filter(|r| due(r, now)).collect();
     sorted.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     for row in sorted {
-        let text = (row.kind == RowKind::Invite)
-            .then(|| row.text.clone())
-            .flatten();
-        let key = (row.kind, row.list_id.clone(), row.channel, text);
+        let invite = row.kind == RowKind::Invite;
+        let text = invite.then(|| row.text.clone()).flatten();
+        // Huma's `language` is per request, never per invitee.
+        let language = invite.then(|| row.language.clone()).flatten();
+        let key = (row.kind, row.list_id.clone(), row.channel, text, language);
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
@@ -123,7 +124,7 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
     }
     for key in order {
         let rows = groups.remove(&key).unwrap_or_default();
-        let (kind, list_id, channel, text) = key;
+        let (kind, list_id, channel, text, language) = key;
         match kind {
             RowKind::Invite => {
                 for batch in batches_without_repeats(rows, channel) {
@@ -132,6 +133,7 @@ pub fn plan(rows: &[OutboxRow], now: DateTime<Utc>) -> Vec<Op> {
                             list_id: list_id.clone(),
                             channel,
                             text: text.clone(),
+                            language: language.clone(),
                         },
                         rows: batch,
                     });
@@ -556,6 +558,7 @@ mod tests {
                 phone: phone.map(Into::into),
             },
             text: None,
+            language: None,
             invitation_id: None,
             sends_before: None,
             state: OutboxState::Queued,
@@ -650,6 +653,43 @@ mod tests {
             })
             .collect();
         assert_eq!(sizes, [BATCH_SIZE, 3, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn invites_in_different_languages_never_share_a_request() {
+        let emails = ["a", "b", "c", "d"].map(|n| row(n, Some(&format!("{n}@example.com")), None));
+        let languages = [Some("cy"), Some("en"), Some("cy"), None];
+        let rows: Vec<OutboxRow> = emails
+            .into_iter()
+            .zip(languages)
+            .map(|(mut r, language)| {
+                r.language = language.map(Into::into);
+                r
+            })
+            .collect();
+        let requests: Vec<(Option<String>, Vec<String>)> = plan(&rows, at(0))
+            .into_iter()
+            .filter_map(|op| match op {
+                Op::SendInvites { group, rows } => {
+                    Some((group.language, rows.into_iter().map(|r| r.id).collect()))
+                }
+                _ => None,
+            })
+            .collect();
+        let want = |language: Option<&str>, ids: &[&str]| {
+            (
+                language.map(String::from),
+                ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            requests,
+            [
+                want(Some("cy"), &["a", "c"]),
+                want(Some("en"), &["b"]),
+                want(None, &["d"])
+            ]
+        );
     }
 
     #[test]

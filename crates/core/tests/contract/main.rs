@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use common::{query, TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::invite::language::Language;
 use huma_core::invite::types::SmsInviteDraft;
 use proxy::Proxy;
 use spec::Spec;
@@ -109,6 +110,7 @@ async fn every_flow(world: &World, app: Arc<ClinicianApp>) -> TestResult {
         given_name: "Ruth".into(),
         family_name: "Ellison".into(),
         phone: "07700 900456".into(),
+        language: Language::English,
     };
     let receipt = app.send_sms_invite(&sms, "GB").await?;
     all_sent(&app, &receipt.batch_id, 1).await?;

@@ -50,6 +50,7 @@ fn a_send_invitation_the_client_builds_without_client_id_is_reported() {
         }],
         kind: wire::INVITE_TYPE_SMS,
         text: None,
+        language: Some("cy"),
         expires_in: wire::INVITATION_EXPIRES_IN,
     };
     let mut body = serde_json::to_value(&built).expect("JSON");

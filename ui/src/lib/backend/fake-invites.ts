@@ -172,7 +172,7 @@ export function demoCsvPreview(importId: string, fileName: string): { preview: C
   let line = 2;
   for (const [givenName, familyName, email, phone] of CSV_PEOPLE) {
     if (line === 5 || line === 9) line++; // the rejected lines
-    rows.push({ row: line++, invitee: { givenName, familyName, email, phone }, channel: phone ? "sms" : "email" });
+    rows.push({ row: line++, invitee: { givenName, familyName, email, phone }, channel: phone ? "sms" : "email", language: null });
   }
   const preview: CsvPreview = {
     importId,

@@ -17,6 +17,7 @@ import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
 import type { FieldError } from "./bindings/FieldError";
 import type { ImportRow } from "./bindings/ImportRow";
+import type { LanguageOption } from "./bindings/LanguageOption";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { Patient } from "./bindings/Patient";
 import type { PatientList } from "./bindings/PatientList";
@@ -605,6 +606,14 @@ export class FakeBackend implements Backend {
     return { batchId, queued: recipients.length };
   }
 
+  inviteLanguages(): Promise<LanguageOption[]> {
+    // A fixed stub; the real list (and which texts are unchecked) comes from the core.
+    return this.answer("inviteLanguages", [], () => [
+      { language: "en", name: "English", nativeName: "English", checkedByNativeSpeaker: true, rightToLeft: false },
+      { language: "cy", name: "Welsh", nativeName: "Cymraeg", checkedByNativeSpeaker: false, rightToLeft: false },
+    ]);
+  }
+
   prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
     return this.answer("prepareSmsInvite", [{ ...draft }], (): SmsCheck => {
       const { errors, phone } = this.checkDraft(draft);
@@ -619,6 +628,7 @@ export class FakeBackend implements Backend {
           text,
           linkPlaceholder: LINK_PLACEHOLDER,
           ...smsSegments(text),
+          language: draft.language,
           warnings: this.warningsFor([phone]),
         },
       };

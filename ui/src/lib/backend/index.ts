@@ -8,6 +8,7 @@ import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
 import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
+import type { LanguageOption } from "./bindings/LanguageOption";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { Settings } from "./bindings/Settings";
@@ -44,6 +45,8 @@ export type { ImportRow } from "./bindings/ImportRow";
 export type { InvitationState } from "./bindings/InvitationState";
 export type { InvitedPatient } from "./bindings/InvitedPatient";
 export type { Invitee } from "./bindings/Invitee";
+export type { Language } from "./bindings/Language";
+export type { LanguageOption } from "./bindings/LanguageOption";
 export type { Connection } from "./bindings/Connection";
 export type { OutboxEntry } from "./bindings/OutboxEntry";
 export type { OutboxEntryState } from "./bindings/OutboxEntryState";
@@ -99,6 +102,8 @@ export interface BackendCommands {
   /** `set_last_list` */
   setLastList(listId: string): Promise<null>;
 
+  /** `invite_languages`: the languages the core has an SMS invite text for, English first. */
+  inviteLanguages(): Promise<LanguageOption[]>;
   /** `prepare_sms_invite`: validates the draft; `ready` carries the confirmation screen. */
   prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck>;
   /** `send_sms_invite`: writes the invite to the outbox (never waits for the network). */
@@ -201,6 +206,7 @@ const METHODS: Record<BackendMethod, true> = {
   searchPatients: true,
   preferences: true,
   setLastList: true,
+  inviteLanguages: true,
   prepareSmsInvite: true,
   sendSmsInvite: true,
   parseEmailRecipients: true,

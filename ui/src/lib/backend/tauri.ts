@@ -11,6 +11,7 @@ import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
 import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
+import type { LanguageOption } from "./bindings/LanguageOption";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
 import type { Settings } from "./bindings/Settings";
@@ -96,6 +97,9 @@ export class TauriBackend implements Backend {
     return call("set_last_list", { listId });
   }
 
+  inviteLanguages(): Promise<LanguageOption[]> {
+    return call("invite_languages");
+  }
   prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
     return call("prepare_sms_invite", { draft });
   }

@@ -10,6 +10,8 @@ pub(super) struct Columns {
     pub(super) family: Option<usize>,
     /// A single "Name" column, split on its last space (or "Last, First").
     pub(super) full: Option<usize>,
+    /// The patient's language ("cy", "Welsh", …); only from a header ("Language", "lang").
+    pub(super) language: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +21,7 @@ enum Kind {
     Given,
     Family,
     Full,
+    Language,
 }
 
 /// What a header cell names, with a rank (0 = exact name) so that "Mobile Phone" beats
@@ -61,6 +64,10 @@ fn header_kind(cell: &str) -> Option<(Kind, u8)> {
         ),
         (Kind::Family, &["lastname", "surname", "familyname", "last"]),
         (Kind::Full, &["name", "fullname", "patientname", "patient"]),
+        (
+            Kind::Language,
+            &["language", "lang", "preferredlanguage", "patientlanguage"],
+        ),
     ];
     if let Some((kind, _)) = exact
         .iter()
@@ -74,7 +81,9 @@ fn header_kind(cell: &str) -> Option<(Kind, u8)> {
         return None;
     }
     let has = |parts: &[&str]| parts.iter().any(|p| key.contains(p));
-    if has(&["mail"]) {
+    if has(&["language"]) {
+        Some((Kind::Language, 1))
+    } else if has(&["mail"]) {
         Some((Kind::Email, 1))
     } else if has(&["mobile", "cell"]) {
         Some((Kind::Phone, 1))
@@ -99,7 +108,7 @@ pub(super) fn header_columns(record: &StringRecord) -> Option<Columns> {
     {
         return None;
     }
-    let mut best: [Option<(u8, usize)>; 5] = [None; 5];
+    let mut best: [Option<(u8, usize)>; 6] = [None; 6];
     for (i, cell) in record.iter().enumerate() {
         if let Some((kind, rank)) = header_kind(cell) {
             let slot = &mut best[kind as usize];
@@ -115,6 +124,7 @@ pub(super) fn header_columns(record: &StringRecord) -> Option<Columns> {
         given: pick(Kind::Given),
         family: pick(Kind::Family),
         full: pick(Kind::Full),
+        language: pick(Kind::Language),
     })
 }
 

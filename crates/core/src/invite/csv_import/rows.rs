@@ -7,6 +7,7 @@ use csv::StringRecord;
 use phonenumber::country::Id;
 
 use super::*;
+use crate::invite::language::Language;
 
 pub(super) struct Rows {
     columns: Columns,
@@ -36,6 +37,7 @@ impl Rows {
 
     pub(super) fn add(&mut self, row: u32, record: &StringRecord) {
         let outcome = self.read(record).and_then(|(invitee, channel, contacts)| {
+            let language = self.language(record)?;
             let keys = [contacts.phone, contacts.email.as_deref().map(address_key)];
             if let Some(first) = keys.iter().flatten().find_map(|k| self.seen.get(k)) {
                 return Err(format!("Duplicate of row {first}."));
@@ -43,13 +45,14 @@ impl Rows {
             for key in keys.into_iter().flatten() {
                 self.seen.insert(key, row);
             }
-            Ok((invitee, channel))
+            Ok((invitee, channel, language))
         });
         match outcome {
-            Ok((invitee, channel)) => self.accepted.push(ImportRow {
+            Ok((invitee, channel, language)) => self.accepted.push(ImportRow {
                 row,
                 invitee,
                 channel,
+                language,
             }),
             Err(reason) => self.rejected.push(RejectedRow {
                 row,
@@ -57,6 +60,19 @@ impl Rows {
                 reason,
             }),
         }
+    }
+
+    /// The row's language cell: `None` when the file has no such column or the cell is blank.
+    fn language(&self, record: &StringRecord) -> Result<Option<Language>, String> {
+        let cell = self
+            .columns
+            .language
+            .and_then(|i| record.get(i))
+            .map_or("", str::trim);
+        if cell.is_empty() {
+            return Ok(None);
+        }
+        Language::from_csv_cell(cell).map(Some)
     }
 
     fn read(&self, record: &StringRecord) -> Result<(Invitee, Channel, Contacts), String> {

@@ -64,6 +64,7 @@ fn header_names_are_recognised_loosely_but_ranked() {
             given: Some(1),
             family: Some(2),
             full: Some(6),
+            language: None,
         })
     );
     let data = StringRecord::from(vec!["Sam", "mail@example.com"]);
@@ -228,4 +229,50 @@ fn rejects_export_neutralises_formulas() {
     assert!(csv.starts_with('\u{FEFF}'));
     assert_eq!(megabytes(MAX_CSV_BYTES + 1), "20.1");
     assert_eq!(megabytes(21 * MIB), "21.0");
+}
+
+#[test]
+fn a_language_column_is_read_under_each_of_its_header_names() {
+    use crate::invite::language::Language::{English, Polish, Welsh};
+    for header in ["language", "Language", "lang", "LANG", "Preferred language"] {
+        let text = format!(
+            "First name,Last name,Mobile,Email,{header}\n\
+             Siân,Jones,07700 900001,,cy\n\
+             Ola,Nowak,,ola@example.com,Polish\n\
+             Sam,Hart,07700 900003,,\n\
+             Ann,Lee,07700 900004,,Cymraeg\n\
+             Tom,Ray,07700 900005,,English\n"
+        );
+        let read = read(&text).unwrap();
+        assert!(read.rejected.is_empty(), "{header}: {:?}", read.rejected);
+        let languages: Vec<_> = read.accepted.iter().map(|r| r.language).collect();
+        assert_eq!(
+            languages,
+            [Some(Welsh), Some(Polish), None, Some(Welsh), Some(English)],
+            "{header}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_language_rejects_its_row_naming_the_value() {
+    let read = read(
+        "Name,Mobile,Language\n\
+         Siân Jones,07700 900001,cy\n\
+         Sam Hart,07700 900002,Klingon\n\
+         Ann Lee,07700 900003,en\n",
+    )
+    .unwrap();
+    assert_eq!(read.accepted.len(), 2);
+    assert_eq!(read.rejected.len(), 1);
+    let rejected = &read.rejected[0];
+    assert_eq!(rejected.row, 3);
+    assert_eq!(
+        rejected.reason,
+        "Language “Klingon” is not one we have an invite text for \
+         (use English, Welsh, Polish, Urdu or Arabic)."
+    );
+    assert_eq!(rejected.cells, ["Sam Hart", "07700 900002", "Klingon"]);
+    // The rejects export carries the reason as it does for every other rejected row.
+    assert!(rejects_to_csv(&read.rejected).contains("Klingon"));
 }

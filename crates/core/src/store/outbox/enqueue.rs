@@ -30,8 +30,8 @@ impl AccountStore {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO outbox (id, batch_id, kind, list_id, channel, given_name, family_name,
                                      email, phone, text, state, created_at, updated_at, deadline_at,
-                                     send_after)
-                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11, ?12)",
+                                     send_after, language)
+                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11, ?12, ?13)",
             )?;
             for invite in invites {
                 let hold = holds.of(invite.channel);
@@ -48,7 +48,8 @@ impl AccountStore {
                     at,
                     // A held invite gets its full time to get through once it may go.
                     ts(hold.unwrap_or(now) + GIVE_UP_AFTER),
-                    hold.map(ts)
+                    hold.map(ts),
+                    invite.language.map(Language::code)
                 ])?;
             }
         }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{params, params_from_iter, Row};
 
 use super::{AccountStore, StoreError};
+use crate::invite::language::Language;
 use crate::invite::types::{Channel, Invitee, SendReceipt};
 
 mod by_hand;
@@ -100,6 +101,8 @@ pub struct NewInvite {
     pub invitee: Invitee,
     /// SMS only: the exact text from the confirmation screen (the server appends the link).
     pub text: Option<String>,
+    /// The patient's language (always for SMS; for email only when a CSV named one).
+    pub language: Option<Language>,
 }
 
 /// A server invitation the clinician chose to resend or revoke. The invitation's code is not kept:
@@ -138,6 +141,8 @@ pub struct SendGroup {
     pub list_id: String,
     pub channel: Channel,
     pub text: Option<String>,
+    /// Huma's `language` is per request: one language per group.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +154,8 @@ pub struct OutboxRow {
     pub channel: Channel,
     pub invitee: Invitee,
     pub text: Option<String>,
+    /// Invite: Huma's language code sent with it (`None`: the server's default).
+    pub language: Option<String>,
     /// Resend / revoke: the server invitation acted on.
     pub invitation_id: Option<String>,
     /// Resend: the invitation's send count read just before the attempt (for reconciliation).
@@ -190,7 +197,7 @@ impl OutboxRow {
 
 const COLUMNS: &str = "id, batch_id, kind, list_id, channel, given_name, family_name, email, phone, \
      text, invitation_id, sends_before, state, reason, server_id, attempts, created_at, updated_at, \
-     last_attempt_at, next_attempt_at, deadline_at, send_after";
+     last_attempt_at, next_attempt_at, deadline_at, send_after, language";
 
 fn time(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
@@ -224,6 +231,7 @@ fn row_to_outbox(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         next_attempt_at: time(r.get(19)?),
         deadline_at: time(r.get(20)?).unwrap_or(created_at + GIVE_UP_AFTER),
         send_after: time(r.get(21)?),
+        language: r.get(22)?,
     })
 }
 

@@ -12,6 +12,7 @@ fn invite(email: &str) -> NewInvite {
             phone: None,
         },
         text: None,
+        language: None,
     }
 }
 
@@ -97,4 +98,35 @@ fn actions_are_queued_once_per_invitation_and_discard_skips_rows_in_flight() {
     store.mark_rejected(&ids[0], "No.", now).unwrap();
     assert_eq!(store.retry_rows(&ids, now).unwrap(), 1);
     assert_eq!(store.counts().unwrap().waiting, 1);
+}
+
+#[test]
+fn the_patient_s_language_is_kept_with_the_invite_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinician.db");
+    let key = super::super::new_key();
+    let welsh = NewInvite {
+        language: Some(Language::Welsh),
+        ..invite("nia@example.com")
+    };
+    {
+        let store = AccountStore::open(&path, &key).unwrap();
+        store
+            .enqueue("L", &[welsh, invite("sam@example.com")], Utc::now())
+            .unwrap();
+    }
+    let reopened = AccountStore::open(&path, &key).unwrap();
+    let languages: Vec<(String, Option<String>)> = reopened
+        .active_rows()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.recipient().to_owned(), r.language))
+        .collect();
+    assert_eq!(
+        languages,
+        [
+            ("nia@example.com".to_owned(), Some("cy".to_owned())),
+            ("sam@example.com".to_owned(), None)
+        ]
+    );
 }
