@@ -51,8 +51,12 @@ export TS_RS_EXPORT_DIR=$DIR/bindings
 # downloaded), no Wine debug output.
 export WINEPREFIX=$DIR/wine WINEARCH=win64 USER="Zoë Ångström" WINEDEBUG=-all \
   WINEDLLOVERRIDES="mscoree,mshtml="
+# The standard library crates built for Windows: the same list for the tests and the app, so the
+# app's build reuses every dependency the tests built (a different list changes every crate's hash
+# and rebuilds them all, OpenSSL and aws-lc included).
+BUILD_STD=-Zbuild-std=std,test
 # `cargo test` and its options for the core on Windows: cargo test [options] [-- test arguments].
-core_cargo() { /usr/bin/cargo "$1" -p huma-core -Zbuild-std --target "$TARGET" "${@:2}"; }
+core_cargo() { /usr/bin/cargo "$1" -p huma-core "$BUILD_STD" --target "$TARGET" "${@:2}"; }
 mkdir -p "$LOGS"
 # Ends this prefix's Wine processes. After the crash test Wine 8's server can spin on a socket of a
 # terminated process, taking a core until it is stopped: stop it after each Wine phase.
@@ -101,7 +105,7 @@ stop_wine
 step "Desktop app for Windows (the shell with its UI embedded; built, not run: Wine has no WebView2)"
 [ -f ui/dist/index.html ] || npm --prefix ui run build
 app_started=$SECONDS
-/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol -Zbuild-std --target "$TARGET"
+/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" --target "$TARGET"
 app=$DIR/$TARGET/debug/huma-clinician.exe
 echo "huma-clinician.exe built in $((SECONDS - app_started)) s: $(du -h "$app" | cut -f1)"
 
