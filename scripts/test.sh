@@ -55,16 +55,19 @@ dbus-run-session -- bash -euo pipefail -c '
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" \
     cargo test --workspace --features custom-protocol,sandbox --no-fail-fast -- --include-ignored \
-      --skip every_invite_reaches_the_server_exactly_once --skip sigkilled_sync_workers
+      --skip every_invite_reaches_the_server_exactly_once --skip killed_sync_workers
 '
 
-step "Exactly once: property test (1,000 random schedules) and SIGKILL crash test, with their counts"
+step "Exactly once: property test (1,000 random schedules) and crash test (SIGKILL), with their counts"
 if ! cargo test -p huma-core --test outbox_property --test outbox_crash -- --nocapture \
   >target/exactly-once.log 2>&1; then
   tail -n 60 target/exactly-once.log
   exit 1
 fi
-grep -E "cases run|SIGKILL|test result" target/exactly-once.log
+grep -E "cases run|kills|test result" target/exactly-once.log
+
+step "Windows: the core's tests under Wine (keyring, registry policy, exactly once), the app's build"
+scripts/windows_tests.sh
 
 step "Linux package: release .deb installed with dpkg, run under IT policy (Xvfb + WebDriver)"
 scripts/deb_smoke.sh

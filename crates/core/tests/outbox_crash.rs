@@ -1,9 +1,7 @@
-//! Crash test: a process running the real sync engine on a real database file is killed with
-//! SIGKILL at random moments, again and again, and restarted, while the sandbox drops responses
+//! Crash test: a process running the real sync engine on a real database file is killed (SIGKILL on
+//! Unix, TerminateProcess on Windows) at random moments, again and again, and restarted, while the sandbox drops responses
 //! after committing (the case that creates duplicates). At the end the sandbox holds each invite
 //! exactly once, and the outbox records each as sent with that invitation's id.
-
-#![cfg(unix)]
 
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -15,6 +13,14 @@ use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
 use huma_sandbox::{Sandbox, SandboxConfig};
 
 const KILLS: u32 = 60;
+
+/// How `Child::kill` ends a process: SIGKILL on Unix; Windows has no signals, and std calls
+/// TerminateProcess there. Either way the worker runs no destructor, flushes nothing, says no goodbye.
+const KILL: &str = if cfg!(windows) {
+    "TerminateProcess"
+} else {
+    "SIGKILL"
+};
 
 fn email(address: String) -> NewInvite {
     NewInvite {
@@ -31,7 +37,7 @@ fn email(address: String) -> NewInvite {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkilled_sync_workers_still_invite_everyone_exactly_once() {
+async fn killed_sync_workers_still_invite_everyone_exactly_once() {
     let sandbox = Sandbox::start(SandboxConfig {
         patients: 50,
         ..SandboxConfig::default()
@@ -91,7 +97,7 @@ async fn sigkilled_sync_workers_still_invite_everyone_exactly_once() {
         match child.try_wait() {
             Ok(Some(_)) => finished_early += 1,
             _ => {
-                // `Child::kill` is SIGKILL on Unix: no destructor, no flush, no goodbye.
+                // See KILL.
                 child.kill().unwrap_or_else(|e| panic!("kill: {e}"));
                 kills += 1;
             }
@@ -136,7 +142,7 @@ async fn sigkilled_sync_workers_still_invite_everyone_exactly_once() {
         }
     }
     eprintln!(
-        "outbox crash test: {kills} SIGKILLs ({finished_early} runs finished before their kill), \
+        "outbox crash test: {kills} kills with {KILL} ({finished_early} runs finished before their kill), \
          {} invites, {} invitations on the sandbox: {lost} lost, {doubled} doubled, in {:.1?}",
         rows.len(),
         on_server.values().map(Vec::len).sum::<usize>(),

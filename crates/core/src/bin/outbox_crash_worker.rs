@@ -1,5 +1,5 @@
 //! Test support for `tests/outbox_crash.rs`: runs the real sync engine on one outbox database
-//! against a Huma-compatible server until the outbox is empty, so the test can SIGKILL it at random
+//! against a Huma-compatible server until the outbox is empty, so the test can kill it at random
 //! moments and start it again. Not part of the app.
 //!
 //! Usage: `outbox_crash_worker <base-url> <database-path>`, with the database key (64 hex digits)

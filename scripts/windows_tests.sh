@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The Windows build, tested under Wine: builds the core's tests for x86_64-pc-windows-gnu and runs
+# them under Wine (Credential Manager for the keyring, the registry for managed policy, SQLCipher
+# files, the sandbox on loopback), then the exactly-once property and crash tests with their counts,
+# then builds the desktop app for Windows (it cannot run under Wine: there is no WebView2 runtime).
+#
+# No rustup target for Windows can be downloaded here, so it uses Debian's rustc-web, whose standard
+# library sources let cargo build std for the target (-Zbuild-std). Installs its Debian packages if
+# they are missing (needs root or sudo). Everything it writes stays under target/windows: the build
+# (without debug info or symbols, which halves its size), a private Wine prefix, the logs.
+#
+# Environment: PROPTEST_CASES (default 200) for the property test. Expects the UI built in ui/dist
+# (scripts/test.sh builds it before); builds it if it is not.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+started=$SECONDS
+step() { printf '\n==> windows: %s (%ss)\n' "$*" "$((SECONDS - started))"; }
+
+TARGET=x86_64-pc-windows-gnu
+DIR=$root/target/windows
+LOGS=$DIR/logs
+PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64)
+WINE=/usr/lib/wine/wine64
+WINESERVER=/usr/lib/wine/wineserver
+
+step "Debian packages"
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's toolchain, not rustup's: cargo passes RUSTC on to build scripts.
+export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR=$DIR CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_STRIP=symbols
+export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc CXX_x86_64_pc_windows_gnu=x86_64-w64-mingw32-g++ \
+  AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$WINE
+# The TypeScript bindings the core's tests write go here, not into the UI (they are checked there
+# from the Linux run).
+export TS_RS_EXPORT_DIR=$DIR/bindings
+# A private prefix, and a Windows user name with a space and non-ASCII letters (Wine takes it from
+# USER), so %USERPROFILE%, %APPDATA% and %TEMP% have both. No Mono or Gecko (they would be
+# downloaded), no Wine debug output.
+export WINEPREFIX=$DIR/wine WINEARCH=win64 USER="Zoë Ångström" WINEDEBUG=-all \
+  WINEDLLOVERRIDES="mscoree,mshtml="
+# The standard library crates built for Windows: the same list for the tests and the app, so the
+# app's build reuses every dependency the tests built (a different list changes every crate's hash
+# and rebuilds them all, OpenSSL and aws-lc included).
+BUILD_STD=-Zbuild-std=std,test
+# `cargo test` and its options for the core on Windows: cargo test [options] [-- test arguments].
+core_cargo() { /usr/bin/cargo "$1" -p huma-core "$BUILD_STD" --target "$TARGET" "${@:2}"; }
+mkdir -p "$LOGS"
+# Ends this prefix's Wine processes. After the crash test Wine 8's server can spin on a socket of a
+# terminated process, taking a core until it is stopped: stop it after each Wine phase.
+stop_wine() { "$WINESERVER" -k 2>/dev/null || true; }
+trap stop_wine EXIT
+
+step "Wine prefix (with the bcryptprimitives.dll stand-in Wine 8 lacks)"
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  "$WINE" wineboot --init >"$LOGS/wineboot.log" 2>&1
+  "$WINESERVER" -w
+fi
+x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+  scripts/windows/bcryptprimitives.c -ladvapi32
+
+step "Build the core and its tests for Windows"
+build_started=$SECONDS
+core_cargo test --no-run --quiet
+echo "built in $((SECONDS - build_started)) s"
+
+# Runs cargo test, keeping its output in a log; on failure shows the end of it.
+run_tests() {
+  local log=$LOGS/$1.log
+  shift
+  if ! core_cargo test --no-fail-fast "$@" >"$log" 2>&1; then
+    grep -E "^test .* FAILED$|panicked" "$log" | head -n 40
+    tail -n 60 "$log"
+    echo "Windows tests failed under Wine (log: ${log#"$root"/})" >&2
+    exit 1
+  fi
+}
+passed() { grep -oE "test result: ok\. [0-9]+ passed" "$1" | awk '{n += $4} END {print n + 0}'; }
+
+step "Core tests under Wine: unit, integration (sandbox on loopback), Credential Manager, registry"
+# Ignored tests need the OS keyring or registry: under Wine they have them.
+run_tests core -- --include-ignored \
+  --skip every_invite_reaches_the_server_exactly_once --skip killed_sync_workers
+echo "$(passed "$LOGS/core.log") core tests passed under Wine"
+stop_wine
+
+step "Exactly once under Wine: property test and crash test (TerminateProcess)"
+PROPTEST_CASES=${PROPTEST_CASES:-200} \
+  run_tests exactly-once --test outbox_property --test outbox_crash -- --nocapture
+grep -E "cases run|kills" "$LOGS/exactly-once.log"
+stop_wine
+
+step "Desktop app for Windows (the shell with its UI embedded; built, not run: Wine has no WebView2)"
+[ -f ui/dist/index.html ] || npm --prefix ui run build
+app_started=$SECONDS
+/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" --target "$TARGET"
+app=$DIR/$TARGET/debug/huma-clinician.exe
+echo "huma-clinician.exe built in $((SECONDS - app_started)) s: $(du -h "$app" | cut -f1)"
+
+step "Windows done"
+du -sh "$DIR" | awk '{print "target/windows: " $1}'
