@@ -12,6 +12,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+// Each bench binary uses only part of `support` (this one times its own runs).
+#[allow(dead_code)]
 mod support;
 use support::median;
 
