@@ -108,7 +108,7 @@ impl CallingCode {
         self.regions
             .iter()
             .find(|region| match &region.leading_digits {
-                Some(leading) => leading.find(national).is_some_and(|m| m.start() == 0),
+                Some(leading) => leading.is_match(national),
                 None => region.number_type(national) != Type::Unknown,
             })
             .map_or(Type::Unknown, |region| region.number_type(national))
@@ -197,11 +197,15 @@ impl Pattern {
     fn matches(&self, national: &str) -> bool {
         let length_ok = self.lengths.is_empty()
             || u16::try_from(national.len()).is_ok_and(|len| self.lengths.contains(&len));
-        length_ok && self.regex.find(national).is_some_and(|m| m.start() == 0)
+        length_ok && self.regex.is_match(national)
     }
 }
 
-/// Compiled as `phonenumber` compiles its metadata: whitespace in the pattern is ignored.
+/// Compiled as `phonenumber` compiles its metadata (whitespace in the pattern is ignored), and
+/// anchored at the start: `phonenumber` asks whether a match starts there (`find`, then
+/// `start() == 0`), which an anchored `is_match` answers without searching the rest.
 fn compile(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source).ignore_whitespace(true).build()
+    RegexBuilder::new(&format!("^(?:{source}\n)"))
+        .ignore_whitespace(true)
+        .build()
 }
