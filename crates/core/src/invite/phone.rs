@@ -23,6 +23,10 @@ use phonenumber::{Mode, ParseError, PhoneNumber, Type};
 
 use super::sms_text::describe_char;
 
+#[cfg(test)]
+mod agreement_tests;
+mod plain_uk;
+
 /// A mobile number checked for an SMS invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedPhone {
@@ -80,7 +84,12 @@ pub(crate) fn region_or_gb(region: &str) -> Id {
 }
 
 /// The E.164 form of a mobile number (the CSV import needs nothing else, and skips formatting).
+/// Plainly written UK numbers take a lock-free path with libphonenumber's own patterns.
 pub(crate) fn mobile_e164(input: &str, region: Id) -> Result<String, PhoneError> {
+    plain_uk::mobile_e164(input, region).unwrap_or_else(|| libphonenumber_e164(input, region))
+}
+
+fn libphonenumber_e164(input: &str, region: Id) -> Result<String, PhoneError> {
     check_mobile(input, region).map(|n| n.format().mode(Mode::E164).to_string())
 }
 
@@ -109,14 +118,22 @@ fn check_mobile(input: &str, region: Id) -> Result<PhoneNumber, PhoneError> {
         ParseError::InvalidCountryCode => PhoneError::UnknownCountryCode,
         ParseError::MalformedInteger(_) => PhoneError::Invalid,
     })?;
-    if is_drama_range(&number) {
+    let national = number.national();
+    if national.zeros() == 0 && is_drama_range(number.country().code(), national.value()) {
         return Ok(number);
     }
     // `is_valid()` is defined by the library as "number_type() is not Unknown"; asking for the type
     // once gives both answers and halves the regex work on a 100,000-row import.
     match number.number_type(&DATABASE) {
-        Type::Mobile | Type::FixedLineOrMobile => Ok(number),
         Type::Unknown => Err(invalid_length_or_number(&number)),
+        kind => mobile_or_refusal(kind).map(|()| number),
+    }
+}
+
+/// Whether a valid number of this type can take an SMS invite, and if not, why.
+fn mobile_or_refusal(kind: Type) -> Result<(), PhoneError> {
+    match kind {
+        Type::Mobile | Type::FixedLineOrMobile => Ok(()),
         Type::FixedLine => Err(PhoneError::Landline),
         other => Err(PhoneError::NotMobile(type_name(other))),
     }
@@ -133,11 +150,9 @@ fn stray_char(input: &str) -> Option<char> {
     })
 }
 
-fn is_drama_range(number: &PhoneNumber) -> bool {
-    let national = number.national();
-    number.country().code() == 44
-        && national.zeros() == 0
-        && (7_700_900_000..=7_700_900_999).contains(&national.value())
+/// +44 7700 900000–900999 (a national number without leading zeros).
+fn is_drama_range(country_code: u16, national: u64) -> bool {
+    country_code == 44 && (7_700_900_000..=7_700_900_999).contains(&national)
 }
 
 /// An invalid number is "too short" / "too long" when its length is outside every length a mobile
