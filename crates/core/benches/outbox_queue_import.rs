@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 mod support;
 use support::median;
 
+use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, Invitee};
 use huma_core::store::{new_key, AccountStore, NewInvite};
 use rusqlite::{params, Connection};
@@ -41,6 +42,7 @@ fn rows(count: usize) -> Vec<NewInvite> {
                         "Hi Given{i}, Dr Amelia Hart has invited you to join Huma. Sign up here:"
                     )
                 }),
+                language: sms.then_some(Language::English),
             }
         })
         .collect()
@@ -89,8 +91,9 @@ fn bare_insert(path: &Path, schema: &[String], invites: &[NewInvite]) -> Duratio
         let mut insert = tx
             .prepare(
                 "INSERT INTO outbox (id, batch_id, kind, list_id, channel, given_name, family_name,
-                                     email, phone, text, state, created_at, updated_at, deadline_at)
-                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?10)",
+                                     email, phone, text, state, created_at, updated_at, deadline_at,
+                                     language)
+                 VALUES (?1, ?2, 'invite', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?10, ?11)",
             )
             .unwrap();
         for invite in invites {
@@ -110,6 +113,7 @@ fn bare_insert(path: &Path, schema: &[String], invites: &[NewInvite]) -> Duratio
                     invite.invitee.phone,
                     invite.text,
                     now,
+                    invite.language.map(Language::code),
                 ])
                 .unwrap();
         }
