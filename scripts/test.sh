@@ -8,12 +8,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 started=$SECONDS
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-# A full run from a clean clone writes about 6 GB under target/ (debug and release builds). Say so
+# A full run from a clean clone writes about 10 GB under target/ (debug, release and Windows builds). Say so
 # up front rather than failing half-way through a C build with "No space left on device".
 disk_report() { df -h . | tail -n 1 | awk '{print "Disk: " $4 " free of " $2}'; }
 free_kib=$(df -Pk . | awk 'NR == 2 {print $4}')
-if [ "$free_kib" -lt $((8 * 1024 * 1024)) ]; then
-  echo "warning: $(disk_report); a full run needs about 8 GB free for target/" >&2
+if [ "$free_kib" -lt $((12 * 1024 * 1024)) ]; then
+  echo "warning: $(disk_report); a full run needs about 12 GB free for target/" >&2
 fi
 
 step "Set-up"
