@@ -40,7 +40,8 @@ if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q "install ok ins
 fi
 
 step "Build the UI and the release .deb (without the demo sandbox)"
-npm --prefix ui run build >/dev/null
+# scripts/test.sh has built it (HUMA_UI_BUILT=1) and a build running beside this one embeds it.
+[ "${HUMA_UI_BUILT:-}" = 1 ] || npm --prefix ui run build >/dev/null
 rm -rf target/release/bundle/deb
 # The UI is built above: skip the CLI's own beforeBuildCommand.
 ui/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol \
@@ -58,7 +59,11 @@ installed=/usr/bin/huma-clinician
 test -x "$installed"
 
 step "Start a sandbox on loopback and write the machine policy"
-cargo build -q -p huma-sandbox
+# The debug builds below take scripts/test.sh's workspace and features, so after it they are already
+# built: a narrower selection (`-p huma-sandbox`) unifies dependency features differently and would
+# rebuild dozens of crates, OpenSSL included.
+DEBUG_BUILD=(--workspace --features custom-protocol,sandbox)
+cargo build -q "${DEBUG_BUILD[@]}" --bin huma-sandbox
 target/debug/huma-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 1 100); do
@@ -87,7 +92,7 @@ export HUMA_E2E_APP=$installed HUMA_E2E_DEB_BACKEND=$backend HUMA_E2E_DEB_DATA_D
 dbus-run-session -- bash -euo pipefail -c '
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test -q -p huma-e2e --test deb_policy installed_app -- --nocapture
+    cargo test -q '"${DEBUG_BUILD[*]}"' --test deb_policy installed_app -- --nocapture
 '
 
 step "Uninstall and remove the policy"

@@ -9,9 +9,16 @@
 # they are missing (needs root or sudo). Everything it writes stays under target/windows: the build
 # (without debug info or symbols, which halves its size), a private Wine prefix, the logs.
 #
+# Usage: windows_tests.sh [build|test|all]. `build` compiles everything (the core's tests and the app)
+# and prepares the Wine prefix, so scripts/test.sh can run it in the background at low priority while
+# the Linux checks run; `test` runs the tests under Wine (building whatever is missing); `all`, the
+# default, does both.
+#
 # Environment: PROPTEST_CASES (default 200) for the property test. Expects the UI built in ui/dist
 # (scripts/test.sh builds it before); builds it if it is not.
 set -euo pipefail
+PHASE=${1:-all}
+case $PHASE in build | test | all) ;; *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 root=$PWD
 started=$SECONDS
@@ -76,6 +83,18 @@ build_started=$SECONDS
 core_cargo test --no-run --quiet
 echo "built in $((SECONDS - build_started)) s"
 
+step "Desktop app for Windows (the shell with its UI embedded; built, not run: Wine has no WebView2)"
+[ -f ui/dist/index.html ] || npm --prefix ui run build
+app_started=$SECONDS
+/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" --target "$TARGET"
+app=$DIR/$TARGET/debug/huma-clinician.exe
+echo "huma-clinician.exe built in $((SECONDS - app_started)) s: $(du -h "$app" | cut -f1)"
+
+if [ "$PHASE" = build ]; then
+  step "Windows build done"
+  exit 0
+fi
+
 # Runs cargo test, keeping its output in a log; on failure shows the end of it.
 run_tests() {
   local log=$LOGS/$1.log
@@ -101,13 +120,6 @@ PROPTEST_CASES=${PROPTEST_CASES:-200} \
   run_tests exactly-once --test outbox_property --test outbox_crash -- --nocapture
 grep -E "cases run|kills" "$LOGS/exactly-once.log"
 stop_wine
-
-step "Desktop app for Windows (the shell with its UI embedded; built, not run: Wine has no WebView2)"
-[ -f ui/dist/index.html ] || npm --prefix ui run build
-app_started=$SECONDS
-/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" --target "$TARGET"
-app=$DIR/$TARGET/debug/huma-clinician.exe
-echo "huma-clinician.exe built in $((SECONDS - app_started)) s: $(du -h "$app" | cut -f1)"
 
 step "Windows done"
 du -sh "$DIR" | awk '{print "target/windows: " $1}'
