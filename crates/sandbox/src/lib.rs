@@ -41,6 +41,7 @@ mod names;
 pub mod nhs;
 mod profiles;
 mod project;
+mod rate_limit;
 mod redirect;
 mod schedule;
 mod seed;
@@ -100,6 +101,10 @@ pub struct SandboxConfig {
     pub patients: usize,
     /// Departures from Huma's current behaviour; all off by default.
     pub quirks: Quirks,
+    /// Huma's request limit (about 50 a minute per client address; see `rate_limit`). Off by
+    /// default here, as tests make hundreds of requests a second to check other things; the
+    /// `huma-sandbox` command turns it on at 50, and the tests of the limit set it.
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 impl Default for SandboxConfig {
@@ -111,6 +116,7 @@ impl Default for SandboxConfig {
             seed: 42,
             patients: 1500,
             quirks: Quirks::default(),
+            rate_limit_per_minute: None,
         }
     }
 }
@@ -169,6 +175,7 @@ impl Sandbox {
             base_url: Arc::from(format!("http://{addr}")),
             faults: faults::Faults::default(),
             quirks: config.quirks,
+            rate_limit: rate_limit::RateLimit::new(config.rate_limit_per_minute),
         };
         let app = server::router(state);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -34,6 +34,10 @@ struct Args {
     /// Send token lifetimes as floats (899.6), as older servers did (default: integers).
     #[arg(long)]
     float_lifetimes: bool,
+    /// Requests allowed per minute, as Huma limits them (fixed one-minute windows; over it, 429
+    /// without Retry-After); 0 turns the limit off.
+    #[arg(long, default_value_t = 50)]
+    rate_limit_per_minute: u32,
 }
 
 #[tokio::main]
@@ -55,6 +59,8 @@ async fn main() -> ExitCode {
             mfa_at_signin: args.mfa_at_signin,
             float_lifetimes: args.float_lifetimes,
         },
+        rate_limit_per_minute: (args.rate_limit_per_minute > 0)
+            .then_some(args.rate_limit_per_minute),
     };
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::faults::{self, Faults};
+use crate::rate_limit::{self, RateLimit};
 use crate::{
     admin, auth, delivery, host, invite, manage, profiles, redirect, schedule, signup, DemoAccount,
     Quirks,
@@ -26,6 +27,7 @@ pub struct AppState {
     /// `http://127.0.0.1:PORT`: the bound address, for links in the messages the sandbox sends.
     pub base_url: Arc<str>,
     pub faults: Faults,
+    pub rate_limit: RateLimit,
     pub quirks: Quirks,
 }
 
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(manage::routes())
         .merge(faults::routes())
+        .merge(rate_limit::routes())
         .merge(delivery::routes())
         .merge(redirect::routes())
         // route_layer: runs after routing, so the matched template is known.
@@ -52,6 +55,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             faults::inject,
+        ))
+        // Huma's limiter answers before any of its handlers (or our faults) run.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
         ))
         // Before anything else: a request under a name other than loopback is refused unseen.
         .layer(middleware::from_fn(host::require_loopback_host))

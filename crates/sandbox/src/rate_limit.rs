@@ -1,0 +1,187 @@
+//! Huma's request limit, as its server applies it (flask-limiter, `fixed-window` strategy, keyed by
+//! the client's address; `rateLimit.default`, about 50 a minute): a window of one minute opens at
+//! the first request, every request in it counts (refused ones too: the limiter counts a hit before
+//! checking it), and past the limit the answer is 429 with werkzeug's HTML page and no
+//! `Retry-After` (Huma does not turn the limiter's headers on). The sandbox listens on loopback
+//! only, so all its clients share one address and one window. The window runs on the sandbox clock.
+//!
+//! Only `/api/…` routes are limited. Off unless `SandboxConfig::rate_limit_per_minute` or
+//! `POST /sandbox/rate-limit {"perMinute": 50}` sets it (`{"perMinute": null}` turns it off);
+//! `GET /sandbox/rate-limit` also says how many requests it has refused.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::server::AppState;
+
+/// The shape of `POST /sandbox/rate-limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimitSetting {
+    /// Requests allowed per one-minute window; `None` (or absent): no limit.
+    pub per_minute: Option<u32>,
+}
+
+/// The shape of `GET /sandbox/rate-limit`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimitReport {
+    per_minute: Option<u32>,
+    /// 429s answered since the sandbox started.
+    refused: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    per_minute: Option<u32>,
+    window_start: Option<DateTime<Utc>>,
+    count: u32,
+    refused: u64,
+}
+
+impl Inner {
+    /// Counts one request at `now`; true when it is over the limit.
+    fn hit(&mut self, now: DateTime<Utc>) -> bool {
+        let Some(limit) = self.per_minute else {
+            return false;
+        };
+        let window_open = self
+            .window_start
+            .is_some_and(|start| now >= start && now < start + Duration::minutes(1));
+        if !window_open {
+            self.window_start = Some(now);
+            self.count = 0;
+        }
+        self.count = self.count.saturating_add(1);
+        let over = self.count > limit;
+        if over {
+            self.refused += 1;
+        }
+        over
+    }
+}
+
+/// Shared by every request; clones share the setting and the window.
+#[derive(Clone, Default)]
+pub struct RateLimit {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl RateLimit {
+    pub fn new(per_minute: Option<u32>) -> RateLimit {
+        let limit = RateLimit::default();
+        limit.set(per_minute);
+        limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A new setting starts a new window.
+    fn set(&self, per_minute: Option<u32>) {
+        let mut inner = self.lock();
+        *inner = Inner {
+            per_minute,
+            refused: inner.refused,
+            ..Inner::default()
+        };
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/sandbox/rate-limit", get(current).post(set))
+}
+
+async fn current(State(state): State<AppState>) -> Json<RateLimitReport> {
+    let inner = state.rate_limit.lock();
+    Json(RateLimitReport {
+        per_minute: inner.per_minute,
+        refused: inner.refused,
+    })
+}
+
+async fn set(
+    State(state): State<AppState>,
+    ApiJson(setting): ApiJson<RateLimitSetting>,
+) -> Result<Json<RateLimitSetting>, ApiError> {
+    if setting.per_minute == Some(0) {
+        return Err(ApiError::validation());
+    }
+    state.rate_limit.set(setting.per_minute);
+    tracing::info!(per_minute = setting.per_minute, "rate limit set");
+    Ok(Json(setting))
+}
+
+/// The middleware: counts API requests and refuses those over the limit without acting.
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let refused = {
+        let mut inner = state.rate_limit.lock();
+        inner.hit(state.clock.now()).then_some(inner.per_minute)
+    };
+    if let Some(per_minute) = refused {
+        tracing::info!("rate limit: request refused");
+        return too_many_requests(per_minute.unwrap_or_default());
+    }
+    next.run(req).await
+}
+
+/// werkzeug's page for flask-limiter's `RateLimitExceeded`, which Huma's error handlers leave alone.
+fn too_many_requests(per_minute: u32) -> Response {
+    let page = format!(
+        "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<title>429 Too Many \
+         Requests</title>\n<h1>Too Many Requests</h1>\n<p>{per_minute} per 1 minute</p>\n"
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + Duration::seconds(seconds)
+    }
+
+    #[test]
+    fn a_fixed_window_opens_at_the_first_request_and_counts_refusals_too() {
+        let mut inner = Inner {
+            per_minute: Some(3),
+            ..Inner::default()
+        };
+        let refused: Vec<bool> = [10, 20, 30, 40, 69, 70, 71]
+            .into_iter()
+            .map(|s| inner.hit(at(s)))
+            .collect();
+        // The window is 10..70 s: the fourth and fifth are refused; at 70 a new one opens.
+        assert_eq!(refused, [false, false, false, true, true, false, false]);
+        assert_eq!(inner.refused, 2);
+    }
+
+    #[test]
+    fn without_a_limit_nothing_is_refused() {
+        let mut inner = Inner::default();
+        assert!((0..1000).all(|s| !inner.hit(at(s / 100))));
+    }
+}
