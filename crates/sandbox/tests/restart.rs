@@ -93,10 +93,11 @@ fn run_binary(port: u16, file: &std::path::Path) -> (Running, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
+    // Read the rest of what it prints: a pipe closed under it would fail its next line.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let base = line.trim().rsplit(' ').next().unwrap().to_owned();
     (Running(child), base)
 }

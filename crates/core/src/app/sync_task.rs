@@ -173,7 +173,11 @@ impl ClinicianApp {
                     }
                     DrainEnd::Offline | DrainEnd::ServerTrouble => {
                         failures = failures.saturating_add(1);
-                        backoff(failures)
+                        // A rate limit says when: no sooner (nor much later) than that.
+                        match report.busy_until {
+                            Some(until) => self.until(until),
+                            None => backoff(failures),
+                        }
                     }
                     DrainEnd::SignedOut => {
                         failures = 0;
@@ -205,12 +209,17 @@ impl ClinicianApp {
         }
     }
 
+    /// How long until `at` on the app's clock (at least a moment, at most the sync period).
+    fn until(&self, at: DateTime<Utc>) -> std::time::Duration {
+        let wait = (at - self.clock.now()).to_std().unwrap_or_default();
+        wait.clamp(std::time::Duration::from_millis(200), SYNC_PERIOD)
+    }
+
     /// How long until the next queued row is due, at most the sync period.
     async fn until_next_due(&self) -> Option<std::time::Duration> {
         let store = self.store.read().await.clone()?;
         let next = crate::sync::plan::next_due(&store.active_rows().ok()?)?;
-        let wait = (next - self.clock.now()).to_std().unwrap_or_default();
-        Some(wait.clamp(std::time::Duration::from_millis(200), SYNC_PERIOD))
+        Some(self.until(next))
     }
 
     /// Waits for a running sync pass to finish and keeps the next one from starting while held.

@@ -76,6 +76,22 @@ fn reopening_keeps_data_and_does_not_migrate_twice() {
 }
 
 #[test]
+fn the_servers_requested_pause_outlives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = new_key();
+    let path = dir.path().join("a.db");
+    // Stored to the microsecond.
+    let until = chrono::DateTime::from_timestamp_micros(1_796_000_000_123_456).unwrap();
+    {
+        let store = AccountStore::open(&path, &key).unwrap();
+        assert_eq!(store.server_busy_until().unwrap(), None);
+        store.set_server_busy_until(until).unwrap();
+    }
+    let store = AccountStore::open(&path, &key).unwrap();
+    assert_eq!(store.server_busy_until().unwrap(), Some(until));
+}
+
+#[test]
 fn refuses_a_database_from_a_newer_version() {
     let dir = tempfile::tempdir().unwrap();
     let key = new_key();

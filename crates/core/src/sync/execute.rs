@@ -51,6 +51,9 @@ pub struct DrainReport {
     pub synced_at: Option<DateTime<Utc>>,
     /// Invites confirmed on the server (sent now, or found by reconciliation): when each was queued.
     pub invites_sent_created: Vec<DateTime<Utc>>,
+    /// The server asked not to be sent anything before then (a rate limit): no drain asks it
+    /// anything sooner, and the sync task sleeps until then.
+    pub busy_until: Option<DateTime<Utc>>,
 }
 
 /// Rounds of planning per drain: each round settles, defers or stops on every row it plans, so
@@ -72,8 +75,17 @@ pub async fn drain(
             connection: None,
             synced_at: None,
             invites_sent_created: Vec::new(),
+            busy_until: None,
         },
     };
+    // Within a rate limit's wait, any request (a send, a lookup, a resend) would only be refused.
+    if let Some(until) = store.server_busy_until()?.filter(|&u| u > clock.now()) {
+        run.report.busy_until = Some(until);
+        if !plan::plan(&store.active_rows()?, clock.now()).is_empty() {
+            run.report.end = DrainEnd::ServerTrouble;
+        }
+        return Ok(run.report);
+    }
     for _ in 0..MAX_ROUNDS {
         let ops = plan::plan(&store.active_rows()?, clock.now());
         if ops.is_empty() {
@@ -115,8 +127,25 @@ impl Run<'_> {
             )) => {
                 self.report.connection = Some(Connection::Offline);
             }
+            Err(CallError::Api(ApiError::RateLimited { retry_after, .. })) => {
+                self.report.connection = Some(Connection::Online);
+                self.server_is_busy(*retry_after);
+            }
             Err(CallError::Api(_)) => self.report.connection = Some(Connection::Online),
             Err(CallError::Session(_)) => {}
+        }
+    }
+
+    /// A 429, whichever request it answered: the whole drain waits as the server asked (or, without
+    /// `Retry-After`, a limiter window), and so does the next drain, even after a restart.
+    fn server_is_busy(&mut self, retry_after: Option<std::time::Duration>) {
+        // At most the longest backoff: a server asking for a day would otherwise stop the queue.
+        let wait = chrono::Duration::from_std(retry_after.unwrap_or(plan::RATE_LIMIT_WINDOW))
+            .map_or(plan::RETRY_CAP, |w| w.min(plan::RETRY_CAP));
+        let until = self.now() + wait;
+        self.report.busy_until = Some(until);
+        if let Err(e) = self.store.set_server_busy_until(until) {
+            tracing::warn!(error = %e, "the server's requested pause could not be saved");
         }
     }
 
@@ -500,7 +529,12 @@ impl Run<'_> {
                     .await
                 {
                     Ok(end) => end,
-                    Err(e) => return Ok(Some(Self::lookup_failed(&e))),
+                    Err(e) => {
+                        // Keep what was found: under a rate limit, a long reconciliation is done
+                        // over several windows rather than started again in each.
+                        self.mark_found(rows, &listed, &known)?;
+                        return Ok(Some(Self::lookup_failed(&e)));
+                    }
                 };
                 let found = plan::find_sent_invites(&group, &listed, &known);
                 for (row, inv) in group.iter().zip(&found) {
@@ -519,10 +553,7 @@ impl Run<'_> {
             .zip(plan::find_sent_invites(rows, &listed, &known))
         {
             match inv {
-                Some(inv) => {
-                    self.store.mark_sent(&row.id, Some(&inv.id), now)?;
-                    self.report.invites_sent_created.push(row.created_at);
-                }
+                Some(inv) => self.confirm_sent(row, &inv.id, now)?,
                 None if undecided.contains(&row.id) => {
                     self.store
                         .mark_needs_attention(&row.id, plan::TOO_MANY_TO_CHECK_REASON, now)?
@@ -535,6 +566,37 @@ impl Run<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Rows whose invitation is among `listed`: sent, with its id.
+    fn mark_found(
+        &mut self,
+        rows: &[OutboxRow],
+        listed: &[Invitation],
+        known: &[String],
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        for (row, inv) in rows
+            .iter()
+            .zip(plan::find_sent_invites(rows, listed, known))
+        {
+            if let Some(inv) = inv {
+                self.confirm_sent(row, &inv.id, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// An invite found on the server: sent, with its invitation's id.
+    fn confirm_sent(
+        &mut self,
+        row: &OutboxRow,
+        invitation_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.mark_sent(&row.id, Some(invitation_id), now)?;
+        self.report.invites_sent_created.push(row.created_at);
+        Ok(())
     }
 
     /// Resends whose last request may have landed: done if the send count rose past the one read

@@ -161,6 +161,11 @@ pub fn next_due(rows: &[OutboxRow]) -> Option<DateTime<Utc>> {
         .min()
 }
 
+/// How long a 429 without `Retry-After` asks the client to wait. Huma's limiter (flask-limiter,
+/// fixed one-minute windows) sends none; a minute after the refusal its window has certainly turned,
+/// and asking sooner would only be refused again.
+pub const RATE_LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What one failed request means for the rows it carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -204,7 +209,7 @@ pub fn classify(error: &CallError) -> ErrorClass {
         ApiError::Unreachable => ErrorClass::Offline,
         ApiError::Timeout | ApiError::ConnectionLost | ApiError::Decode(_) => ErrorClass::Unknown,
         ApiError::RateLimited { retry_after, .. } => ErrorClass::RetryLater {
-            retry_after: *retry_after,
+            retry_after: Some(retry_after.unwrap_or(RATE_LIMIT_WINDOW)),
         },
         ApiError::Http { status } | ApiError::Huma { status, .. } if *status >= 500 => {
             ErrorClass::Unknown
@@ -994,6 +999,16 @@ mod tests {
             }),
             ErrorClass::RetryLater {
                 retry_after: Some(std::time::Duration::from_secs(3))
+            }
+        );
+        // Huma's own limiter says nothing of when: a minute, its window.
+        assert_eq!(
+            api(ApiError::RateLimited {
+                code: None,
+                retry_after: None
+            }),
+            ErrorClass::RetryLater {
+                retry_after: Some(RATE_LIMIT_WINDOW)
             }
         );
         assert_eq!(api(huma(401, codes::TOKEN_EXPIRED)), ErrorClass::SignedOut);

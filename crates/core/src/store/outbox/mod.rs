@@ -248,3 +248,4 @@ pub struct OutboxCounts {
 }
 
 const LAST_SYNCED: &str = "last_synced_at";
+const SERVER_BUSY_UNTIL: &str = "server_busy_until";

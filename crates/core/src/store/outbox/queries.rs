@@ -103,20 +103,37 @@ impl AccountStore {
     }
 
     pub fn last_synced_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.meta_time(LAST_SYNCED)
+    }
+
+    pub fn set_last_synced_at(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.set_meta_time(LAST_SYNCED, at)
+    }
+
+    /// Until when the server asked not to be sent anything (a rate limit), kept across restarts.
+    pub fn server_busy_until(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.meta_time(SERVER_BUSY_UNTIL)
+    }
+
+    pub fn set_server_busy_until(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.set_meta_time(SERVER_BUSY_UNTIL, at)
+    }
+
+    fn meta_time(&self, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT value FROM sync_meta WHERE key = ?1")?;
-        let mut rows = stmt.query([LAST_SYNCED])?;
+        let mut rows = stmt.query([key])?;
         Ok(match rows.next()? {
             Some(r) => time(Some(r.get(0)?)),
             None => None,
         })
     }
 
-    pub fn set_last_synced_at(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+    fn set_meta_time(&self, key: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO sync_meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![LAST_SYNCED, ts(at)],
+            params![key, ts(at)],
         )?;
         Ok(())
     }
