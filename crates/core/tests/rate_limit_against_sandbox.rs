@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use common::{TestResult, World};
-use huma_core::secrets::{MemoryStore, Secret};
+use huma_core::secrets::MemoryStore;
 use huma_core::sync::{DrainEnd, OutboxEntryState};
-use huma_core::ui_types::SignInStep;
 use huma_sandbox::SandboxConfig;
 
 /// Requests the sandbox allows per minute.
@@ -55,14 +54,7 @@ async fn a_queue_larger_than_the_limit_waits_out_the_window_and_goes_out_exactly
     )
     .await?;
     let app = world.app();
-    let step = app
-        .sign_in(
-            huma_sandbox::NO_MFA_EMAIL,
-            &Secret::new(huma_sandbox::DEMO_PASSWORD),
-        )
-        .await?;
-    assert!(matches!(step, SignInStep::SignedIn { .. }), "{step:?}");
-    let list = app.patient_lists().await?.remove(0).id;
+    let list = world.sign_in_without_code(&app).await?;
     let addresses: Vec<String> = (0..INVITES)
         .map(|i| format!("patient.{i:03}@example.com"))
         .collect();

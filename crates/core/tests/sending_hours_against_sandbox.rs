@@ -13,10 +13,8 @@ use huma_core::app::ClinicianApp;
 use huma_core::clock::Clock;
 use huma_core::invite::language::Language;
 use huma_core::invite::types::SmsInviteDraft;
-use huma_core::secrets::Secret;
 use huma_core::sending_hours::{parse_time_zone, SendingHours, Window};
 use huma_core::sync::{OutboxEntry, OutboxEntryState};
-use huma_core::ui_types::SignInStep;
 
 const PHONE: &str = "+447700900123";
 
@@ -58,14 +56,7 @@ fn clinic_app(world: &World) -> Arc<ClinicianApp> {
 async fn signed_in_at_ten_pm(world: &World) -> TestResult<(Arc<ClinicianApp>, String)> {
     to_ten_in_the_evening(world).await?;
     let app = clinic_app(world);
-    let step = app
-        .sign_in(
-            huma_sandbox::NO_MFA_EMAIL,
-            &Secret::new(huma_sandbox::DEMO_PASSWORD),
-        )
-        .await?;
-    assert!(matches!(step, SignInStep::SignedIn { .. }), "{step:?}");
-    let list = app.patient_lists().await?.remove(0).id;
+    let list = world.sign_in_without_code(&app).await?;
     Ok((app, list))
 }
 

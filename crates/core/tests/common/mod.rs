@@ -133,6 +133,18 @@ impl World {
             .to_owned())
     }
 
+    /// Signs in the clinician without a second factor (one step) and returns their first list.
+    pub async fn sign_in_without_code(&self, app: &ClinicianApp) -> TestResult<String> {
+        let step = app
+            .sign_in(
+                huma_sandbox::NO_MFA_EMAIL,
+                &Secret::new(huma_sandbox::DEMO_PASSWORD),
+            )
+            .await?;
+        assert!(matches!(step, SignInStep::SignedIn { .. }), "{step:?}");
+        Ok(app.patient_lists().await?.remove(0).id)
+    }
+
     /// Signs the demo clinician in, through the SMS-code step.
     pub async fn sign_in_demo(&self, app: &ClinicianApp) -> TestResult {
         let demo = self.sandbox.demo();
