@@ -26,6 +26,16 @@ npm --prefix ui run lint
 npm --prefix ui test
 npm --prefix ui run build
 
+step "Windows: build started in the background at low priority (tested under Wine below)"
+# Compiling for Windows is the longest part of a run: it takes the cores the Linux steps leave idle
+# (Node's single thread, serial build phases, tests waiting on a window), and at nice 19 it yields to
+# them, so their timings are not disturbed. It starts once the UI it embeds is built. Its own
+# session, so an early exit of this script stops it and everything it started.
+mkdir -p target
+setsid nice -n 19 scripts/windows_tests.sh build >target/windows-build.log 2>&1 &
+windows_build=$!
+trap 'kill -- -"$windows_build" 2>/dev/null || true' EXIT
+
 step "Rust: format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --features custom-protocol,sandbox -- -D warnings
@@ -46,14 +56,6 @@ step "Rust: build everything (the app with its UI embedded, every test)"
 # One feature set for the build and the test run below, so cargo compiles each crate once. The
 # end-to-end tests drive the app against its embedded demo sandbox, a development-only feature.
 cargo build --workspace --all-targets --features custom-protocol,sandbox
-
-step "Windows: build started in the background at low priority (tested under Wine below)"
-# Compiling for Windows is the longest part of a run and uses the cores the Linux tests leave idle;
-# at nice 19 it yields to them, so their timings are not disturbed. Its own session, so an early exit
-# of this script stops it and everything it started.
-setsid nice -n 19 scripts/windows_tests.sh build >target/windows-build.log 2>&1 &
-windows_build=$!
-trap 'kill -- -"$windows_build" 2>/dev/null || true' EXIT
 
 step "Rust tests: unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"
 # A private session bus with gnome-keyring's Secret Service for the keyring; a virtual display for
@@ -78,7 +80,10 @@ grep -E "cases run|kills|test result" target/exactly-once.log
 
 step "Linux package: release .deb installed with dpkg, run under IT policy (Xvfb + WebDriver)"
 # The UI was built above; the background Windows build embeds it, so it is not rebuilt under it.
-HUMA_UI_BUILT=1 scripts/deb_smoke.sh
+# The package is linked without LTO here (its sizes are printed as such): the check is of install,
+# policy and start-up, and a fat-LTO link is minutes of one core. `scripts/deb_smoke.sh` alone builds
+# the shipping profile.
+HUMA_UI_BUILT=1 HUMA_DEB_QUICK_LINK=1 scripts/deb_smoke.sh
 
 step "Windows: the core's tests under Wine (keyring, registry policy, exactly once), the app's build"
 if ! wait "$windows_build"; then
