@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The Windows build, tested under Wine: builds the core's tests for x86_64-pc-windows-gnu and runs
-# them under Wine (Credential Manager for the keyring, the registry for managed policy, SQLCipher
-# files, the sandbox on loopback), then the exactly-once property and crash tests with their counts,
-# then builds the desktop app for Windows (it cannot run under Wine: there is no WebView2 runtime).
+# The Windows build, tested under Wine: builds the core's tests and the desktop app for
+# x86_64-pc-windows-gnu (the app is not run: Wine has no WebView2 runtime), then runs the tests under
+# Wine (Credential Manager for the keyring, the registry for managed policy, SQLCipher files, the
+# sandbox on loopback), then the exactly-once property and crash tests with their counts.
 #
 # No rustup target for Windows can be downloaded here, so it uses Debian's rustc-web, whose standard
 # library sources let cargo build std for the target (-Zbuild-std). Installs its Debian packages if

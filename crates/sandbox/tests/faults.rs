@@ -39,17 +39,6 @@ async fn raw_send(
         .await
 }
 
-async fn invitations_to(env: &Env, phone: &str) -> Vec<Value> {
-    let (_, body) = env.get("/sandbox/invitations", None).await;
-    body["invitations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["phoneNumber"] == phone)
-        .cloned()
-        .collect()
-}
-
 async fn messages_to(env: &Env, phone: &str) -> usize {
     let path = format!("/sandbox/messages?to={}", phone.replace('+', "%2B"));
     env.get(&path, None).await.1["messages"]
@@ -83,7 +72,7 @@ async fn an_error_rate_answers_the_status_without_acting_on_named_paths_only() {
         )
         .await;
     assert_error(&reply, 502, 502_000);
-    assert!(invitations_to(&env, "+12025550171").await.is_empty());
+    assert!(env.invitations_to("+12025550171").await.is_empty());
     // Other API routes are untouched.
     assert_eq!(env.pending(&token).await.len(), 0);
 
@@ -144,7 +133,7 @@ async fn rate_429_sends_retry_after_and_a_huma_error_body() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], 429_000);
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(invitations_to(&env, "+12025550172").await.is_empty());
+    assert!(env.invitations_to("+12025550172").await.is_empty());
 }
 
 #[tokio::test]
@@ -159,7 +148,7 @@ async fn drop_before_act_closes_the_connection_and_invites_nobody() {
     let result = raw_send(&env, &token, &invite(&list, "SMS", one("+12025550173"))).await;
     let err = result.expect_err("the client sees the connection drop, not a reply");
     assert!(err.status().is_none(), "{err}");
-    assert!(invitations_to(&env, "+12025550173").await.is_empty());
+    assert!(env.invitations_to("+12025550173").await.is_empty());
     assert_eq!(messages_to(&env, "+12025550173").await, 0);
 }
 
@@ -177,7 +166,7 @@ async fn drop_after_commit_invites_but_the_client_never_hears() {
         .await
         .expect_err("the client sees the connection drop, not the 202");
     assert!(err.status().is_none(), "{err}");
-    let made = invitations_to(&env, "+12025550174").await;
+    let made = env.invitations_to("+12025550174").await;
     assert_eq!(made.len(), 1, "the invitation was committed");
     assert_eq!(made[0]["state"], "PENDING");
     assert_eq!(messages_to(&env, "+12025550174").await, 1);

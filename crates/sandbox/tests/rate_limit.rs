@@ -20,17 +20,6 @@ async fn limited(per_minute: u32) -> Env {
     .await
 }
 
-/// Invitations the sandbox holds for `PHONE` (read through its own routes, which are not limited).
-async fn invites_to(env: &Env) -> usize {
-    let (_, body) = env.get("/sandbox/invitations", None).await;
-    body["invitations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["phoneNumber"] == PHONE)
-        .count()
-}
-
 fn one_invite(list: &str) -> Value {
     invite(
         list,
@@ -49,7 +38,7 @@ async fn past_the_limit_huma_answers_429_as_html_without_retry_after_and_does_no
     let (status, reply) = env.post_auth(SEND, &token, None, one_invite(&list)).await;
     assert_eq!(status, 202, "{reply}");
     assert_eq!(env.configuration(&session).await.0, 200);
-    assert_eq!(invites_to(&env).await, 1);
+    assert_eq!(env.invitations_to(PHONE).await.len(), 1);
 
     // The fourth in the minute is refused before the handler runs: no second invitation.
     let refused = env
@@ -68,7 +57,7 @@ async fn past_the_limit_huma_answers_429_as_html_without_retry_after_and_does_no
         .starts_with("text/html"));
     assert!(refused.text().await.unwrap().contains("3 per 1 minute"));
     // The sandbox's own routes are not limited.
-    assert_eq!(invites_to(&env).await, 1);
+    assert_eq!(env.invitations_to(PHONE).await.len(), 1);
     let (status, report) = env.get("/sandbox/rate-limit", None).await;
     assert_eq!(
         (status, report),

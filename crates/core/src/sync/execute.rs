@@ -79,7 +79,7 @@ pub async fn drain(
         },
     };
     // Within a rate limit's wait, any request (a send, a lookup, a resend) would only be refused.
-    if let Some(until) = store.server_busy_until()?.filter(|&u| u > clock.now()) {
+    if let Some(until) = plan::server_wait_in_force(store.server_busy_until()?, clock.now()) {
         run.report.busy_until = Some(until);
         if !plan::plan(&store.active_rows()?, clock.now()).is_empty() {
             run.report.end = DrainEnd::ServerTrouble;

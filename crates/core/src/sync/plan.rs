@@ -166,6 +166,16 @@ pub fn next_due(rows: &[OutboxRow]) -> Option<DateTime<Utc>> {
 /// and asking sooner would only be refused again.
 pub const RATE_LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Whether a wait the server asked for (kept in the store) still holds at `now`. One further ahead
+/// than any wait the engine sets means the computer's clock went back since: it is ignored rather
+/// than holding the queue until the clock catches up.
+pub fn server_wait_in_force(
+    until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    until.filter(|&u| u > now && u - now <= RETRY_CAP)
+}
+
 /// What one failed request means for the rows it carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -1043,5 +1053,15 @@ mod tests {
         ));
         let session = CallError::Session(AppError::new(ErrorCode::SessionExpired, "x"));
         assert_eq!(classify(&session), ErrorClass::SignedOut);
+    }
+
+    #[test]
+    fn a_server_wait_holds_until_it_ends_unless_the_clock_went_back() {
+        let asked = at(1);
+        assert_eq!(server_wait_in_force(Some(asked), at(0)), Some(asked));
+        assert_eq!(server_wait_in_force(Some(asked), at(1)), None);
+        assert_eq!(server_wait_in_force(None, at(0)), None);
+        // Saved, then the clock was put back an hour: no wait that long was ever asked for.
+        assert_eq!(server_wait_in_force(Some(asked), at(-60)), None);
     }
 }

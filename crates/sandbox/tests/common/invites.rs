@@ -19,6 +19,18 @@ pub fn invite(list: &str, channel: &str, invitees: Value) -> Value {
 }
 
 impl Env {
+    /// Every invitation the sandbox holds for `phone` (read through its own routes, never limited).
+    pub async fn invitations_to(&self, phone: &str) -> Vec<Value> {
+        let (_, body) = self.get("/sandbox/invitations", None).await;
+        body["invitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["phoneNumber"] == phone)
+            .cloned()
+            .collect()
+    }
+
     /// Sends and expects 202 with exactly one id; returns it.
     pub async fn invite_one(&self, token: &str, body: Value) -> String {
         let (status, reply) = self.post_auth(SEND, token, None, body).await;
