@@ -112,5 +112,16 @@ async fn a_queue_larger_than_the_limit_waits_out_the_window_and_goes_out_exactly
         "an invite went twice"
     );
     assert!(refused_so_far(&world).await? <= 1 + minutes);
+    // A request the limit turned away was never read: it used none of its invites' attempts.
+    let entries = app.outbox_entries().await?;
+    let attempts: BTreeMap<u32, usize> = entries.iter().fold(BTreeMap::new(), |mut by, e| {
+        *by.entry(e.attempts).or_default() += 1;
+        by
+    });
+    assert_eq!(
+        attempts,
+        BTreeMap::from([(1, INVITES)]),
+        "invites by attempts"
+    );
     Ok(())
 }

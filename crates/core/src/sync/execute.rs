@@ -139,10 +139,7 @@ impl Run<'_> {
     /// A 429, whichever request it answered: the whole drain waits as the server asked (or, without
     /// `Retry-After`, a limiter window), and so does the next drain, even after a restart.
     fn server_is_busy(&mut self, retry_after: Option<std::time::Duration>) {
-        // At most the longest backoff: a server asking for a day would otherwise stop the queue.
-        let wait = chrono::Duration::from_std(retry_after.unwrap_or(plan::RATE_LIMIT_WINDOW))
-            .map_or(plan::RETRY_CAP, |w| w.min(plan::RETRY_CAP));
-        let until = self.now() + wait;
+        let until = self.now() + plan::server_wait(retry_after.unwrap_or(plan::RATE_LIMIT_WINDOW));
         self.report.busy_until = Some(until);
         if let Err(e) = self.store.set_server_busy_until(until) {
             tracing::warn!(error = %e, "the server's requested pause could not be saved");
@@ -175,6 +172,14 @@ impl Run<'_> {
                 rows.iter()
                     .try_for_each(|r| self.store.release(&r.id, now))?;
                 Ok(Some(DrainEnd::SignedOut))
+            }
+            ErrorClass::Busy { retry_after } => {
+                let next = now + plan::server_wait(*retry_after);
+                for row in rows {
+                    self.store
+                        .turned_away(&row.id, plan::retry_reason(class), next, now)?;
+                }
+                Ok(Some(DrainEnd::ServerTrouble))
             }
             ErrorClass::RetryLater { retry_after } => {
                 for row in rows {
@@ -304,9 +309,10 @@ impl Run<'_> {
                 }
                 Ok(None)
             }
-            ErrorClass::Offline | ErrorClass::SignedOut | ErrorClass::RetryLater { .. } => {
-                Ok(Some(DrainEnd::ServerTrouble))
-            }
+            ErrorClass::Offline
+            | ErrorClass::SignedOut
+            | ErrorClass::Busy { .. }
+            | ErrorClass::RetryLater { .. } => Ok(Some(DrainEnd::ServerTrouble)),
         }
     }
 
@@ -771,9 +777,10 @@ impl Run<'_> {
                 }
                 Ok(None)
             }
-            ErrorClass::Offline | ErrorClass::SignedOut | ErrorClass::RetryLater { .. } => {
-                Ok(Some(DrainEnd::ServerTrouble))
-            }
+            ErrorClass::Offline
+            | ErrorClass::SignedOut
+            | ErrorClass::Busy { .. }
+            | ErrorClass::RetryLater { .. } => Ok(Some(DrainEnd::ServerTrouble)),
         }
     }
 
@@ -827,7 +834,10 @@ impl Run<'_> {
             ErrorClass::Refused(reason) | ErrorClass::OneOfThem(reason) => {
                 self.store.mark_rejected(&row.id, &reason, now)?
             }
-            ErrorClass::Offline | ErrorClass::SignedOut | ErrorClass::RetryLater { .. } => {}
+            ErrorClass::Offline
+            | ErrorClass::SignedOut
+            | ErrorClass::Busy { .. }
+            | ErrorClass::RetryLater { .. } => {}
         }
         Ok(None)
     }

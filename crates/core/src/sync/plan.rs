@@ -176,12 +176,23 @@ pub fn server_wait_in_force(
     until.filter(|&u| u > now && u - now <= RETRY_CAP)
 }
 
+/// How long a 429 holds the queue: the pause the server asked, at most the longest backoff (a
+/// server asking for a day would otherwise stop the queue).
+pub fn server_wait(retry_after: std::time::Duration) -> Duration {
+    Duration::from_std(retry_after).map_or(RETRY_CAP, |w| w.min(RETRY_CAP))
+}
+
 /// What one failed request means for the rows it carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorClass {
     /// The request never reached the server (no connection): wait for the connection.
     Offline,
-    /// The server turned the request away before acting (429): try again after the pause it asked.
+    /// The server's rate limit turned the request away unread (429): the rows go back to the queue
+    /// after the pause it asked (or a limiter window), and the attempt does not count against
+    /// them: a long queue meeting the limit again and again must not use up their attempts.
+    Busy { retry_after: std::time::Duration },
+    /// The server turned the request away before acting (a wrong project or client, a redirect):
+    /// try again later; these attempts count, so a setting that stays wrong reaches the clinician.
     RetryLater {
         retry_after: Option<std::time::Duration>,
     },
@@ -218,8 +229,8 @@ pub fn classify(error: &CallError) -> ErrorClass {
     match api {
         ApiError::Unreachable => ErrorClass::Offline,
         ApiError::Timeout | ApiError::ConnectionLost | ApiError::Decode(_) => ErrorClass::Unknown,
-        ApiError::RateLimited { retry_after, .. } => ErrorClass::RetryLater {
-            retry_after: Some(retry_after.unwrap_or(RATE_LIMIT_WINDOW)),
+        ApiError::RateLimited { retry_after, .. } => ErrorClass::Busy {
+            retry_after: retry_after.unwrap_or(RATE_LIMIT_WINDOW),
         },
         ApiError::Http { status } | ApiError::Huma { status, .. } if *status >= 500 => {
             ErrorClass::Unknown
@@ -258,7 +269,9 @@ pub fn classify(error: &CallError) -> ErrorClass {
 /// The words the Outbox view shows for a retryable failure.
 pub fn retry_reason(class: &ErrorClass) -> &'static str {
     match class {
-        ErrorClass::RetryLater { .. } => "The server is busy; it will be tried again shortly.",
+        ErrorClass::Busy { .. } | ErrorClass::RetryLater { .. } => {
+            "The server is busy; it will be tried again shortly."
+        }
         ErrorClass::Offline => "Waiting for a connection to the Huma server.",
         _ => "The server did not answer properly; it will be tried again shortly.",
     }
@@ -1007,8 +1020,8 @@ mod tests {
                 code: None,
                 retry_after: Some(std::time::Duration::from_secs(3))
             }),
-            ErrorClass::RetryLater {
-                retry_after: Some(std::time::Duration::from_secs(3))
+            ErrorClass::Busy {
+                retry_after: std::time::Duration::from_secs(3)
             }
         );
         // Huma's own limiter says nothing of when: a minute, its window.
@@ -1017,8 +1030,8 @@ mod tests {
                 code: None,
                 retry_after: None
             }),
-            ErrorClass::RetryLater {
-                retry_after: Some(RATE_LIMIT_WINDOW)
+            ErrorClass::Busy {
+                retry_after: RATE_LIMIT_WINDOW
             }
         );
         assert_eq!(api(huma(401, codes::TOKEN_EXPIRED)), ErrorClass::SignedOut);

@@ -130,3 +130,27 @@ fn the_patient_s_language_is_kept_with_the_invite_across_a_restart() {
         ]
     );
 }
+
+#[test]
+fn a_request_the_rate_limit_turned_away_costs_its_rows_no_attempt() {
+    let store = AccountStore::open_in_memory().unwrap();
+    // Whole seconds: the store keeps microseconds.
+    let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    store.enqueue("L", &[invite("a@example.com")], now).unwrap();
+    let rows = store
+        .claim(&store.active_rows().unwrap(), &[], now)
+        .unwrap();
+    assert_eq!(rows[0].attempts, 1);
+    let next = now + chrono::Duration::seconds(60);
+    store.turned_away(&rows[0].id, "Busy.", next, now).unwrap();
+    let row = &store.active_rows().unwrap()[0];
+    assert_eq!(
+        (
+            row.state,
+            row.attempts,
+            row.next_attempt_at,
+            row.reason.as_deref()
+        ),
+        (OutboxState::Queued, 0, Some(next), Some("Busy."))
+    );
+}

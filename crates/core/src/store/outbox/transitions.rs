@@ -104,6 +104,24 @@ impl AccountStore {
         Ok(())
     }
 
+    /// Back to `queued`, not before `next`, the attempt not counted: the server's rate limit turned
+    /// the request away unread (429), so it was no attempt at all.
+    pub fn turned_away(
+        &self,
+        id: &str,
+        reason: &str,
+        next: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = ?2,
+                               next_attempt_at = ?3, updated_at = ?4
+             WHERE id = ?1 AND state = 'sending'",
+            params![id, reason, ts(next), ts(now)],
+        )?;
+        Ok(())
+    }
+
     /// Back to `queued`, not before `next`: the server failed; `reason` says how, for the Outbox view.
     pub fn retry_later(
         &self,
