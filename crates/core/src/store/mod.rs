@@ -73,6 +73,44 @@ impl StoreError {
     pub fn file(kind: PathKind, source: std::io::Error) -> Self {
         Self::File { kind, source }
     }
+
+    /// Another program holds the file: on Windows one that opened it without sharing (a backup,
+    /// antivirus or file-sync tool), anywhere another SQLite connection holding its lock past the
+    /// busy timeout (a second copy of the app). Nothing is wrong with the data: wait and retry.
+    pub fn is_held_elsewhere(&self) -> bool {
+        match self {
+            Self::File { source, .. } | Self::Io(source) => held_by_another_program(source),
+            Self::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// Windows refuses to open a file another process opened without sharing it
+/// (`ERROR_SHARING_VIOLATION`, 32) or whose range it has locked (`ERROR_LOCK_VIOLATION`, 33);
+/// std has no `ErrorKind` for either. Unix has no such refusal: its locks are advisory.
+fn held_by_another_program(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(32 | 33))
+}
+
+/// SQLite says only "unable to open database file": opening the file ourselves tells why (held
+/// by another program, no permission), so the clinician is not told the folder is read-only when
+/// a backup tool has the file.
+fn why_not_opened(path: &Path, e: rusqlite::Error) -> StoreError {
+    let cannot_open = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen);
+    if cannot_open && path.exists() {
+        if let Err(io) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+        {
+            return StoreError::file(PathKind::Database, io);
+        }
+    }
+    e.into()
 }
 
 fn capitalised(kind: PathKind) -> String {
@@ -88,6 +126,11 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         use std::io::ErrorKind as K;
         let message = match &e {
+            _ if e.is_held_elsewhere() => "Another program is using this computer's Huma Clinician \
+                data (a backup, antivirus or file-sync tool, or another copy of the app), so it \
+                could not be opened. Nothing was changed: close that program or wait for it to \
+                finish, then try again."
+                .to_owned(),
             StoreError::NewerSchema { .. } => {
                 format!("{e}. Ask your IT team to install the current version.")
             }
@@ -148,7 +191,8 @@ impl AccountStore {
             crate::private_dir::create_dir_all_private(dir)
                 .map_err(|e| StoreError::file(PathKind::DataFolder, e))?;
         }
-        Self::setup(Connection::open(path)?, key)
+        let conn = Connection::open(path).map_err(|e| why_not_opened(path, e))?;
+        Self::setup(conn, key)
     }
 
     /// An encrypted in-memory database: used for this run only when no key can be kept.
@@ -164,11 +208,15 @@ impl AccountStore {
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         // A raw key (x'…') skips SQLCipher's own key derivation: ours is already random.
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose()))?;
-        // The first read proves the key; a wrong key or a damaged file fails here.
+        // The first read proves the key; a wrong key or a damaged file fails here. A file another
+        // program holds is neither: it must never be taken for one and set aside.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
         })
-        .map_err(|_| StoreError::WrongKeyOrCorrupt)?;
+        .map_err(|e| match StoreError::from(e) {
+            held if held.is_held_elsewhere() => held,
+            _ => StoreError::WrongKeyOrCorrupt,
+        })?;
         integrity_check(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;

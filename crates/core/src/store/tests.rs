@@ -148,6 +148,28 @@ fn file_is_encrypted_and_the_wrong_key_cannot_open_it() {
 }
 
 #[test]
+fn a_database_another_copy_of_the_app_holds_is_reported_as_held_never_as_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let key = new_key();
+    let other_copy = AccountStore::open(&path, &key).unwrap();
+    // What a second copy of the app (a second connection) holds while it writes, made lasting.
+    other_copy
+        .conn()
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .unwrap();
+
+    // Taking it for a wrong key would set the database, and the invites queued in it, aside.
+    let err = AccountStore::open(&path, &key).err().unwrap();
+    assert!(err.is_held_elsewhere(), "{err:?}");
+    let message = AppError::from(err).message;
+    assert!(message.starts_with("Another program is using"), "{message}");
+
+    drop(other_copy);
+    AccountStore::open(&path, &key).unwrap();
+}
+
+#[test]
 fn offline_search_matches_names_full_name_and_nhs_number() {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(&dir);
