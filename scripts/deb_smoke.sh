@@ -39,24 +39,38 @@ if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q "install ok ins
   exit 1
 fi
 
-step "Build the UI and the release .deb (without the demo sandbox)"
+step "Build the UI and the .deb (without the demo sandbox)"
 # scripts/test.sh has built it (HUMA_UI_BUILT=1) and a build running beside this one embeds it.
 [ "${HUMA_UI_BUILT:-}" = 1 ] || npm --prefix ui run build >/dev/null
-rm -rf target/release/bundle/deb
-# HUMA_DEB_QUICK_LINK=1 (scripts/test.sh): no LTO and parallel code generation, for a much shorter
-# build of the same code; the sizes printed are then not the shipping ones.
-link="shipping profile"
-if [ "${HUMA_DEB_QUICK_LINK:-}" = 1 ]; then
-  export CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-  link="quick link: no LTO, larger than the shipping build"
-fi
+# HUMA_DEB_PROFILE=debug (scripts/test.sh): the package is made from a debug build with the
+# installers' features (no demo sandbox, so the installed app's identity and no overrides from the
+# environment), reusing everything scripts/test.sh compiled; the shipping profile would compile
+# the whole app again, optimised. What is checked here (install, IT policy, start-up) does not
+# depend on optimisation; the sizes printed are then not the shipping ones.
+profile=${HUMA_DEB_PROFILE:-release}
 # The UI is built above: skip the CLI's own beforeBuildCommand.
-ui/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol \
-  --config '{"build":{"beforeBuildCommand":null}}' -- --no-default-features
-deb=$(ls target/release/bundle/deb/*.deb)
-binary=target/release/huma-clinician
+no_ui_build='{"build":{"beforeBuildCommand":null}}'
+case $profile in
+  release)
+    build="shipping profile"
+    rm -rf target/release/bundle/deb
+    ui/node_modules/.bin/tauri build --ci --bundles deb --features custom-protocol \
+      --config "$no_ui_build" -- --no-default-features
+    ;;
+  debug)
+    build="debug build, larger than the shipping one"
+    rm -rf target/debug/bundle/deb
+    # scripts/test.sh's selection (workspace, every target), so only the app itself recompiles.
+    cargo build --workspace --all-targets --features custom-protocol
+    ui/node_modules/.bin/tauri bundle --ci --debug --bundles deb --features custom-protocol \
+      --config "$no_ui_build"
+    ;;
+  *) echo "HUMA_DEB_PROFILE must be release or debug" >&2; exit 2 ;;
+esac
+deb=$(ls "target/$profile"/bundle/deb/*.deb)
+binary=target/$profile/huma-clinician
 if strings "$binary" | grep -q "sandbox/messages"; then
-  echo "the release binary contains the demo sandbox" >&2
+  echo "the packaged binary contains the demo sandbox" >&2
   exit 1
 fi
 
@@ -108,6 +122,6 @@ test ! -e "$installed"
 
 deb_bytes=$(stat -c %s "$deb")
 bin_bytes=$(stat -c %s "$binary")
-awk -v d="$deb_bytes" -v b="$bin_bytes" -v n="$(basename "$deb")" -v t="$((SECONDS - started))" -v l="$link" 'BEGIN {
-  printf "\n.deb %s: %.1f MiB (%d bytes); release binary: %.1f MiB (%d bytes) (%s); took %d s\n", n, d / 1048576, d, b / 1048576, b, l, t
+awk -v d="$deb_bytes" -v b="$bin_bytes" -v n="$(basename "$deb")" -v t="$((SECONDS - started))" -v l="$build" 'BEGIN {
+  printf "\n.deb %s: %.1f MiB (%d bytes); binary: %.1f MiB (%d bytes) (%s); took %d s\n", n, d / 1048576, d, b / 1048576, b, l, t
 }'

@@ -25,8 +25,11 @@ compile_error!(
      build release binaries without it"
 );
 
-/// Development and test builds get their own identity, data dir and keyring service.
-pub const IDENTITY: AppIdentity = if cfg!(debug_assertions) {
+/// Builds with the demo sandbox (development and tests) get their own identity, data dir and
+/// keyring service, and take overrides from the environment. Every build without it, debug or
+/// release, is the app as installed: a package built unoptimised for a check behaves as the
+/// shipped one.
+pub const IDENTITY: AppIdentity = if cfg!(feature = "sandbox") {
     DEVELOPMENT_IDENTITY
 } else {
     RELEASE_IDENTITY

@@ -1,8 +1,9 @@
-//! The installed .deb under IT policy: `scripts/deb_smoke.sh` builds the release package, installs it,
+//! The installed .deb under IT policy: `scripts/deb_smoke.sh` builds the package, installs it,
 //! writes `/etc/huma-clinician/policy.json` pointing at a sandbox it started on loopback, and runs this
 //! test against `/usr/bin/huma-clinician`. The app must show the sign-in screen for that server, no
 //! demo sandbox, the policy's idle-lock minutes, the refused value in words, the server setting as
-//! managed, and keep the account database in the policy's data folder.
+//! managed, keep the account database in the policy's data folder, and take nothing from the
+//! environment (the installed identity).
 //!
 //! Without the script's environment there is no installed app to test, so that test says so and
 //! passes. The second test runs in the ordinary suite against the debug build, whose policy file can
@@ -11,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use fantoccini::Locator;
-use huma_e2e::{latest_code, AppSession, TestResult, DEMO_CLINICIAN};
+use huma_e2e::{latest_code, logs_in, AppSession, TestResult, DEMO_CLINICIAN};
 
 /// Set by scripts/deb_smoke.sh: the sandbox the policy names, and the policy's data folder.
 const BACKEND_ENV: &str = "HUMA_E2E_DEB_BACKEND";
@@ -136,6 +137,11 @@ async fn installed_app_follows_the_machine_policy() -> TestResult {
     let logs = app.logs();
     assert!(logs.contains("settings resolved"), "{logs}");
     assert!(!logs.contains(&code), "the SMS code reached the log");
+    // The installed app's identity: its own folder in the user's data dir, never the folder the
+    // environment names (only builds with the demo sandbox take overrides from it).
+    let own = logs_in(&app.home.path().join(".local/share/com.huma.clinician"));
+    assert!(own.contains("settings resolved"), "no log in the app's own folder");
+    assert_eq!(logs_in(&app.data_dir()), "", "HUMA_CLINICIAN_DATA_DIR was taken");
     app.close().await
 }
 

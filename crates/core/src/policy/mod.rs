@@ -11,7 +11,8 @@
 //!   MDM profile forces count as policy: a user's own `defaults write` does not).
 //! - Linux: `/etc/huma-clinician/policy.json`.
 //!
-//! Debug builds read the JSON file named by `HUMA_CLINICIAN_POLICY_FILE` instead, on every OS (tests).
+//! Development builds (those with the demo sandbox) read the JSON file named by
+//! `HUMA_CLINICIAN_POLICY_FILE` instead, on every OS (tests).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -502,7 +503,7 @@ pub fn merge(sources: Vec<Result<Option<RawSource>, String>>) -> LoadedPolicy {
     loaded
 }
 
-/// Where a debug build's test policy file is, if one is named.
+/// Where a development build's test policy file is, if one is named.
 fn policy_file_override(allow: bool) -> Option<PathBuf> {
     if !allow {
         return None;
@@ -512,7 +513,7 @@ fn policy_file_override(allow: bool) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// Reads this computer's policy. `allow_file_override` is true only in debug builds.
+/// Reads this computer's policy. `allow_file_override` is true only in development builds.
 pub fn load(allow_file_override: bool) -> LoadedPolicy {
     if let Some(path) = policy_file_override(allow_file_override) {
         return merge(vec![json_file::read(&path)]);
