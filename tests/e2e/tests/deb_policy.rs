@@ -140,8 +140,15 @@ async fn installed_app_follows_the_machine_policy() -> TestResult {
     // The installed app's identity: its own folder in the user's data dir, never the folder the
     // environment names (only builds with the demo sandbox take overrides from it).
     let own = logs_in(&app.home.path().join(".local/share/com.huma.clinician"));
-    assert!(own.contains("settings resolved"), "no log in the app's own folder");
-    assert_eq!(logs_in(&app.data_dir()), "", "HUMA_CLINICIAN_DATA_DIR was taken");
+    assert!(
+        own.contains("settings resolved"),
+        "no log in the app's own folder"
+    );
+    assert_eq!(
+        logs_in(&app.data_dir()),
+        "",
+        "HUMA_CLINICIAN_DATA_DIR was taken"
+    );
     app.close().await
 }
 

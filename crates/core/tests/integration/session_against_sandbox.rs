@@ -1,6 +1,6 @@
 //! Sign-in, session persistence and refresh, against the real sandbox on a loopback port.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

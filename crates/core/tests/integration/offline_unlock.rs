@@ -1,8 +1,8 @@
 //! Offline sign-in and the lock screen, against the real sandbox behind a relay that is switched off
 //! (connection refused) and on again, with a real SQLite file per account.
 
-mod common;
-mod switch;
+use crate::common;
+use crate::switch;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -19,7 +19,7 @@ use jsonschema::Validator;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 
-const DOCUMENT: &str = include_str!("../fixtures/huma-openapi-subset.yml");
+const DOCUMENT: &str = include_str!("../../fixtures/huma-openapi-subset.yml");
 
 /// Huma's error body for any 4xx but 429 (whose body Huma does not specify).
 static ERROR_BODY: LazyLock<Validator> = LazyLock::new(|| {

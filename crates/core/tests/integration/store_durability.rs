@@ -2,7 +2,7 @@
 //! folder that cannot be written is reported as such, with nothing half-written; a database another
 //! program holds is reported as held, never set aside, and opens once it is let go.
 
-mod common;
+use crate::common;
 
 use common::{TestResult, World};
 use huma_core::secrets::Secret;

@@ -3,8 +3,8 @@
 //! command, also after quitting; wrong passwords stay counted and make the next try wait; the
 //! keyring keeps a clinician's database key only while they may be resumed.
 
-mod common;
-mod switch;
+use crate::common;
+use crate::switch;
 
 use std::sync::Arc;
 

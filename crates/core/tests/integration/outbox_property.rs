@@ -10,7 +10,7 @@
 //! 1,000 cases by default; `PROPTEST_CASES=10000 cargo test -p huma-core --release --test
 //! outbox_property -- --nocapture` for a 10,000-case run.
 
-mod common;
+use crate::common;
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-use crate::spec::Spec;
+use super::spec::Spec;
 
 /// What the proxy saw.
 #[derive(Debug, Default, Clone)]

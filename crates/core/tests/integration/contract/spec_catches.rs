@@ -7,7 +7,7 @@ use huma_core::huma::wire;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
 use serde_json::{json, Value};
 
-use crate::spec::{Operation, Spec};
+use super::spec::{Operation, Spec};
 
 static SPEC: LazyLock<Spec> = LazyLock::new(Spec::load);
 

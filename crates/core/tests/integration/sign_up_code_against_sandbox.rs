@@ -2,7 +2,7 @@
 //! an independent QR decoder (as a phone would), the link signs the patient up on the sandbox's
 //! page, and the patient then shows as signed up.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Resend and revoke through the outbox, against the real sandbox: queued offline-style, sent by the
 //! sync engine, and what the clinician sees in the Outbox view afterwards.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Invites through the outbox to the real sandbox: queue on Send, the sync task sends them, the
 //! notification says what happened, and the sandbox delivers exactly the text that was confirmed.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

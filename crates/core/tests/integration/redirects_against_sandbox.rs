@@ -1,7 +1,7 @@
 //! A server that redirects is not followed: a 307 would have the clinician's password (or a
 //! patient's details) sent again, body and all, to whatever address the redirect names.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

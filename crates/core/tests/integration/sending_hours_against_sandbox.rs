@@ -2,7 +2,7 @@
 //! queued at 22:00 in the clinic's zone waits in the outbox (through a restart) with the sentence
 //! the clinician reads, goes out exactly once after 08:00, and "Send now" sends it at once.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

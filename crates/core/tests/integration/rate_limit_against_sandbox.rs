@@ -3,7 +3,7 @@
 //! included, instead of spending requests on refusals; every invite goes out exactly once and none
 //! is given up on.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! expired, while one the patient accepted (a user of the list) and one revoked from here are not
 //! shown at all.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

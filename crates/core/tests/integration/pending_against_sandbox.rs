@@ -2,7 +2,7 @@
 //! week to expiry, unsent invites show as "on this computer", the view works offline from its copy,
 //! and resend / revoke go out through the outbox.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

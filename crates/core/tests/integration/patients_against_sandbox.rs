@@ -1,6 +1,6 @@
 //! Patient lists and search, online and from the offline cache, against the real sandbox.
 
-mod common;
+use crate::common;
 
 use common::{query, TestResult, World};
 use huma_core::ui_types::DataSource;

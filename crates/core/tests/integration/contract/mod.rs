@@ -2,8 +2,7 @@
 //! real app drives every operation it uses against the real sandbox, through a proxy that checks
 //! each request and reply against the spec. `spec_catches` proves the checks can fail.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 mod proxy;
 mod spec;
 mod spec_catches;

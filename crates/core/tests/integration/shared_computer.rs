@@ -1,8 +1,8 @@
 //! Two clinicians on one computer (one data folder, one keyring): each sees and sends only their
 //! own queue, with their own token, and signing out never loses what is waiting.
 
-mod common;
-mod switch;
+use crate::common;
+use crate::switch;
 
 use std::time::Duration;
 

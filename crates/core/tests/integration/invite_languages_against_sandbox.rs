@@ -2,7 +2,7 @@
 //! with its language, the sync task sends one `send-invitation` per language (Huma's `language` is
 //! per request), and the sandbox records each invitation's language and delivers its text.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
