@@ -20,17 +20,15 @@ step "Set-up"
 disk_report
 scripts/setup.sh
 
-step "UI: type check, lint, unit tests, build"
-npm --prefix ui run check
-npm --prefix ui run lint
-npm --prefix ui test
+step "UI: build (the Windows build below embeds it)"
 npm --prefix ui run build
 
 step "Windows: build started in the background at low priority (tested under Wine below)"
 # Compiling for Windows is the longest part of a run: it takes the cores the Linux steps leave idle
-# (Node's single thread, serial build phases, tests waiting on a window), and at nice 19 it yields to
-# them, so their timings are not disturbed. It starts once the UI it embeds is built. Its own
-# session, so an early exit of this script stops it and everything it started.
+# (Node's single thread in the UI checks, serial build phases, tests waiting on a window), and at
+# nice 19 it yields to them, so their timings are not disturbed. It starts as soon as the UI it
+# embeds is built. Its own session, so an early exit of this script stops it and everything it
+# started.
 mkdir -p target
 # Where the kernel groups processes by session (autogroup), groups share the CPU evenly whatever
 # their nice: the new session lowers its group's priority too.
@@ -38,6 +36,11 @@ setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true
   exec nice -n 19 scripts/windows_tests.sh build' >target/windows-build.log 2>&1 &
 windows_build=$!
 trap 'kill -- -"$windows_build" 2>/dev/null || true' EXIT
+
+step "UI: type check, lint, unit tests"
+npm --prefix ui run check
+npm --prefix ui run lint
+npm --prefix ui test
 
 step "Rust: format and lints"
 cargo fmt --all -- --check
@@ -74,8 +77,8 @@ dbus-run-session -- bash -euo pipefail -c '
 step "Exactly once: property test (1,000 random schedules) and crash test (SIGKILL), with their counts"
 # The workspace and features of the build above: `-p huma-core` alone would unify dependency features
 # differently and rebuild a hundred crates.
-if ! cargo test --workspace --features custom-protocol,sandbox --test outbox_property \
-  --test outbox_crash -- --nocapture >target/exactly-once.log 2>&1; then
+if ! cargo test --workspace --features custom-protocol,sandbox --test integration -- --nocapture \
+  outbox_property:: outbox_crash:: >target/exactly-once.log 2>&1; then
   tail -n 60 target/exactly-once.log
   exit 1
 fi

@@ -117,7 +117,7 @@ stop_wine
 
 step "Exactly once under Wine: property test and crash test (TerminateProcess)"
 PROPTEST_CASES=${PROPTEST_CASES:-200} \
-  run_tests exactly-once --test outbox_property --test outbox_crash -- --nocapture
+  run_tests exactly-once --test integration -- --nocapture outbox_property:: outbox_crash::
 grep -E "cases run|kills" "$LOGS/exactly-once.log"
 stop_wine
 

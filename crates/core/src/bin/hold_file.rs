@@ -1,4 +1,4 @@
-//! Test support for `tests/store_durability.rs`: holds a file open the way a backup, antivirus or
+//! Test support for `tests/integration/store_durability.rs`: holds a file open the way a backup, antivirus or
 //! file-sync tool does on Windows, without sharing it, until its standard input closes. Prints
 //! `holding` once the file is held. Not part of the app.
 //!

@@ -1,4 +1,4 @@
-//! Test support for `tests/outbox_crash.rs`: runs the real sync engine on one outbox database
+//! Test support for `tests/integration/outbox_crash.rs`: runs the real sync engine on one outbox database
 //! against a Huma-compatible server until the outbox is empty, so the test can kill it at random
 //! moments and start it again. Not part of the app.
 //!
