@@ -51,6 +51,24 @@ describe("connection and outbox indicator", () => {
     expect(screen.getByTestId("outbox-attention")).toHaveTextContent("1 needs attention");
   });
 
+  it("shows a long send's progress as the core words it: a bar in the Outbox, the sentence on the count", async () => {
+    const summary = "350 of 1,000 sent · about 13 minutes left";
+    const { user, fake } = await renderSignedIn({
+      sync: { entries: [fakeEntry("queued")], progress: { sent: 350, total: 1000, summary } },
+    });
+    const indicator = screen.getByTestId("outbox-indicator");
+    await waitFor(() => expect(indicator).toHaveAttribute("title", summary));
+    const dialog = await openOutbox(user);
+    const progress = within(dialog).getByTestId("outbox-progress");
+    const bar = within(progress).getByRole("progressbar", { name: "Invites sent" });
+    expect(bar).toHaveAttribute("value", "350");
+    expect(bar).toHaveAttribute("max", "1000");
+    expect(progress).toHaveTextContent(summary);
+
+    fake.emitOutbox({ waiting: 0, progress: null });
+    await waitFor(() => expect(within(dialog).queryByTestId("outbox-progress")).not.toBeInTheDocument());
+  });
+
   it("says when it never synced, and words the time since", () => {
     const now = Date.parse("2025-03-12T12:00:00Z");
     expect(syncedText(null, now)).toBe("Not synced yet");

@@ -4,6 +4,7 @@ use chrono::DateTime;
 use tokio::sync::broadcast;
 
 use super::*;
+use crate::sync::progress::{self, SendRun};
 use crate::sync::{Connection, DrainReport, PauseReason};
 
 /// What the sync task knows beyond the database: the connection as of the last exchange, whether
@@ -22,6 +23,8 @@ struct SyncFacts {
     /// Invites created up to this moment were held back (offline, paused, or queued in an earlier
     /// run); when they go out the clinician is told. `None` once a drain went through.
     held_since: Option<DateTime<Utc>>,
+    /// The send under way: from the moment invites wait until none do.
+    send: Option<SendRun>,
 }
 
 impl Default for SyncState {
@@ -31,6 +34,7 @@ impl Default for SyncState {
                 connection: Connection::Unknown,
                 paused: false,
                 held_since: Some(Utc::now()),
+                send: None,
             }),
             draining: tokio::sync::Mutex::new(()),
             delivered: broadcast::channel(8).0,
@@ -79,9 +83,20 @@ impl ClinicianApp {
         // Counts only: the indicator keeps going behind the lock screen.
         let store = self.store_even_if_locked().await?;
         let counts = store.counts()?;
-        let (connection, paused) = {
-            let facts = self.sync.facts();
-            (facts.connection, facts.paused)
+        let now = self.clock.now();
+        let (connection, paused, progress) = {
+            let mut facts = self.sync.facts();
+            // A send begins when invites wait and ends when none do.
+            if counts.waiting == 0 {
+                facts.send = None;
+            } else if facts.send.is_none() {
+                facts.send = Some(SendRun::new(now));
+            }
+            let progress = facts
+                .send
+                .as_ref()
+                .and_then(|send| progress::progress(send, counts.waiting, now));
+            (facts.connection, facts.paused, progress)
         };
         Ok(OutboxStatus {
             waiting: counts.waiting,
@@ -90,6 +105,7 @@ impl ClinicianApp {
             connection,
             paused: (paused && counts.waiting > 0).then_some(PauseReason::SignInRequired),
             last_synced_at: store.last_synced_at()?.map(crate::sync::status::rfc3339),
+            progress,
         })
     }
 
@@ -262,6 +278,13 @@ impl ClinicianApp {
             let mut facts = self.sync.facts();
             if let Some(connection) = report.connection {
                 facts.connection = connection;
+            }
+            let send = facts
+                .send
+                .get_or_insert_with(|| SendRun::new(self.clock.now()));
+            send.sent(report.invites_sent_created.len() as u32);
+            if report.busy_until.is_some() {
+                send.slowed();
             }
             let delivered = facts.held_since.map_or(0, |since| {
                 report

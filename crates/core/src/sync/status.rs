@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::invite::types::Channel;
 use crate::store::{OutboxRow, OutboxState, RowKind};
+use crate::sync::progress::SendProgress;
 
 /// Whether the last exchange with the server got an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -41,6 +42,8 @@ pub struct OutboxStatus {
     pub paused: Option<PauseReason>,
     /// RFC 3339: the last successful exchange with the server.
     pub last_synced_at: Option<String>,
+    /// A long send (many invites, or slowed by the server): its count and time left.
+    pub progress: Option<SendProgress>,
 }
 
 impl Default for OutboxStatus {
@@ -52,6 +55,7 @@ impl Default for OutboxStatus {
             connection: Connection::Unknown,
             paused: None,
             last_synced_at: None,
+            progress: None,
         }
     }
 }

@@ -87,11 +87,27 @@ async fn a_queue_larger_than_the_limit_waits_out_the_window_and_goes_out_exactly
             + count(OutboxEntryState::Sent),
         INVITES
     );
+    // The clinician sees how far the send is, and why it is slow.
+    let progress = app
+        .outbox_status()
+        .await?
+        .progress
+        .ok_or("no progress shown")?;
+    assert_eq!(
+        (progress.sent as usize, progress.total as usize),
+        (count(OutboxEntryState::Sent), INVITES)
+    );
+    assert!(
+        progress.summary.contains("limits how fast invites can go"),
+        "{}",
+        progress.summary
+    );
 
     // Each minute the limiter's window turns: the engine sends (and confirms) what the window
     // allows and stops at the first refusal, never knocking twice in one pass, until all are out.
     // Six requests a minute is a slow trickle, so this takes a number of (simulated) minutes.
     let mut minutes: u64 = 0;
+    let mut estimates = Vec::new();
     while app
         .outbox_entries()
         .await?
@@ -104,7 +120,16 @@ async fn a_queue_larger_than_the_limit_waits_out_the_window_and_goes_out_exactly
         world.advance(1).await?;
         app.sync_pass().await?;
         assert!(refused_so_far(&world).await? <= refused_before + 1);
+        if let Some(progress) = app.outbox_status().await?.progress {
+            estimates.push(progress.summary);
+        }
     }
+    // Once the pace is known, the time left is said.
+    assert!(
+        estimates.iter().any(|s| s.contains("minutes left")),
+        "{estimates:#?}"
+    );
+    assert_eq!(app.outbox_status().await?.progress, None, "all sent");
     let per_address = invitations_per_address(&world).await?;
     assert_eq!(per_address.len(), INVITES);
     assert!(

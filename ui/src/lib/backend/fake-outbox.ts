@@ -4,6 +4,7 @@ import type { ConfigSource } from "./bindings/ConfigSource";
 import type { Connection } from "./bindings/Connection";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxEntryState } from "./bindings/OutboxEntryState";
+import type { SendProgress } from "./bindings/SendProgress";
 import type { SettingItem } from "./bindings/SettingItem";
 import type { Settings } from "./bindings/Settings";
 import type { IpcError } from "./errors";
@@ -26,6 +27,8 @@ export interface FakeSyncOptions {
   paused?: boolean;
   /** RFC 3339 time of the last successful exchange with the server (`null`: never). */
   lastSyncedAt?: string | null;
+  /** A long send's progress, as the core reports it (given as is: the fake computes none). */
+  progress?: SendProgress | null;
   /** `AppInfo.idle_lock_minutes` (0 = never). Default 0. */
   idleLockMinutes?: number;
   /** `AppInfo.policy_problems` and `Settings.problems`. */
@@ -83,6 +86,7 @@ export class FakeOutbox {
   entries: OutboxEntry[];
   paused: boolean;
   lastSyncedAt: string | null;
+  progress: SendProgress | null;
   readonly idleLockMinutes: number;
   readonly policyProblems: string[];
   readonly knownOnThisComputer: boolean;
@@ -93,6 +97,7 @@ export class FakeOutbox {
     this.entries = (options.entries ?? []).map((e) => ({ ...e }));
     this.paused = options.paused ?? false;
     this.lastSyncedAt = options.lastSyncedAt !== undefined ? options.lastSyncedAt : null;
+    this.progress = options.progress ?? null;
     this.idleLockMinutes = options.idleLockMinutes ?? 0;
     this.policyProblems = [...(options.policyProblems ?? [])];
     this.knownOnThisComputer = options.knownOnThisComputer ?? true;

@@ -780,6 +780,7 @@ export class FakeBackend implements Backend {
       connection: this.outbox.connection(this.options.offline),
       paused: this.outbox.paused ? "signInRequired" : null,
       lastSyncedAt: this.outbox.lastSyncedAt,
+      progress: this.outbox.progress,
     };
   }
 

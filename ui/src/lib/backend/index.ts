@@ -66,6 +66,7 @@ export type { Preferences } from "./bindings/Preferences";
 export type { RecipientWarning } from "./bindings/RecipientWarning";
 export type { Rejection } from "./bindings/Rejection";
 export type { RejectedRow } from "./bindings/RejectedRow";
+export type { SendProgress } from "./bindings/SendProgress";
 export type { SendReceipt } from "./bindings/SendReceipt";
 export type { SessionInfo } from "./bindings/SessionInfo";
 export type { SignInStep } from "./bindings/SignInStep";

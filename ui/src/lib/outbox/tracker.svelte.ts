@@ -9,6 +9,7 @@ export const EMPTY_STATUS: OutboxStatus = {
   connection: "unknown",
   paused: null,
   lastSyncedAt: null,
+  progress: null,
 };
 
 export class OutboxTracker {
