@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Linux package under IT policy, as a hospital would deploy it: builds the release .deb (no demo
-# sandbox in it), installs it with dpkg, writes /etc/huma-clinician/policy.json pointing at a sandbox
+# The Linux package under IT policy, as a hospital would deploy it: builds the .deb (no demo sandbox
+# in it; the shipping profile, or with HUMA_DEB_PROFILE=debug the debug build), installs it with dpkg, writes /etc/huma-clinician/policy.json pointing at a sandbox
 # started separately on loopback, and drives the installed app through WebDriver (Xvfb, tauri-driver)
 # to check it shows the sign-in screen for that server and no "Demo sandbox". Then it uninstalls the
 # package and removes the policy (a policy file that was there before is put back).

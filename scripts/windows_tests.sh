@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# The Windows build, tested under Wine: builds the core's tests and the desktop app for
-# x86_64-pc-windows-gnu (the app is not run: Wine has no WebView2 runtime), then runs the tests under
-# Wine (Credential Manager for the keyring, the registry for managed policy, SQLCipher files, the
-# sandbox on loopback), then the exactly-once property and crash tests with their counts.
+# The Windows build, tested under Wine: builds the core's tests for x86_64-pc-windows-gnu and runs
+# them under Wine (Credential Manager for the keyring, the registry for managed policy, SQLCipher
+# files, the sandbox on loopback), building the desktop app for Windows meanwhile (it is not run:
+# Wine has no WebView2 runtime), then the exactly-once property and crash tests with their counts.
 #
 # No rustup target for Windows can be downloaded here, so it uses Debian's rustc-web, whose standard
 # library sources let cargo build std for the target (-Zbuild-std). Installs its Debian packages if
 # they are missing (needs root or sudo). Everything it writes stays under target/windows: the build
 # (without debug info or symbols, which halves its size), a private Wine prefix, the logs.
 #
-# Usage: windows_tests.sh [build|test|all]. `build` compiles everything (the core's tests and the app)
-# and prepares the Wine prefix, so scripts/test.sh can run it in the background at low priority while
-# the Linux checks run; `test` runs the tests under Wine (building whatever is missing); `all`, the
-# default, does both.
+# Usage: windows_tests.sh [build|test|all]. `build` compiles the core and its tests and prepares the
+# Wine prefix, so scripts/test.sh can run it in the background at low priority while the Linux
+# checks run; `test` runs the tests under Wine (building whatever is missing) and builds the app
+# while they run; `all`, the default, does both.
 #
 # Environment: PROPTEST_CASES (default 200) for the property test. Expects the UI built in ui/dist
 # (scripts/test.sh builds it before); builds it if it is not.
@@ -43,7 +43,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian's toolchain, not rustup's: cargo passes RUSTC on to build scripts.
+# Debian's toolchain, not rustup's: cargo passes RUSTC on to build scripts. Not rustup's clippy
+# driver either (scripts/test.sh builds with it on Linux).
+unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR=$DIR CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_STRIP=symbols
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc CXX_x86_64_pc_windows_gnu=x86_64-w64-mingw32-g++ \
@@ -83,15 +85,8 @@ build_started=$SECONDS
 core_cargo test --no-run --quiet
 echo "built in $((SECONDS - build_started)) s"
 
-step "Desktop app for Windows (the shell with its UI embedded; built, not run: Wine has no WebView2)"
-[ -f ui/dist/index.html ] || npm --prefix ui run build
-app_started=$SECONDS
-/usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" --target "$TARGET"
-app=$DIR/$TARGET/debug/huma-clinician.exe
-echo "huma-clinician.exe built in $((SECONDS - app_started)) s: $(du -h "$app" | cut -f1)"
-
 if [ "$PHASE" = build ]; then
-  step "Windows build done"
+  step "Windows build done (the desktop app is built while the tests run)"
   exit 0
 fi
 
@@ -108,11 +103,31 @@ run_tests() {
 }
 passed() { grep -oE "test result: ok\. [0-9]+ passed" "$1" | awk '{n += $4} END {print n + 0}'; }
 
-step "Core tests under Wine: unit, integration (sandbox on loopback), Credential Manager, registry"
+step "Core tests under Wine (unit, integration with the sandbox on loopback, Credential Manager, registry), and meanwhile the desktop app for Windows"
 # Ignored tests need the OS keyring or registry: under Wine they have them.
+rm -f "$LOGS/core.log"
 run_tests core -- --include-ignored \
-  --skip every_invite_reaches_the_server_exactly_once --skip killed_sync_workers
+  --skip every_invite_reaches_the_server_exactly_once --skip killed_sync_workers &
+core_tests=$!
+# The tests leave a core mostly idle: the app compiles then. Cargo holds the build directory's lock
+# while it compiles, so the app's build starts once the tests are running.
+until grep -q "Running" "$LOGS/core.log" 2>/dev/null || ! kill -0 "$core_tests" 2>/dev/null; do
+  sleep 1
+done
+# The shell with its UI embedded: built, not run (Wine has no WebView2).
+[ -f ui/dist/index.html ] || npm --prefix ui run build
+app_started=$SECONDS
+if ! /usr/bin/cargo build --quiet -p huma-clinician --features custom-protocol "$BUILD_STD" \
+  --target "$TARGET" >"$LOGS/app.log" 2>&1; then
+  tail -n 60 "$LOGS/app.log"
+  echo "the desktop app did not build for Windows (log: ${LOGS#"$root"/}/app.log)" >&2
+  exit 1
+fi
+app=$DIR/$TARGET/debug/huma-clinician.exe
+app_took=$((SECONDS - app_started))
+wait "$core_tests"
 echo "$(passed "$LOGS/core.log") core tests passed under Wine"
+echo "huma-clinician.exe built in $app_took s: $(du -h "$app" | cut -f1)"
 stop_wine
 
 step "Exactly once under Wine: property test and crash test (TerminateProcess)"
