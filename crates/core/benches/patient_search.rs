@@ -1,0 +1,124 @@
+//! Offline search of a 100,000-patient cached list, keystroke by keystroke, as a ratio to a baseline
+//! measured in the same run: the same page of the same search asked of the same SQLCipher file with
+//! one bare rusqlite query. `AccountStore::search_patients` also counts the list and the matches
+//! (the "12 of 100,000 patients" line) and reads when the list was cached.
+//! Not a timed test: it prints figures and asserts nothing about time.
+//!
+//! `cargo bench -p huma-core --bench patient_search` (release settings). `PATIENTS=20000` for a
+//! quick run; `RUNS=7` by default.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+#[allow(dead_code)]
+mod support;
+use support::time;
+
+use huma_core::pending::InvitationState;
+use huma_core::store::{new_key, AccountStore};
+use huma_core::ui_types::{Patient, PatientList, PatientQuery};
+use rusqlite::{params, Connection};
+
+const LIST: &str = "L1";
+const PAGE: u32 = 50;
+const FAMILY: [&str; 8] = [
+    "Ellison", "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans",
+];
+const GIVEN: [&str; 8] = [
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo",
+];
+
+fn patients(count: usize) -> Vec<Patient> {
+    (0..count)
+        .map(|i| Patient {
+            id: format!("{:024x}", i),
+            given_name: format!("{}{}", GIVEN[i % 8], i / 64),
+            family_name: format!("{}{}", FAMILY[(i / 8) % 8], i % 997),
+            date_of_birth: "1956-03-12".into(),
+            nhs_number: format!("{:03} {:03} {:04}", 900 + i % 100, i % 1000, i % 10_000),
+            email: Some(format!("patient.{i}@example.com")),
+            phone_number: Some(format!("+4477{i:08}")),
+            invitation: InvitationState::SignedUp,
+        })
+        .collect()
+}
+
+/// The page the store returns, asked directly: one query, no counts.
+fn bare_page(conn: &Connection, search: &str) -> usize {
+    let pattern = format!("%{}%", search.to_lowercase());
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT id, given_name, family_name, date_of_birth, nhs_number, email, phone_number
+             FROM patient WHERE list_id = ?1 AND search_text LIKE ?2
+             ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id LIMIT ?3",
+        )
+        .unwrap();
+    let rows = statement
+        .query_map(params![LIST, pattern, PAGE], |r| r.get::<_, String>(0))
+        .unwrap();
+    rows.count()
+}
+
+fn main() {
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(default)
+    };
+    let (count, runs) = (env("PATIENTS", 100_000), env("RUNS", 7));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinician.db");
+    let key = new_key();
+    let store = AccountStore::open(&path, &key).unwrap();
+    store
+        .save_lists(&[PatientList {
+            id: LIST.into(),
+            name: "Cardiology".into(),
+        }])
+        .unwrap();
+    store
+        .replace_list_patients(LIST, &patients(count), chrono::Utc::now())
+        .unwrap();
+
+    let bare = Connection::open(&path).unwrap();
+    bare.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose()))
+        .unwrap();
+
+    println!("patient_search: {count} cached patients, a page of {PAGE}, median of {runs} runs");
+    println!("  search        store (ms)   bare query (ms)   ratio   matches");
+    // Typing a family name, an NHS number, and a search that matches nobody (a full scan).
+    let searches = [
+        "e", "el", "ell", "elli", "ellis", "ellison4", "943", "9434", "nobody",
+    ];
+    let (mut worst, mut worst_ratio) = (Duration::ZERO, 0.0_f64);
+    for search in searches {
+        let query = PatientQuery {
+            list_id: LIST.into(),
+            search: search.into(),
+            skip: 0,
+            limit: PAGE,
+        };
+        let mut matches = 0;
+        let store_time = time(runs, || {
+            matches = store.search_patients(&query).unwrap().filtered;
+        });
+        let bare_time = time(runs, || {
+            bare_page(&bare, search);
+        });
+        let ratio = store_time.as_secs_f64() / bare_time.as_secs_f64();
+        worst = worst.max(store_time);
+        worst_ratio = worst_ratio.max(ratio);
+        println!(
+            "  {search:<12} {:>10.2}   {:>15.2}   {ratio:>5.1}×  {matches:>7}",
+            store_time.as_secs_f64() * 1e3,
+            bare_time.as_secs_f64() * 1e3,
+        );
+    }
+    println!(
+        "  slowest keystroke: {:.1} ms (target ≤ 16 ms from keystroke to rows); largest ratio {:.1}×",
+        worst.as_secs_f64() * 1e3,
+        worst_ratio
+    );
+}
