@@ -90,7 +90,7 @@ impl ClinicianApp {
             if counts.waiting == 0 {
                 facts.send = None;
             } else if facts.send.is_none() {
-                facts.send = Some(SendRun::new(now));
+                facts.send = Some(SendRun::new());
             }
             let progress = facts
                 .send
@@ -279,12 +279,13 @@ impl ClinicianApp {
             if let Some(connection) = report.connection {
                 facts.connection = connection;
             }
-            let send = facts
-                .send
-                .get_or_insert_with(|| SendRun::new(self.clock.now()));
-            send.sent(report.invites_sent_created.len() as u32);
+            let send = facts.send.get_or_insert_with(SendRun::new);
+            send.sent(report.invites_sent_created.len() as u32, self.clock.now());
             if report.busy_until.is_some() {
                 send.slowed();
+            }
+            if matches!(report.end, DrainEnd::Offline | DrainEnd::SignedOut) {
+                send.stalled();
             }
             let delivered = facts.held_since.map_or(0, |since| {
                 report

@@ -14,26 +14,49 @@ pub const LONG_SEND: u32 = 100;
 const PACE_AFTER: Duration = Duration::seconds(20);
 
 /// One send: from the moment invites wait until none do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendRun {
-    started_at: DateTime<Utc>,
     sent: u32,
+    /// The pace is measured from the first invites confirmed after the send began or last stood
+    /// still (offline, waiting for a sign-in), so hours of waiting (invites held for the clinic's
+    /// sending hours, a night offline) do not count as slow sending.
+    pace: Option<Pace>,
     /// The server asked us to slow down (429) during this send.
     slowed: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pace {
+    since: DateTime<Utc>,
+    sent: u32,
+}
+
 impl SendRun {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        Self {
-            started_at: now,
-            sent: 0,
-            slowed: false,
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Invites the server confirmed, at `now`.
+    pub fn sent(&mut self, count: u32, now: DateTime<Utc>) {
+        if count == 0 {
+            return;
+        }
+        self.sent = self.sent.saturating_add(count);
+        match &mut self.pace {
+            // The first confirmations start the clock: when they were sent is not known.
+            None => {
+                self.pace = Some(Pace {
+                    since: now,
+                    sent: 0,
+                })
+            }
+            Some(pace) => pace.sent = pace.sent.saturating_add(count),
         }
     }
 
-    /// Invites the server confirmed.
-    pub fn sent(&mut self, count: u32) {
-        self.sent = self.sent.saturating_add(count);
+    /// Sending stood still (offline, or waiting for a sign-in): the pace starts again.
+    pub fn stalled(&mut self) {
+        self.pace = None;
     }
 
     /// The server's rate limit turned a request away.
@@ -61,12 +84,14 @@ pub fn progress(run: &SendRun, waiting: u32, now: DateTime<Utc>) -> Option<SendP
         return None;
     }
     let mut summary = format!("{} of {} sent", grouped(run.sent), grouped(total));
-    let elapsed = now - run.started_at;
-    if run.sent > 0 && elapsed >= PACE_AFTER {
-        let seconds_left =
-            elapsed.num_milliseconds() as f64 / 1000.0 * f64::from(waiting) / f64::from(run.sent);
-        summary.push_str(" · ");
-        summary.push_str(&time_left(seconds_left));
+    if let Some(pace) = run.pace.as_ref().filter(|p| p.sent > 0) {
+        let elapsed = now - pace.since;
+        if elapsed >= PACE_AFTER {
+            let seconds_left = elapsed.num_milliseconds() as f64 / 1000.0 * f64::from(waiting)
+                / f64::from(pace.sent);
+            summary.push_str(" · ");
+            summary.push_str(&time_left(seconds_left));
+        }
     }
     if run.slowed {
         summary.push_str(
@@ -113,53 +138,85 @@ mod tests {
 
     #[test]
     fn a_short_send_shows_no_progress() {
-        let mut run = SendRun::new(at(0));
-        run.sent(40);
+        let mut run = SendRun::new();
+        run.sent(40, at(0));
         assert_eq!(progress(&run, 59, at(60)), None);
         assert_eq!(progress(&run, 0, at(60)), None, "nothing left");
     }
 
     #[test]
     fn a_long_send_counts_and_estimates_at_the_pace_so_far() {
-        let mut run = SendRun::new(at(0));
+        let mut run = SendRun::new();
         assert_eq!(
             progress(&run, 1000, at(0)).map(|p| p.summary),
             Some("0 of 1,000 sent".to_owned())
         );
-        // 50 a minute (Huma's limit, one personalised SMS per request): 950 left is 19 minutes.
-        run.sent(50);
-        let p = progress(&run, 950, at(60)).unwrap_or_else(|| panic!("no progress"));
-        assert_eq!((p.sent, p.total), (50, 1000));
-        assert_eq!(p.summary, "50 of 1,000 sent · about 19 minutes left");
-        // Too early to read a pace.
+        // 50 a minute (Huma's limit, one personalised SMS per request). The first 50 start the
+        // clock; a minute later 50 more: 900 left is 18 minutes.
+        run.sent(50, at(0));
         assert_eq!(
-            progress(&run, 950, at(5)).map(|p| p.summary),
-            Some("50 of 1,000 sent".to_owned())
+            progress(&run, 950, at(30)).map(|p| p.summary),
+            Some("50 of 1,000 sent".to_owned()),
+            "no pace from the first confirmations alone"
+        );
+        run.sent(50, at(60));
+        let p = progress(&run, 900, at(60)).unwrap_or_else(|| panic!("no progress"));
+        assert_eq!((p.sent, p.total), (100, 1000));
+        assert_eq!(p.summary, "100 of 1,000 sent · about 18 minutes left");
+        // Too early to read a pace.
+        let mut early = SendRun::new();
+        early.sent(50, at(0));
+        early.sent(50, at(5));
+        assert_eq!(
+            progress(&early, 900, at(5)).map(|p| p.summary),
+            Some("100 of 1,000 sent".to_owned())
+        );
+    }
+
+    #[test]
+    fn waiting_for_the_sending_hours_or_a_connection_is_not_slow_sending() {
+        // Queued in the evening, held overnight: the pace starts with the morning's first sends.
+        let mut run = SendRun::new();
+        run.sent(50, at(12 * 3600));
+        run.sent(50, at(12 * 3600 + 60));
+        assert_eq!(
+            progress(&run, 900, at(12 * 3600 + 60)).map(|p| p.summary),
+            Some("100 of 1,000 sent · about 18 minutes left".to_owned())
+        );
+        // Offline for hours: the pace starts again when sending does.
+        run.stalled();
+        run.sent(50, at(16 * 3600));
+        run.sent(50, at(16 * 3600 + 60));
+        assert_eq!(
+            progress(&run, 800, at(16 * 3600 + 60)).map(|p| p.summary),
+            Some("200 of 1,000 sent · about 16 minutes left".to_owned())
         );
     }
 
     #[test]
     fn the_estimate_rounds_up_and_says_hours_for_long_ones() {
-        let mut run = SendRun::new(at(0));
-        run.sent(100);
+        let mut run = SendRun::new();
+        run.sent(1, at(0));
+        run.sent(100, at(60));
         assert_eq!(
             progress(&run, 10, at(60)).map(|p| p.summary),
-            Some("100 of 110 sent · about a minute left".to_owned())
+            Some("101 of 111 sent · about a minute left".to_owned())
         );
         assert_eq!(
             progress(&run, 101, at(60)).map(|p| p.summary),
-            Some("100 of 201 sent · about 2 minutes left".to_owned())
+            Some("101 of 202 sent · about 2 minutes left".to_owned())
         );
         assert_eq!(
             progress(&run, 20_000, at(60)).map(|p| p.summary),
-            Some("100 of 20,100 sent · about 3 hours left".to_owned())
+            Some("101 of 20,101 sent · about 3 hours left".to_owned())
         );
     }
 
     #[test]
     fn a_send_the_server_slows_says_why_even_when_short() {
-        let mut run = SendRun::new(at(0));
-        run.sent(30);
+        let mut run = SendRun::new();
+        run.sent(10, at(0));
+        run.sent(20, at(60));
         run.slowed();
         assert_eq!(
             progress(&run, 20, at(60)).map(|p| p.summary),
