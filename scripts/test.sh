@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 started=$SECONDS
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-# A full run from a clean clone writes about 10 GB under target/ (debug, release and Windows builds). Say so
+# A full run from a clean clone writes about 6.5 GB under target/ (the debug and Windows builds). Say so
 # up front rather than failing half-way through a C build with "No space left on device".
 disk_report() { df -h . | tail -n 1 | awk '{print "Disk: " $4 " free of " $2}'; }
 free_kib=$(df -Pk . | awk 'NR == 2 {print $4}')
@@ -91,7 +91,7 @@ if ! cargo test --workspace --features custom-protocol,sandbox --test integratio
 fi
 grep -E "cases run|kills|test result" target/exactly-once.log
 
-step "Linux package: release .deb installed with dpkg, run under IT policy (Xvfb + WebDriver)"
+step "Linux package: the .deb (debug build, the installers' features) installed with dpkg, run under IT policy (Xvfb + WebDriver)"
 # The UI was built above; the background Windows build embeds it, so it is not rebuilt under it.
 # The package is made from a debug build with the installers' features (no demo sandbox, so the
 # installed app's identity), which reuses everything compiled above; its sizes are printed as such.
