@@ -12,10 +12,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-// Each bench binary uses only part of `support` (this one times its own runs).
-#[allow(dead_code)]
 mod support;
-use support::median;
+use support::{env_count, median};
 
 use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, Invitee};
@@ -132,13 +130,7 @@ fn store_enqueue(path: &Path, invites: &[NewInvite]) -> Duration {
 }
 
 fn main() {
-    let env = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(default)
-    };
-    let (count, runs) = (env("ROWS", 97_000), env("RUNS", 3));
+    let (count, runs) = (env_count("ROWS", 97_000), env_count("RUNS", 3));
     let dir = tempfile::tempdir().unwrap();
     let schema = outbox_schema(dir.path());
     let invites = rows(count);

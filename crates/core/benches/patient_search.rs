@@ -11,9 +11,8 @@
 
 use std::time::Duration;
 
-#[allow(dead_code)]
 mod support;
-use support::time;
+use support::{env_count, time};
 
 use huma_core::pending::InvitationState;
 use huma_core::store::{new_key, AccountStore};
@@ -61,13 +60,7 @@ fn bare_page(conn: &Connection, search: &str) -> usize {
 }
 
 fn main() {
-    let env = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(default)
-    };
-    let (count, runs) = (env("PATIENTS", 100_000), env("RUNS", 7));
+    let (count, runs) = (env_count("PATIENTS", 100_000), env_count("RUNS", 7));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("clinician.db");
     let key = new_key();

@@ -1,4 +1,6 @@
 //! Timing helpers shared by the benchmarks: the median of repeated runs after one warm-up.
+// Each bench binary uses only part of it.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -19,4 +21,12 @@ pub fn time(runs: usize, mut f: impl FnMut()) -> Duration {
             })
             .collect(),
     )
+}
+
+/// A count from the environment (`ROWS=20000` for a quick run), else `default`.
+pub fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
 }

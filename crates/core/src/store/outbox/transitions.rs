@@ -113,13 +113,7 @@ impl AccountStore {
         next: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = ?2,
-                               next_attempt_at = ?3, updated_at = ?4
-             WHERE id = ?1 AND state = 'sending'",
-            params![id, reason, ts(next), ts(now)],
-        )?;
-        Ok(())
+        self.requeue(id, reason, next, now, 1)
     }
 
     /// Back to `queued`, not before `next`: the server failed; `reason` says how, for the Outbox view.
@@ -130,10 +124,23 @@ impl AccountStore {
         next: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.requeue(id, reason, next, now, 0)
+    }
+
+    /// Back to `queued` with `reason`, not before `next`, taking back `uncounted` attempts.
+    fn requeue(
+        &self,
+        id: &str,
+        reason: &str,
+        next: DateTime<Utc>,
+        now: DateTime<Utc>,
+        uncounted: u32,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE outbox SET state = 'queued', reason = ?2, next_attempt_at = ?3, updated_at = ?4
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - ?5, 0), reason = ?2,
+                               next_attempt_at = ?3, updated_at = ?4
              WHERE id = ?1",
-            params![id, reason, ts(next), ts(now)],
+            params![id, reason, ts(next), ts(now), uncounted],
         )?;
         Ok(())
     }
