@@ -387,8 +387,8 @@ impl AppSession {
         Ok(std::mem::replace(&mut self.home, placeholder))
     }
 
-    /// Every log file the app wrote, concatenated. A release build (the installed .deb) ignores
-    /// `HUMA_CLINICIAN_DATA_DIR` and logs in the user's own app-data folder.
+    /// Every log file the app wrote, concatenated. A build without the demo sandbox (the installed
+    /// .deb) ignores `HUMA_CLINICIAN_DATA_DIR` and logs in the user's own app-data folder.
     pub fn logs(&self) -> String {
         let release = self.home.path().join(".local/share/com.huma.clinician");
         logs_in(&self.data_dir()) + &logs_in(&release)

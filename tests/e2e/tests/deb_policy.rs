@@ -155,7 +155,7 @@ async fn installed_app_follows_the_machine_policy() -> TestResult {
 #[tokio::test(flavor = "multi_thread")]
 async fn policy_without_a_server_and_no_sandbox_says_it_is_not_configured() -> TestResult {
     if std::env::var_os(BACKEND_ENV).is_some() {
-        return Ok(()); // the installed release build ignores HUMA_CLINICIAN_POLICY_FILE
+        return Ok(()); // the installed build ignores HUMA_CLINICIAN_POLICY_FILE
     }
     let dir = tempfile::tempdir()?;
     let policy = dir.path().join("policy.json");
