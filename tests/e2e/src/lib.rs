@@ -346,9 +346,22 @@ impl AppSession {
         .await
     }
 
+    /// Clicks the element, again for up to two seconds while something passing over it takes the
+    /// click (a toast sliding in, a dialog closing): a clinician would simply click again.
     async fn click_xpath(&self, xpath: &str) -> TestResult {
-        self.find(Locator::XPath(xpath)).await?.click().await?;
-        Ok(())
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            match self.find(Locator::XPath(xpath)).await?.click().await {
+                Ok(_) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Saves a screenshot of the display. It is taken by the X server (ImageMagick's `import`), not

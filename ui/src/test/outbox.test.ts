@@ -195,11 +195,11 @@ describe("Outbox view", () => {
     expect(within(rows(dialog)[0]!).getByTestId("outbox-entry-will-send")).toHaveTextContent("Will send tomorrow at 08:00");
     expect(within(rows(dialog)[1]!).queryByTestId("outbox-entry-will-send")).not.toBeInTheDocument();
     // Only the held row offers it.
-    expect(within(dialog).getAllByRole("button", { name: /^Send .* now$/ })).toHaveLength(1);
-    await user.click(within(dialog).getByRole("button", { name: "Send +44 7700 900321 now" }));
+    expect(within(dialog).getAllByRole("button", { name: /^Send now: / })).toHaveLength(1);
+    await user.click(within(dialog).getByRole("button", { name: "Send now: +44 7700 900321" }));
     expect(fake.callsOf("sendOutboxNow")[0]?.args).toEqual([[held.id]]);
     await waitFor(() => expect(within(dialog).getByTestId("outbox-message")).toHaveTextContent("1 invite will be sent now."));
-    expect(within(dialog).queryByRole("button", { name: "Send +44 7700 900321 now" })).not.toBeInTheDocument();
+    expect(within(dialog).queryByRole("button", { name: "Send now: +44 7700 900321" })).not.toBeInTheDocument();
   });
 
   it("retries one entry", async () => {

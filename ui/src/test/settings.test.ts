@@ -66,7 +66,7 @@ describe("settings", () => {
     ]);
 
     // Back to the default.
-    await user.click(within(dialog).getByRole("button", { name: "Use the default for Default phone region" }));
+    await user.click(within(dialog).getByRole("button", { name: "Use default for Default phone region" }));
     await waitFor(() => expect(region).toHaveValue("GB"));
     expect(fake.callsOf("setSetting").at(-1)?.args).toEqual(["phoneRegion", null]);
   });
