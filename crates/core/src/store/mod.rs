@@ -20,6 +20,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, ErrorCode};
 use crate::secrets::Secret;
 
+/// The page cache of the database connection, in KiB (SQLite allocates it as pages are read).
+const CACHE_KIB: i64 = 64 * 1024;
+
 pub use migrate::{latest_version, MIGRATIONS};
 pub use outbox::{
     Holds, InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, SendGroup,
@@ -221,6 +224,10 @@ impl AccountStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Room for a 100,000-patient list and its search index decrypted (SQLCipher decrypts
+        // every page it reads; the default 2,000 pages would re-read the list on each keystroke).
+        // Only what is read is held.
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate::migrate(&mut conn)?;
         Ok(Self {

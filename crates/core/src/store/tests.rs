@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 
+use super::patients::search_text;
 use super::*;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientQuery};
 
@@ -203,6 +204,10 @@ fn odd_search_strings_find_nothing_and_never_fail() {
         "%",
         "_",
         "\\",
+        "*",
+        "?",
+        "[a-z]",
+        "\"",
         "\"; DROP TABLE patient; --",
         "😀",
         &"x".repeat(10_000),
@@ -211,6 +216,201 @@ fn odd_search_strings_find_nothing_and_never_fail() {
         assert_eq!(page.filtered, 0, "{q:.20}");
         assert_eq!(page.total, 3);
     }
+}
+
+/// 600 patients over a few names, so that searches range from nearly everyone to a handful.
+fn crowd() -> Vec<Patient> {
+    const GIVEN: [&str; 5] = ["Ann", "Anne-Marie", "Bo", "Siân", "Zoë"];
+    const FAMILY: [&str; 6] = ["Ng", "Annan", "O'Brien", "bell", "Bellamy", "Ó Dálaigh"];
+    (0..600)
+        .map(|i| {
+            let nhs = format!("9{:02} {:03} {:04}", i % 7, i % 101, i);
+            patient(
+                &format!("p{i:03}"),
+                GIVEN[i % 5],
+                &format!("{}{}", FAMILY[i % 6], i % 13),
+                &nhs,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn offline_search_finds_and_orders_what_a_plain_substring_filter_does_on_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir);
+    let crowd = crowd();
+    store
+        .replace_list_patients("L1", &crowd, Utc::now())
+        .unwrap();
+    let order = |p: &&Patient| {
+        (
+            p.family_name.to_ascii_lowercase(),
+            p.given_name.to_ascii_lowercase(),
+            p.id.clone(),
+        )
+    };
+    // From everyone, through common one- and two-letter searches and trigram searches, to rare
+    // and absent ones; pages at the start, the middle and past the end.
+    for search in [
+        "", "a", "an", "ann", "anne-m", "bell", "bellamy1", "siân o", "ó d", "ng12", "9", "93",
+        "903 00", "p59", "p599", "zz", "zzz",
+    ] {
+        let mut needle = search.to_lowercase();
+        if needle.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+            needle.retain(|c| c != ' ');
+        }
+        let mut expected: Vec<&Patient> = crowd
+            .iter()
+            .filter(|p| search_text(p).contains(&needle))
+            .collect();
+        expected.sort_by_key(order);
+        for (skip, limit) in [(0, 50), (0, 7), (40, 25), (590, 50), (700, 50)] {
+            let mut q = query(search);
+            (q.skip, q.limit) = (skip, limit);
+            let page = store.search_patients(&q).unwrap();
+            let want: Vec<&str> = expected
+                .iter()
+                .skip(skip as usize)
+                .take(limit as usize)
+                .map(|p| p.id.as_str())
+                .collect();
+            let got: Vec<&str> = page.patients.iter().map(|p| p.id.as_str()).collect();
+            assert_eq!(got, want, "{search:?} from {skip}");
+            assert_eq!(
+                (page.filtered, page.total),
+                (expected.len() as u32, 600),
+                "{search:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_search_index_follows_renames_replacements_and_removed_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir);
+    let found = |list: &str, search: &str| -> Vec<String> {
+        let mut q = query(search);
+        q.list_id = list.into();
+        let page = store.search_patients(&q).unwrap();
+        page.patients.into_iter().map(|p| p.id).collect()
+    };
+    // Renamed on the server, seen again on a page of results.
+    let renamed = patient("p3", "Amir", "Khanna-Wright", "999 000 0034");
+    store.upsert_patients("L1", &[renamed], Utc::now()).unwrap();
+    assert_eq!(found("L1", "wright"), ["p3"]);
+    assert_eq!(found("L1", "amir khanna"), ["p3"]);
+    // Only the old name had "Khan" followed by the full name.
+    assert!(found("L1", "khan amir").is_empty());
+
+    // The same person on a second list is found in each list separately.
+    store
+        .save_lists(&[
+            PatientList {
+                id: "L1".into(),
+                name: "Cardiology".into(),
+            },
+            PatientList {
+                id: "L2".into(),
+                name: "Renal".into(),
+            },
+        ])
+        .unwrap();
+    let moved = patient("p3", "Amir", "Khanna-Wright", "999 000 0034");
+    store
+        .replace_list_patients("L2", &[moved], Utc::now())
+        .unwrap();
+    assert_eq!(found("L2", "wright"), ["p3"]);
+    assert!(found("L2", "o'brien").is_empty());
+
+    // A fresh copy of L1 without them, then L2 removed on the server.
+    let stayed = patient("p1", "Siân", "O'Brien", "999 000 0018");
+    store
+        .replace_list_patients("L1", &[stayed], Utc::now())
+        .unwrap();
+    assert!(found("L1", "wright").is_empty());
+    assert_eq!(found("L1", "o'brien"), ["p1"]);
+    assert_eq!(store.search_patients(&query("")).unwrap().total, 1);
+    store
+        .save_lists(&[PatientList {
+            id: "L1".into(),
+            name: "Cardiology".into(),
+        }])
+        .unwrap();
+    assert!(found("L2", "wright").is_empty());
+    let index_rows: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM patient_search WHERE patient_search MATCH 'wright'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index_rows, 0, "the index keeps nothing of removed patients");
+}
+
+#[test]
+fn a_fresh_copy_of_a_list_writes_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(&dir);
+    let mut crowd = crowd();
+    store
+        .replace_list_patients("L1", &crowd, Utc::now())
+        .unwrap();
+    let writes = |patients: &[Patient]| {
+        let before = store.conn().total_changes();
+        store
+            .replace_list_patients("L1", patients, Utc::now())
+            .unwrap();
+        // Less the one write that stamps the list with the time of the copy.
+        store.conn().total_changes() - before - 1
+    };
+    assert_eq!(writes(&crowd), 0, "an unchanged list is not written again");
+    crowd[7].family_name = "Renamed".into();
+    crowd.remove(3);
+    crowd.push(patient("p600", "New", "Person", "999 000 9999"));
+    // Each patient's row, its search index entry and its list's count change with it.
+    assert!(writes(&crowd) > 0);
+    let page = store.search_patients(&query("renamed")).unwrap();
+    assert_eq!((page.filtered, page.total), (1, 600));
+    assert_eq!(store.search_patients(&query("p003")).unwrap().filtered, 0);
+    assert_eq!(
+        store
+            .search_patients(&query("new person"))
+            .unwrap()
+            .filtered,
+        1
+    );
+}
+
+#[test]
+fn patients_cached_before_the_search_index_are_found_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = (dir.path().join("a.db"), new_key());
+    {
+        // A database as the version before the index left it.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose()))
+            .unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 6;
+             INSERT INTO patient_list (id, name, position) VALUES ('L1', 'Cardiology', 0);
+             INSERT INTO patient (list_id, id, given_name, family_name, date_of_birth, nhs_number,
+                                  search_text, seen_at)
+             VALUES ('L1', 'p1', 'Siân', 'O''Brien', '1956-03-12', '999 000 0018',
+                     'p1 siân o''brien siân o''brien 9990000018', '2026-12-01T09:00:00Z');",
+        )
+        .unwrap();
+    }
+    let store = AccountStore::open(&path, &key).unwrap();
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+    let page = store.search_patients(&query("o'brien")).unwrap();
+    assert_eq!((page.filtered, page.total), (1, 1));
+    assert_eq!(page.patients[0].given_name, "Siân");
 }
 
 #[test]

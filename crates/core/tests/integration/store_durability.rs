@@ -8,13 +8,23 @@ use common::{TestResult, World};
 use huma_core::secrets::Secret;
 use huma_core::ErrorCode;
 
-/// Overwrites part of the file's last page (SQLCipher authenticates each page).
-fn damage_last_page(path: &std::path::Path) -> TestResult {
+/// Overwrites part of every page in the second half of the file (SQLCipher authenticates each
+/// page): where the cached patients are, away from the schema's pages, which are read at open to
+/// prove the key (a damaged one reads as a wrong key). Every page, as any one may be free and
+/// never read by the integrity check.
+fn damage_the_second_half(path: &std::path::Path) -> TestResult {
+    const PAGE: usize = 4096;
     let mut bytes = std::fs::read(path)?;
-    let len = bytes.len();
-    assert!(len > 8192, "database too small to damage: {len}");
-    for b in &mut bytes[len - 3000..len - 2000] {
-        *b ^= 0x5a;
+    let pages = bytes.len() / PAGE;
+    assert!(
+        pages >= 8,
+        "database too small to damage: {} bytes",
+        bytes.len()
+    );
+    for page in bytes.chunks_mut(PAGE).skip(pages / 2) {
+        for b in page.iter_mut().skip(100).take(200) {
+            *b ^= 0x5a;
+        }
     }
     std::fs::write(path, bytes)?;
     Ok(())
@@ -50,7 +60,7 @@ async fn sign_in_sets_a_damaged_database_aside_and_says_so_then_starts_afresh() 
     app.sign_out().await?;
 
     let folder = account_folder(&world)?;
-    damage_last_page(&folder.join("clinician.db"))?;
+    damage_the_second_half(&folder.join("clinician.db"))?;
 
     let err = app
         .sign_in(huma_sandbox::NO_MFA_EMAIL, &password)
