@@ -100,20 +100,27 @@ describe("pending invites: the table", () => {
     expect(within(row("Grace Evans")).getByTestId("pending-status")).toHaveTextContent("Delivery failed");
   });
 
-  it("shows the resend limit before it is hit and disables Resend with the reason once it is", async () => {
-    await rendered();
+  it("offers Resend and Revoke as each row says, with the row's reason when not", async () => {
+    // Whether a row can be resent or revoked, and why not, is the core's answer on the row.
+    const { fake } = await rendered();
     expect(within(row("Oliver Jones")).getByTestId("pending-resends-left")).toHaveTextContent("1");
     const grace = row("Grace Evans");
-    expect(within(grace).getByTestId("pending-resends-left")).toHaveTextContent("0 Resend limit reached (6 sends)");
+    const atLimit = invite(fake, "Grace Evans").resendUnavailable!;
+    expect(within(grace).getByTestId("pending-resends-left")).toHaveTextContent(`0 ${atLimit}`);
     const resend = within(grace).getByRole("button", { name: "Resend" });
     expect(resend).toBeDisabled();
-    expect(resend).toHaveAccessibleDescription("Grace Evans: Resend limit reached (6 sends)");
+    expect(resend).toHaveAccessibleDescription(`Grace Evans: ${atLimit}`);
     expect(within(grace).getByRole("button", { name: "Revoke" })).toBeEnabled();
-    // Rows not sent yet can be neither resent nor revoked from here.
+    const notSent = invite(fake, "Leo Walker");
     expect(within(row("Leo Walker")).getByRole("button", { name: "Resend" })).toHaveAccessibleDescription(
-      "Leo Walker: Not sent yet",
+      `Leo Walker: ${notSent.resendUnavailable}`,
     );
     expect(within(row("Leo Walker")).getByRole("button", { name: "Revoke" })).toBeDisabled();
+    // A resend on its way blocks another resend, not a revoke.
+    const noah = row("Noah Green");
+    expect(invite(fake, "Noah Green").revokeUnavailable).toBeNull();
+    expect(within(noah).getByRole("button", { name: "Resend" })).toBeDisabled();
+    expect(within(noah).getByRole("button", { name: "Revoke" })).toBeEnabled();
     expect(within(row("Sam Patel")).getByRole("button", { name: "Resend" })).toHaveAccessibleDescription("Sam Patel");
   });
 
@@ -244,16 +251,16 @@ describe("pending invites: resend and revoke", () => {
   });
 
   it("warns when it is the last resend allowed, then disables Resend", async () => {
-    const { user } = await rendered();
+    const { fake, user } = await rendered();
     await user.click(within(row("Oliver Jones")).getByRole("button", { name: "Resend" }));
     const dialog = screen.getByRole("dialog", { name: "Resend invitation" });
     expect(within(dialog).getByTestId("pending-confirm-limit")).toHaveTextContent(
-      "This is the last resend allowed for Oliver Jones (6 sends in all).",
+      "This is the last resend Huma allows for Oliver Jones.",
     );
     await user.click(within(dialog).getByRole("button", { name: "Yes, resend" }));
     await waitFor(() => expect(within(row("Oliver Jones")).getByRole("button", { name: "Resend" })).toBeDisabled());
     expect(within(row("Oliver Jones")).getByTestId("pending-resends-left")).toHaveTextContent(
-      "0 Resend limit reached (6 sends)",
+      `0 ${invite(fake, "Oliver Jones").resendUnavailable}`,
     );
   });
 
@@ -305,8 +312,8 @@ describe("pending invites: resend and revoke", () => {
     expect(resendSelected).toBeDisabled();
     const note = screen.getByTestId("pending-selection-note");
     expect(note.textContent).toMatch(/^Cannot resend: /);
-    expect(note).toHaveTextContent("Grace Evans (Resend limit reached (6 sends))");
-    expect(note).toHaveTextContent("Leo Walker (Not sent yet)");
+    expect(note).toHaveTextContent(`Grace Evans (${invite(fake, "Grace Evans").resendUnavailable})`);
+    expect(note).toHaveTextContent(`Leo Walker (${invite(fake, "Leo Walker").resendUnavailable})`);
     expect(resendSelected).toHaveAccessibleDescription(note.textContent!);
     await user.click(selectAll);
     expect(screen.queryByTestId("pending-selection")).not.toBeInTheDocument();

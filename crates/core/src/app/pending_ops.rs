@@ -2,12 +2,12 @@
 //! the CSV export, and the support diagnostics.
 
 use super::*;
+use crate::pending::availability::{PendingAction as Action, Unavailable};
 use crate::pending::invitees::{self, Known, Names, EXPIRED_SHOWN_FOR};
 use crate::pending::merge::{Fetched, ServerList, INVITATION_LIFETIME};
 use crate::pending::sign_up_code::{self, SignUpCode};
 use crate::pending::{
     self, api, export, ActionReceipt, Diagnostics, InvitedPatient, PendingInvite, PendingPage,
-    PendingStatus,
 };
 use crate::store::{InvitationRef, RowKind};
 use crate::support;
@@ -15,12 +15,6 @@ use std::ops::ControlFlow;
 
 /// The patient list reuses the pending view's copy of the server's list while it is this fresh.
 const INVITEES_COPY_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(5);
-
-/// What the clinician asked to act on, checked against the view.
-enum Action {
-    Resend,
-    Revoke,
-}
 
 impl ClinicianApp {
     async fn check_list(&self, store: &AccountStore, list_id: &str) -> AppResult<()> {
@@ -297,24 +291,17 @@ fn choose<'a>(
     let mut chosen = Vec::new();
     let (mut gone, mut local, mut revoking, mut resending, mut at_limit) = (0, 0, 0, 0, 0);
     for id in ids {
-        match view.iter().find(|row| &row.id == id) {
-            None => gone += 1,
-            Some(row) if row.on_this_computer => local += 1,
-            Some(row) if row.status == PendingStatus::RevokeQueued => revoking += 1,
-            // The outbox would fold a second resend into the one on its way: say so instead.
-            Some(row)
-                if matches!(action, Action::Resend)
-                    && row.status == PendingStatus::ResendQueued =>
-            {
-                resending += 1
-            }
-            Some(row) => {
-                if matches!(action, Action::Resend) && row.resends_left == Some(0) {
-                    at_limit += 1;
-                } else if !chosen.iter().any(|c: &&PendingInvite| c.id == row.id) {
-                    chosen.push(row);
-                }
-            }
+        let Some(row) = view.iter().find(|row| &row.id == id) else {
+            gone += 1;
+            continue;
+        };
+        match Unavailable::of(row, *action) {
+            Some(Unavailable::NotSentYet) => local += 1,
+            Some(Unavailable::BeingRevoked) => revoking += 1,
+            Some(Unavailable::ResendWaiting) => resending += 1,
+            Some(Unavailable::AtSendLimit) => at_limit += 1,
+            None if chosen.iter().any(|c: &&PendingInvite| c.id == row.id) => {}
+            None => chosen.push(row),
         }
     }
     let verb = match action {
@@ -371,6 +358,7 @@ fn choose<'a>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::pending::PendingStatus;
 
     fn row(id: &str, resends_left: Option<u32>, status: PendingStatus) -> PendingInvite {
         PendingInvite {
@@ -388,6 +376,8 @@ mod tests {
             status,
             reason: None,
             sign_up_code_unavailable: None,
+            resend_unavailable: None,
+            revoke_unavailable: None,
         }
     }
 

@@ -107,6 +107,8 @@ mod tests {
             status: PendingStatus::Delivered,
             reason: None,
             sign_up_code_unavailable: None,
+            resend_unavailable: None,
+            revoke_unavailable: None,
         }
     }
 

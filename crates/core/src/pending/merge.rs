@@ -116,6 +116,8 @@ impl ServerInvite {
             status: self.status,
             reason: None,
             sign_up_code_unavailable: None,
+            resend_unavailable: None,
+            revoke_unavailable: None,
         }
     }
 }
@@ -186,6 +188,8 @@ impl LocalRow {
             },
             reason: self.reason.clone(),
             sign_up_code_unavailable: Some(super::sign_up_code::NOT_SENT_YET.to_owned()),
+            resend_unavailable: None,
+            revoke_unavailable: None,
         }
     }
 }
@@ -228,7 +232,8 @@ const REVOKING: &str =
 /// - A queued or sending resend / revoke marks its invitation `resendQueued` / `revokeQueued`; a
 ///   revoke that went out hides it; a refused one puts its reason on the row.
 /// - Invitations past their expiry are gone on the server, so a cached copy leaves them out.
-/// - Rows on this computer and rows being revoked say why they offer no sign-up code.
+/// - Rows on this computer and rows being revoked say why they offer no sign-up code, and every
+///   row whether it can be resent and revoked.
 pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec<PendingInvite> {
     let mut rows: Vec<PendingInvite> = Vec::new();
     let on_server: HashSet<&str> = server.invites.iter().map(|s| s.id.as_str()).collect();
@@ -343,6 +348,7 @@ pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec
         }
         rows.push(row);
     }
+    super::availability::mark(&mut rows);
     rows
 }
 

@@ -204,6 +204,17 @@ fn queued_resends_and_revokes_mark_their_invitation() {
         ]
     );
     assert!(rows.iter().all(|r| !r.on_this_computer));
+    // Each row says what it still allows: a waiting resend leaves revoke open, a revoke nothing.
+    let allowed: Vec<(bool, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.resend_unavailable.is_none(),
+                r.revoke_unavailable.is_none(),
+            )
+        })
+        .collect();
+    assert_eq!(allowed, [(false, true), (false, false), (false, false)]);
 }
 
 #[test]

@@ -7,8 +7,10 @@
 //! - [`types`]: what the UI sees.
 //! - [`invitees`]: the patient list's "invited, not signed up yet" group.
 //! - [`sign_up_code`]: a patient's own sign-up link as a QR code.
+//! - [`availability`]: which rows can be resent or revoked now, and why not.
 
 pub mod api;
+pub mod availability;
 pub mod export;
 pub mod invitees;
 pub mod merge;

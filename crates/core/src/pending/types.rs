@@ -27,12 +27,16 @@ pub struct PendingInvite {
     pub reminder_sent: bool,
     /// The clinician who sent it.
     pub invited_by: Option<String>,
-    /// Sends left of the 5 Huma allows per invitation; `None` for rows only on this computer.
+    /// Sends left of those Huma allows per invitation (`wire::MAX_INVITATION_SENDS`); `None` for rows only on this computer.
     pub resends_left: Option<u32>,
     pub status: PendingStatus,
     pub reason: Option<String>,
     /// Why "Show sign-up code" is not offered for this row; `None`: it is.
     pub sign_up_code_unavailable: Option<String>,
+    /// Why this row cannot be resent now, in a few words; `None`: it can (`pending::availability`).
+    pub resend_unavailable: Option<String>,
+    /// Why this row cannot be revoked now, in a few words; `None`: it can.
+    pub revoke_unavailable: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

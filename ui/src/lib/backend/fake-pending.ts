@@ -36,16 +36,25 @@ interface Seed {
   resendsLeft: number | null;
   invitedBy?: string;
   reason?: string;
+  /** Given, as the core would say it (`pending::availability` decides in the app). */
+  resendUnavailable?: string;
+  revokeUnavailable?: string;
 }
+
+// The few words the core puts on rows it will not resend or revoke, as given data for the fake.
+const LIMIT = `Resend limit reached (${FAKE_SEND_LIMIT} sends)`;
+const RESEND_WAITING = "Resend already waiting";
+const REVOKING = "Being revoked";
+const NOT_SENT = "Not sent yet";
 
 /** One invitation in every status. Recipients are fictional (Ofcom drama numbers, example.com). */
 const SEEDS: Seed[] = [
   { name: "Sam Patel", recipient: "+447911123456", channel: "sms", sentAgoMs: MINUTE, status: "delivered", resendsLeft: 4 },
   { name: "Priya Shah", recipient: "priya.shah@example.com", channel: "email", sentAgoMs: 2 * 24 * HOUR, status: "sent", resendsLeft: 3, invitedBy: "Jordan Lee" },
   { name: "Oliver Jones", recipient: "+447700900999", channel: "sms", sentAgoMs: 6 * 24 * HOUR + 12 * HOUR, status: "delivered", resendsLeft: 1 },
-  { name: "Grace Evans", recipient: "+447700900321", channel: "sms", sentAgoMs: 3 * 24 * HOUR, status: "failed", resendsLeft: 0 },
-  { name: "Noah Green", recipient: "noah.green@example.com", channel: "email", sentAgoMs: 5 * 24 * HOUR, status: "resendQueued", resendsLeft: 2 },
-  { name: "Isla Brown", recipient: "isla.brown@example.com", channel: "email", sentAgoMs: 4 * 24 * HOUR, status: "revokeQueued", resendsLeft: 4 },
+  { name: "Grace Evans", recipient: "+447700900321", channel: "sms", sentAgoMs: 3 * 24 * HOUR, status: "failed", resendsLeft: 0, resendUnavailable: LIMIT },
+  { name: "Noah Green", recipient: "noah.green@example.com", channel: "email", sentAgoMs: 5 * 24 * HOUR, status: "resendQueued", resendsLeft: 2, resendUnavailable: RESEND_WAITING },
+  { name: "Isla Brown", recipient: "isla.brown@example.com", channel: "email", sentAgoMs: 4 * 24 * HOUR, status: "revokeQueued", resendsLeft: 4, resendUnavailable: REVOKING, revokeUnavailable: REVOKING },
   { name: "Leo Walker", recipient: "+447700900777", channel: "sms", sentAgoMs: null, status: "queued", resendsLeft: null },
   { name: "Ava Wilson", recipient: "ava.wilson@example.com", channel: "email", sentAgoMs: null, status: "sending", resendsLeft: null },
   {
@@ -93,6 +102,8 @@ export function seedPendingInvites(listId: string, now: number, invitedBy: strin
       status: seed.status,
       reason: seed.reason ?? null,
       signUpCodeUnavailable: null,
+      resendUnavailable: local ? NOT_SENT : (seed.resendUnavailable ?? null),
+      revokeUnavailable: local ? NOT_SENT : (seed.revokeUnavailable ?? null),
     };
   });
 }
@@ -179,6 +190,7 @@ export class FakePending {
     for (const row of rows) {
       if (offline) {
         row.status = "resendQueued";
+        row.resendUnavailable = RESEND_WAITING;
         this.queued.push({ listId, id: row.id, kind: "resend" });
       } else {
         this.applyResend(row);
@@ -192,6 +204,8 @@ export class FakePending {
     if (offline) {
       for (const row of rows) {
         row.status = "revokeQueued";
+        row.resendUnavailable = REVOKING;
+        row.revokeUnavailable = REVOKING;
         this.queued.push({ listId, id: row.id, kind: "revoke" });
       }
     } else {
@@ -221,6 +235,7 @@ export class FakePending {
   private applyResend(row: PendingInvite): void {
     // Same code, same expiry: only the send count and the delivery status change.
     row.resendsLeft = Math.max(0, (row.resendsLeft ?? 1) - 1);
+    row.resendUnavailable = row.resendsLeft === 0 ? LIMIT : null;
     row.status = "sent";
     row.sentAt = iso(Date.now());
   }

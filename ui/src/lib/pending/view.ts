@@ -3,9 +3,6 @@
 import type { Channel, PendingInvite, PendingStatus } from "../backend";
 import { formatDateTime, formatPhone } from "../format";
 
-/** Sends the server allows per invitation (the first send included). */
-export const SEND_LIMIT = 6;
-
 export const STATUS_TEXT: Record<PendingStatus, string> = {
   queued: "Waiting to send",
   sending: "Sending",
@@ -86,23 +83,14 @@ export function resendsLeftText(invite: PendingInvite): string {
   return invite.resendsLeft === null ? "—" : String(invite.resendsLeft);
 }
 
-export const RESEND_LIMIT_REASON = `Resend limit reached (${SEND_LIMIT} sends)`;
-
-/** Why this invitation cannot be resent now, or null when it can. */
+/** Why this invitation cannot be resent now, or null when it can: the core decides, per row. */
 export function resendBlock(invite: PendingInvite): string | null {
-  if (invite.onThisComputer) return "Not sent yet";
-  if (invite.status === "revokeQueued") return "Being revoked";
-  if (invite.status === "resendQueued") return "Resend already waiting";
-  if (invite.resendsLeft !== null && invite.resendsLeft <= 0) return RESEND_LIMIT_REASON;
-  return null;
+  return invite.resendUnavailable;
 }
 
-/** Why this invitation cannot be revoked now, or null when it can. */
+/** Why this invitation cannot be revoked now, or null when it can: the core decides, per row. */
 export function revokeBlock(invite: PendingInvite): string | null {
-  if (invite.onThisComputer) return "Not sent yet";
-  if (invite.status === "revokeQueued") return "Being revoked";
-  if (invite.status === "resendQueued") return "Resend waiting to go";
-  return null;
+  return invite.revokeUnavailable;
 }
 
 export type SortKey =

@@ -31,10 +31,18 @@ reminderDueAt: string | null, reminderSent: boolean,
  */
 invitedBy: string | null, 
 /**
- * Sends left of the 5 Huma allows per invitation; `None` for rows only on this computer.
+ * Sends left of those Huma allows per invitation (`wire::MAX_INVITATION_SENDS`); `None` for rows only on this computer.
  */
 resendsLeft: number | null, status: PendingStatus, reason: string | null, 
 /**
  * Why "Show sign-up code" is not offered for this row; `None`: it is.
  */
-signUpCodeUnavailable: string | null, };
+signUpCodeUnavailable: string | null, 
+/**
+ * Why this row cannot be resent now, in a few words; `None`: it can (`pending::availability`).
+ */
+resendUnavailable: string | null, 
+/**
+ * Why this row cannot be revoked now, in a few words; `None`: it can.
+ */
+revokeUnavailable: string | null, };
