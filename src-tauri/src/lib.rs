@@ -1,6 +1,8 @@
 //! The desktop shell: starts logging, resolves the backend (policy > user setting > default, or the
 //! embedded demo sandbox), builds the core app and exposes it to the UI through commands.
 
+#[macro_use]
+mod command_list;
 mod backend;
 mod commands;
 mod file_dialog;
@@ -52,6 +54,13 @@ fn remember_drop<R: tauri::Runtime>(app: &impl Manager<R>, event: &tauri::DragDr
             dropped.dropped(paths.clone());
         }
     }
+}
+
+/// Tauri's handler for the listed commands (`command_list`).
+macro_rules! invoke_handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
 }
 
 pub fn run() {
@@ -131,48 +140,7 @@ pub fn run() {
             window_state::restore_and_track(&handle);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::resume_session,
-            commands::sign_in,
-            commands::submit_code,
-            commands::sign_out,
-            commands::lock,
-            commands::unlock,
-            commands::patient_lists,
-            commands::search_patients,
-            commands::preferences,
-            commands::set_last_list,
-            settings_commands::settings,
-            settings_commands::set_setting,
-            invite_commands::invite_languages,
-            invite_commands::prepare_sms_invite,
-            invite_commands::send_sms_invite,
-            invite_commands::parse_email_recipients,
-            invite_commands::check_email_invites,
-            invite_commands::send_email_invites,
-            invite_commands::pick_csv,
-            invite_commands::import_csv,
-            invite_commands::save_csv_rejects,
-            invite_commands::send_import,
-            invite_commands::await_batch,
-            invite_commands::outbox_status,
-            outbox_commands::outbox_entries,
-            outbox_commands::retry_outbox,
-            outbox_commands::send_outbox_now,
-            outbox_commands::send_batch_now,
-            outbox_commands::discard_outbox,
-            outbox_commands::discard_unsent,
-            outbox_commands::sync_now,
-            pending_commands::pending_invites,
-            pending_commands::invited_patients,
-            pending_commands::resend_invites,
-            pending_commands::revoke_invites,
-            pending_commands::sign_up_code,
-            pending_commands::export_pending,
-            pending_commands::support_diagnostics,
-            pending_commands::contact_support,
-        ])
+        .invoke_handler(with_commands!(invoke_handler))
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped with an error");

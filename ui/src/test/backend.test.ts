@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import {
   BACKEND_EVENTS,
@@ -82,6 +83,23 @@ describe("withSessionGuard", () => {
     for (const name of BACKEND_METHODS) expect(typeof guarded[name]).toBe("function");
     for (const name of BACKEND_EVENTS) expect(typeof guarded[name]).toBe("function");
     expect(BACKEND_METHODS).toContain("awaitBatch");
+  });
+
+  it("has one method per command the window may call, and the Tauri backend calls only those", () => {
+    // The command list is src-tauri/src/command_list.rs; the build checks the capability file
+    // against it, and this checks the UI against the capability file (paths from ui/, where Vitest runs).
+    const capabilityFile = readFileSync("../src-tauri/capabilities/main.json", "utf8");
+    const capability = JSON.parse(capabilityFile) as { permissions: string[] };
+    const granted = capability.permissions
+      .filter((p) => p.startsWith("allow-"))
+      .map((p) => p.slice("allow-".length).replaceAll("-", "_"))
+      .sort();
+    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    expect([...BACKEND_METHODS].map(snake).sort()).toEqual(granted);
+    const tauriSource = readFileSync("src/lib/backend/tauri.ts", "utf8");
+    const called = [...tauriSource.matchAll(/call(?:<[^>]*>)?\("([a-z_]+)"/g)].map((m) => m[1]);
+    expect(called.length).toBeGreaterThanOrEqual(granted.length);
+    for (const command of called) expect(granted).toContain(command);
   });
 
   it("guards the invite commands too", async () => {
