@@ -13,6 +13,8 @@ SYSTEM_PACKAGES=(
   notification-daemon
   # reading the sign-up QR code off a screenshot
   zbar-tools
+  # the module-circle check (scripts/module_cycles.py)
+  python3
 )
 
 missing=()

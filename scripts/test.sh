@@ -37,13 +37,16 @@ setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true
 windows_build=$!
 trap 'kill -- -"$windows_build" 2>/dev/null || true' EXIT
 
-step "UI: type check, lint, unit tests"
+step "UI: type check, lint, import circles, unit tests"
 npm --prefix ui run check
 npm --prefix ui run lint
+npm --prefix ui run cycles
 npm --prefix ui test
 
-step "Rust: format, and the crate graph's rules"
+step "Rust: format, and the crate and module graphs' rules"
 cargo fmt --all -- --check
+# Modules that use each other in a circle cannot be understood or changed one at a time.
+python3 scripts/module_cycles.py crates/core/src src-tauri/src
 # The core must stay free of the desktop shell.
 if cargo tree -p huma-core -e normal,build --prefix none | grep -qE '^tauri( |-)'; then
   echo "crates/core depends on tauri: keep the shell out of the core" >&2

@@ -6,9 +6,9 @@ use chrono::Utc;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::huma::client::Call;
 use crate::huma::wire;
-use crate::pending::types::InvitationState;
 use crate::session::Auth;
 use crate::store::AccountStore;
+use crate::ui_types::InvitationState;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
 
 /// A date of birth as a calendar date: Huma's server sends `YYYY-MM-DD`, its published spec says a

@@ -5,8 +5,6 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::pending::types::InvitationState;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -136,6 +134,17 @@ pub struct PatientPage {
 pub enum DataSource {
     Server,
     Cache,
+}
+
+/// Where a patient on the list stands with their invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum InvitationState {
+    NotInvited,
+    Pending,
+    Expired,
+    SignedUp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

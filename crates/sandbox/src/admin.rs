@@ -17,7 +17,7 @@ use crate::invitations;
 use crate::invite::InvitationItem;
 use crate::messages::{self, Message};
 use crate::schedule;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::text::html_escape;
 use crate::DemoAccount;
 

@@ -18,7 +18,7 @@ use crate::extract::{ApiJson, UserAgent};
 use crate::ids::is_object_id;
 use crate::messages::{self, Channel, Outgoing};
 use crate::project::check_client;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tokens::{self, Issued, Stage};
 use crate::verification;
 use crate::Quirks;

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::invitations::STATUS_SENT;
 use crate::messages::contact_key;
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub const STATUS_DELIVERED: &str = "DELIVERED";
 pub const STATUS_FAILED: &str = "FAILED";

@@ -13,7 +13,7 @@ use crate::accounts;
 use crate::error::ApiError;
 use crate::ids::is_object_id;
 use crate::language;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tokens::{self, Caller};
 
 /// A JSON body. Like Huma, any problem with it (not JSON, wrong types, missing fields, too large)

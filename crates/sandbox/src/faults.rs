@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::server::AppState;
+use crate::state::AppState;
 
 const MAX_LATENCY_MS: u64 = 60_000;
 const MAX_RETRY_AFTER_SECS: u64 = 3600;

@@ -31,7 +31,7 @@ use crate::invitations::{self, Filters, Invitation, NewInvitation, Scope, ROLE_U
 use crate::language;
 use crate::messages::{self, Channel, Outgoing};
 use crate::project::check_client;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tokens::Caller;
 
 pub fn routes() -> Router<AppState> {

@@ -48,6 +48,7 @@ mod seed;
 mod server;
 mod signup;
 mod signup_page;
+mod state;
 mod text;
 mod tokens;
 mod verification;
@@ -168,7 +169,7 @@ impl Sandbox {
         .await??;
 
         let clock = clock::Clock::with_offset(offset);
-        let state = server::AppState {
+        let state = state::AppState {
             db,
             clock: clock.clone(),
             demo: Arc::new(demo.clone()),

@@ -24,7 +24,7 @@ use crate::ids::is_object_id;
 use crate::invitations::{self, Invitation, MAX_RESEND_TIMES, TYPE_PERSONAL, TYPE_UNIVERSAL};
 use crate::invite::{announce, RESEND_KIND};
 use crate::project::check_client;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tokens::Caller;
 
 /// Invitations in one bulk request.

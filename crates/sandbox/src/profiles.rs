@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts;
 use crate::error::ApiError;
 use crate::extract::{deployment_header, ApiJson, IdPath, InDeployment};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::text::search_fold;
 use crate::tokens::Caller;
 

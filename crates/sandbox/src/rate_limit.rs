@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// The shape of `POST /sandbox/rate-limit`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

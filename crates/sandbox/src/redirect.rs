@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/sandbox/redirect/{port}/{*rest}", any(redirect))

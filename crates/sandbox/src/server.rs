@@ -1,7 +1,6 @@
-//! The router: every route, the shared state, JSON fallbacks, and request logging that records
+//! The router: every route, JSON fallbacks, and request logging that records
 //! method, route template and status only (never bodies, queries, headers or ids).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -9,27 +8,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
-use crate::clock::Clock;
-use crate::db::Db;
 use crate::error::ApiError;
-use crate::faults::{self, Faults};
-use crate::rate_limit::{self, RateLimit};
-use crate::{
-    admin, auth, delivery, host, invite, manage, profiles, redirect, schedule, signup, DemoAccount,
-    Quirks,
-};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub clock: Clock,
-    pub demo: Arc<DemoAccount>,
-    /// `http://127.0.0.1:PORT`: the bound address, for links in the messages the sandbox sends.
-    pub base_url: Arc<str>,
-    pub faults: Faults,
-    pub rate_limit: RateLimit,
-    pub quirks: Quirks,
-}
+use crate::faults;
+use crate::rate_limit;
+use crate::state::AppState;
+use crate::{admin, auth, delivery, host, invite, manage, profiles, redirect, schedule, signup};
 
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -32,8 +32,8 @@ use crate::invitations::{self, Invitation};
 use crate::invite::MAX_NAME_CHARS;
 use crate::nhs;
 use crate::project::check_client;
-use crate::server::AppState;
 use crate::signup_page::{self, FormPage, FormValues};
+use crate::state::AppState;
 use crate::text::search_fold;
 
 pub fn routes() -> Router<AppState> {

@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use crate::invite::types::Channel;
 use crate::ui_types::DataSource;
+pub use crate::ui_types::InvitationState;
 
 /// One row of the pending invites view: a server invitation, or an invite still on this computer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -62,17 +63,6 @@ pub struct PendingPage {
     pub source: DataSource,
     /// When the server's list was fetched (RFC 3339), for pages read from the cache.
     pub as_of: Option<String>,
-}
-
-/// Where a patient on the list stands with their invitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum InvitationState {
-    NotInvited,
-    Pending,
-    Expired,
-    SignedUp,
 }
 
 /// How many actions went into the outbox.

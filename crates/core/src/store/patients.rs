@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rusqlite::{params, OptionalExtension};
 
 use super::{AccountStore, StoreError};
-use crate::pending::types::InvitationState;
+use crate::ui_types::InvitationState;
 use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
 
 /// What offline search compares against: lower-case, with the NHS number also without spaces.

@@ -5,7 +5,7 @@
 // Invites: SMS drafts are checked with fake UK-mobile rules, email text is split into chips, a CSV
 // "file" is described with a demo preview, and sends go to an outbox whose batches settle as sent
 // (or stay queued while `offline`), with the `outbox-changed` / `csv-progress` events.
-import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./index";
+import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./contract";
 import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { SignUpCode } from "./bindings/SignUpCode";

@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import type { Backend, FileDragEvent, Unsubscribe } from "./index";
+import type { Backend, FileDragEvent, Unsubscribe } from "./contract";
 import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
