@@ -1,13 +1,14 @@
 //! The patient-list cache: what the server last showed, searchable offline.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::HashSet;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{AccountStore, StoreError};
-use crate::ui_types::InvitationState;
-use crate::ui_types::{DataSource, Patient, PatientList, PatientPage, PatientQuery};
+use crate::ui_types::{
+    DataSource, InvitationState, Patient, PatientList, PatientPage, PatientQuery,
+};
 
 /// What offline search compares against: lower-case, with the NHS number also without spaces.
 pub fn search_text(p: &Patient) -> String {
@@ -99,7 +100,7 @@ impl Needle {
 /// Whether walking the list in order touches fewer rows than sorting the matches: the walk reads
 /// about `(skip + limit) × total / filtered` rows before the page is full, sorting reads `filtered`.
 fn walk_in_order(total: u32, filtered: u32, skip: u32, limit: u32) -> bool {
-    let (total, filtered, wanted) = (total as u64, filtered as u64, (skip + limit) as u64);
+    let (total, filtered, wanted) = (total as u64, filtered as u64, skip as u64 + limit as u64);
     filtered * filtered > wanted * total
 }
 
@@ -391,5 +392,6 @@ mod tests {
         // A far page of a common search is cheaper to reach by sorting.
         assert!(!walk_in_order(100_000, 12_500, 5_000, 50));
         assert!(!walk_in_order(0, 0, 0, 50));
+        assert!(!walk_in_order(100_000, 100_000, u32::MAX, u32::MAX));
     }
 }
