@@ -13,7 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_pending_cache.sql"),
     include_str!("migrations/0005_outbox_send_after.sql"),
     include_str!("migrations/0006_outbox_language.sql"),
-    include_str!("migrations/0007_patient_search_index.sql"),
+    include_str!("migrations/0007_patient_list_order.sql"),
 ];
 
 pub fn latest_version() -> u32 {

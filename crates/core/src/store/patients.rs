@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use super::list_texts::ListTexts;
 use super::{AccountStore, StoreError};
 use crate::ui_types::{
     DataSource, InvitationState, Patient, PatientList, PatientPage, PatientQuery,
@@ -23,85 +24,14 @@ pub fn search_text(p: &Patient) -> String {
     .to_lowercase()
 }
 
-/// Fewer characters than this cannot use the trigram index: such searches read every row.
-const INDEXED_FROM: usize = 3;
-
-/// How a search string is matched against `search_text` (lower-cased on both sides).
-#[derive(Debug, PartialEq)]
-enum Needle {
-    /// No search: the whole list.
-    All,
-    /// An FTS5 phrase (quoted, so every character is literal) for the trigram index.
-    Indexed(String),
-    /// A GLOB pattern (`*`, `?` and `[` bracketed) for a search too short for the index. GLOB,
-    /// not LIKE: both sides are already lower-case, and SQLite's LIKE folds case on every row.
-    Scanned(String),
-}
-
-impl Needle {
-    fn new(search: &str) -> Self {
-        let mut needle = search.trim().to_lowercase();
-        // "943 476 5919" finds the NHS number whatever the spacing.
-        if needle.chars().all(|c| c.is_ascii_digit() || c == ' ') {
-            needle.retain(|c| c != ' ');
-        }
-        if needle.is_empty() {
-            Needle::All
-        } else if needle.chars().count() >= INDEXED_FROM {
-            Needle::Indexed(format!("\"{}\"", needle.replace('"', "\"\"")))
-        } else {
-            let mut pattern = String::with_capacity(needle.len() + 8);
-            pattern.push('*');
-            for c in needle.chars() {
-                match c {
-                    '*' | '?' | '[' => pattern.extend(['[', c, ']']),
-                    c => pattern.push(c),
-                }
-            }
-            pattern.push('*');
-            Needle::Scanned(pattern)
-        }
+/// What a search matches in `search_text`: lower-case, and an NHS number without its spaces
+/// ("943 476 5919" finds it whatever the spacing). `None`: no search, the whole list.
+fn needle(search: &str) -> Option<String> {
+    let mut needle = search.trim().to_lowercase();
+    if needle.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+        needle.retain(|c| c != ' ');
     }
-
-    /// The bound text (`?2` in every query below).
-    fn parameter(&self) -> Option<&str> {
-        match self {
-            Needle::All => None,
-            Needle::Indexed(text) | Needle::Scanned(text) => Some(text),
-        }
-    }
-
-    /// The rows of the list this search matches, as a FROM … WHERE.
-    ///
-    /// `in_order` walks the list in its display order, testing each entry of the name index
-    /// (which holds `search_text`), and stops once the page is full: quick when matches are
-    /// common, and the only way for searches too short for the trigram index. Otherwise the
-    /// trigram index finds the matches first and only they are sorted: quick when they are few.
-    fn rows(&self, in_order: bool) -> &'static str {
-        match (self, in_order) {
-            (Needle::All, _) => {
-                "patient p INDEXED BY patient_by_name WHERE p.list_id = ?1 AND ?2 IS NULL"
-            }
-            (Needle::Indexed(_), true) => {
-                "patient p INDEXED BY patient_by_name WHERE p.list_id = ?1
-                 AND p.seq IN (SELECT rowid FROM patient_search WHERE patient_search MATCH ?2)"
-            }
-            (Needle::Indexed(_), false) => {
-                "patient_search s CROSS JOIN patient p ON p.seq = s.rowid
-                 WHERE patient_search MATCH ?2 AND p.list_id = ?1"
-            }
-            (Needle::Scanned(_), _) => {
-                "patient p INDEXED BY patient_by_name WHERE p.list_id = ?1 AND p.search_text GLOB ?2"
-            }
-        }
-    }
-}
-
-/// Whether walking the list in order touches fewer rows than sorting the matches: the walk reads
-/// about `(skip + limit) × total / filtered` rows before the page is full, sorting reads `filtered`.
-fn walk_in_order(total: u32, filtered: u32, skip: u32, limit: u32) -> bool {
-    let (total, filtered, wanted) = (total as u64, filtered as u64, skip as u64 + limit as u64);
-    filtered * filtered > wanted * total
+    (!needle.is_empty()).then_some(needle)
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {
@@ -112,6 +42,7 @@ impl AccountStore {
     /// Replaces the cached set of lists, keeping the patients of lists that are still there.
     pub fn save_lists(&self, lists: &[PatientList]) -> Result<(), StoreError> {
         let mut conn = self.conn();
+        self.forget_list_texts();
         let tx = conn.transaction()?;
         let keep: Vec<&str> = lists.iter().map(|l| l.id.as_str()).collect();
         {
@@ -156,6 +87,7 @@ impl AccountStore {
         seen_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
+        self.forget_list_texts();
         let tx = conn.transaction()?;
         write_patients(&tx, list_id, patients, &rfc3339(seen_at), Rewrite::All)?;
         tx.commit()?;
@@ -170,6 +102,7 @@ impl AccountStore {
         synced_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
+        self.forget_list_texts();
         let tx = conn.transaction()?;
         let at = rfc3339(synced_at);
         // Only what changed is written: the search index re-reads every row written, which for a
@@ -232,11 +165,16 @@ impl AccountStore {
         Ok(keys)
     }
 
+    /// Drops the texts held for short searches: the patients are about to change. Called with the
+    /// connection held, so no search can load the old texts in between.
+    fn forget_list_texts(&self) {
+        *self.list_texts.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// Offline search, with the same matching and order as the server's.
     pub fn search_patients(&self, query: &PatientQuery) -> Result<PatientPage, StoreError> {
         let conn = self.conn();
-        let needle = Needle::new(&query.search);
-        let (list, text) = (&query.list_id, needle.parameter());
+        let list = &query.list_id;
         let (total, cached_at): (u32, Option<String>) = conn
             .prepare_cached(
                 "SELECT l.patients, coalesce(l.synced_at,
@@ -246,25 +184,18 @@ impl AccountStore {
             .query_row([list], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or_default();
-        let filtered: u32 = match needle {
-            Needle::All => total,
-            _ => conn
-                .prepare_cached(&format!("SELECT count(*) FROM {}", needle.rows(false)))?
-                .query_row(params![list, text], |r| r.get(0))?,
-        };
-        let in_order = match needle {
-            Needle::Indexed(_) => walk_in_order(total, filtered, query.skip, query.limit),
-            _ => true,
-        };
-        // Past the last match there is nothing to read (a walk would read the whole list to learn it).
-        let patients = if query.skip >= filtered {
-            Vec::new()
-        } else {
-            page(
-                &conn,
-                needle.rows(in_order),
-                params![list, text, query.limit, query.skip],
-            )?
+        let (filtered, patients) = match needle(&query.search) {
+            None => (total, whole_list_page(&conn, query)?),
+            Some(needle) => {
+                let mut held = self.list_texts.lock().unwrap_or_else(|p| p.into_inner());
+                let texts = match held.take() {
+                    Some(texts) if texts.is_for(list) => texts,
+                    _ => ListTexts::load(&conn, list)?,
+                };
+                let (filtered, seqs) = texts.matches(&needle, query.skip, query.limit);
+                *held = Some(texts);
+                (filtered, rows_by_seq(&conn, &seqs)?)
+            }
         };
         Ok(PatientPage {
             patients,
@@ -276,35 +207,47 @@ impl AccountStore {
     }
 }
 
-/// The page of `rows` in the list's order (`?3` rows from `?4` on).
-fn page(
+/// A page of the whole list: a walk of the name index, stopping once the page is full.
+fn whole_list_page(
     conn: &rusqlite::Connection,
-    rows: &str,
-    args: impl rusqlite::Params,
+    query: &PatientQuery,
 ) -> Result<Vec<Patient>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.email,
-                p.phone_number
-         FROM {rows}
+        "SELECT {COLUMNS} FROM patient p INDEXED BY patient_by_name WHERE p.list_id = ?1
          ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE, p.id
-         LIMIT ?3 OFFSET ?4"
+         LIMIT ?2 OFFSET ?3"
     ))?;
     let patients = stmt
-        .query_map(args, |r| {
-            Ok(Patient {
-                id: r.get(0)?,
-                given_name: r.get(1)?,
-                family_name: r.get(2)?,
-                date_of_birth: r.get(3)?,
-                nhs_number: r.get(4)?,
-                email: r.get(5)?,
-                phone_number: r.get(6)?,
-                // Cached from the profiles call: people with an account.
-                invitation: InvitationState::SignedUp,
-            })
-        })?
+        .query_map(params![query.list_id, query.limit, query.skip], patient)?
         .collect::<Result<_, _>>()?;
     Ok(patients)
+}
+
+/// The patients of these rows, in this order.
+fn rows_by_seq(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<Patient>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM patient p WHERE p.seq = ?1"))?;
+    seqs.iter()
+        .map(|seq| Ok(stmt.query_row([seq], patient)?))
+        .collect()
+}
+
+const COLUMNS: &str =
+    "p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.email, p.phone_number";
+
+/// A patient from a row of `COLUMNS`.
+fn patient(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
+    Ok(Patient {
+        id: r.get(0)?,
+        given_name: r.get(1)?,
+        family_name: r.get(2)?,
+        date_of_birth: r.get(3)?,
+        nhs_number: r.get(4)?,
+        email: r.get(5)?,
+        phone_number: r.get(6)?,
+        // Cached from the profiles call: people with an account.
+        invitation: InvitationState::SignedUp,
+    })
 }
 
 /// Which of the patients already cached `write_patients` writes again.
@@ -362,36 +305,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn searches_of_three_characters_or_more_use_the_index_literally() {
-        assert_eq!(Needle::new("  "), Needle::All);
-        assert_eq!(Needle::new("El"), Needle::Scanned("*el*".into()));
-        assert_eq!(Needle::new("5*"), Needle::Scanned("*5[*]*".into()));
-        assert_eq!(Needle::new("?["), Needle::Scanned("*[?][[]*".into()));
-        assert_eq!(
-            Needle::new("O'Brien"),
-            Needle::Indexed("\"o'brien\"".into())
-        );
-        assert_eq!(
-            Needle::new("say \"hi\""),
-            Needle::Indexed("\"say \"\"hi\"\"\"".into())
-        );
-        assert_eq!(
-            Needle::new(" 943 476 5919 "),
-            Needle::Indexed("\"9434765919\"".into())
-        );
-        // Characters, not bytes: two letters with accents are still too short for a trigram.
-        assert_eq!(Needle::new("Éé"), Needle::Scanned("*éé*".into()));
-    }
-
-    #[test]
-    fn common_matches_are_walked_in_order_and_rare_ones_sorted() {
-        // 12,500 of 100,000 match: the first page is about 400 rows into the list.
-        assert!(walk_in_order(100_000, 12_500, 0, 50));
-        // 1,400 match: sorting them beats walking 3,600 rows.
-        assert!(!walk_in_order(100_000, 1_400, 0, 50));
-        // A far page of a common search is cheaper to reach by sorting.
-        assert!(!walk_in_order(100_000, 12_500, 5_000, 50));
-        assert!(!walk_in_order(0, 0, 0, 50));
-        assert!(!walk_in_order(100_000, 100_000, u32::MAX, u32::MAX));
+    fn a_search_is_matched_lower_case_and_nhs_numbers_without_spaces() {
+        assert_eq!(needle("  "), None);
+        assert_eq!(needle("El"), Some("el".into()));
+        assert_eq!(needle(" O'Brien "), Some("o'brien".into()));
+        assert_eq!(needle(" 943 476 5919 "), Some("9434765919".into()));
+        assert_eq!(needle("Zoë Smith"), Some("zoë smith".into()));
     }
 }

@@ -55,6 +55,7 @@ fn a_read_only_data_folder_refuses_the_enqueue_with_a_clear_error() {
             .unwrap();
         AccountStore {
             conn: std::sync::Arc::new(std::sync::Mutex::new(conn)),
+            list_texts: Default::default(),
         }
     };
     let err = store

@@ -1,5 +1,6 @@
--- Offline search from an index instead of a scan of every cached patient per keystroke.
--- FTS5 needs an integer row id, so the patient table gets one (`seq`); (list_id, id) stays unique.
+-- Offline search without reading every cached patient per keystroke: the list's order and search
+-- texts come from one index (and are then held in memory, `store::list_texts`), and a page's rows
+-- are fetched by an integer row id (`seq`); (list_id, id) stays unique.
 CREATE TABLE patient_indexed (
     seq           INTEGER PRIMARY KEY,
     list_id       TEXT NOT NULL REFERENCES patient_list(id) ON DELETE CASCADE,
@@ -24,8 +25,8 @@ DROP TABLE patient;
 ALTER TABLE patient_indexed RENAME TO patient;
 
 -- The list in its display order (case-insensitive, as the server sorts) with what search matches:
--- a page walks it and stops once full, reading the table only for the page's own rows, and short
--- searches are counted from it alone.
+-- a page of the whole list walks it and stops once full, and the texts for search are read from it
+-- alone, in order.
 CREATE INDEX patient_by_name ON patient (list_id, family_name COLLATE NOCASE,
                                          given_name COLLATE NOCASE, id, search_text);
 
@@ -38,24 +39,4 @@ CREATE TRIGGER patient_list_count_insert AFTER INSERT ON patient BEGIN
 END;
 CREATE TRIGGER patient_list_count_delete AFTER DELETE ON patient BEGIN
     UPDATE patient_list SET patients = patients - 1 WHERE id = old.list_id;
-END;
-
--- Every run of three characters of search_text, so "ell" finds "Ellison" and "Kelly" without
--- reading the table. Shorter searches still scan (nearly every row matches them anyway).
-CREATE VIRTUAL TABLE patient_search USING fts5(
-    search_text, content = 'patient', content_rowid = 'seq', tokenize = 'trigram'
-);
-INSERT INTO patient_search (patient_search) VALUES ('rebuild');
-
-CREATE TRIGGER patient_search_insert AFTER INSERT ON patient BEGIN
-    INSERT INTO patient_search (rowid, search_text) VALUES (new.seq, new.search_text);
-END;
-CREATE TRIGGER patient_search_delete AFTER DELETE ON patient BEGIN
-    INSERT INTO patient_search (patient_search, rowid, search_text)
-        VALUES ('delete', old.seq, old.search_text);
-END;
-CREATE TRIGGER patient_search_update AFTER UPDATE OF search_text ON patient BEGIN
-    INSERT INTO patient_search (patient_search, rowid, search_text)
-        VALUES ('delete', old.seq, old.search_text);
-    INSERT INTO patient_search (rowid, search_text) VALUES (new.seq, new.search_text);
 END;
