@@ -1,7 +1,8 @@
 // The app's IPC commands, listed once. `build.rs` includes this file for the permissions it
-// generates (`allow-<command>`), `lib.rs` for the invoke handler, and tests check the window's
-// capability file and the UI's backend against it. A new command goes here and in the
-// capability file (and, for the UI, in `ui/src/lib/backend`); a test names what is missing.
+// generates (`allow-<command>`) and stops the build when the window's capability file grants
+// other commands; `lib.rs` makes the invoke handler from it; a UI test checks the UI's backend
+// against the capability file. A new command goes here and in the capability file (and, for the
+// UI, in `ui/src/lib/backend`); the build or the test names what is missing.
 
 /// Calls `$then!` with every command as `module::function`.
 macro_rules! with_commands {
@@ -52,7 +53,7 @@ macro_rules! with_commands {
 }
 
 /// The commands' names, as the permissions and the UI know them.
-#[allow(unused_macros)] // used by build.rs and the tests, not by the app itself
+#[allow(unused_macros)] // used by build.rs, not by the app itself
 macro_rules! command_names {
     ($($module:ident :: $command:ident),* $(,)?) => {
         &[$(stringify!($command)),*]
