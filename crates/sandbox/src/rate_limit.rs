@@ -7,7 +7,8 @@
 //!
 //! Only `/api/…` routes are limited. Off unless `SandboxConfig::rate_limit_per_minute` or
 //! `POST /sandbox/rate-limit {"perMinute": 50}` sets it (`{"perMinute": null}` turns it off);
-//! `GET /sandbox/rate-limit` also says how many requests it has refused.
+//! `GET /sandbox/rate-limit` also says how many requests it has refused, and how many API requests
+//! it has received in all.
 
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,8 @@ struct RateLimitReport {
     per_minute: Option<u32>,
     /// 429s answered since the sandbox started.
     refused: u64,
+    /// API requests received since the sandbox started, refused or not (what a client spent).
+    requests: u64,
 }
 
 #[derive(Default)]
@@ -48,11 +51,13 @@ struct Inner {
     window_start: Option<DateTime<Utc>>,
     count: u32,
     refused: u64,
+    requests: u64,
 }
 
 impl Inner {
     /// Counts one request at `now`; true when it is over the limit.
     fn hit(&mut self, now: DateTime<Utc>) -> bool {
+        self.requests += 1;
         let Some(limit) = self.per_minute else {
             return false;
         };
@@ -97,6 +102,7 @@ impl RateLimit {
         *inner = Inner {
             per_minute,
             refused: inner.refused,
+            requests: inner.requests,
             ..Inner::default()
         };
     }
@@ -111,6 +117,7 @@ async fn current(State(state): State<AppState>) -> Json<RateLimitReport> {
     Json(RateLimitReport {
         per_minute: inner.per_minute,
         refused: inner.refused,
+        requests: inner.requests,
     })
 }
 

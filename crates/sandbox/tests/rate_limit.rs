@@ -61,7 +61,7 @@ async fn past_the_limit_huma_answers_429_as_html_without_retry_after_and_does_no
     let (status, report) = env.get("/sandbox/rate-limit", None).await;
     assert_eq!(
         (status, report),
-        (200, json!({"perMinute": 3, "refused": 1}))
+        (200, json!({"perMinute": 3, "refused": 1, "requests": 4}))
     );
 
     // A minute on (the sandbox clock), a new window.

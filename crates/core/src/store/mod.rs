@@ -26,8 +26,8 @@ const CACHE_KIB: i64 = 16 * 1024;
 
 pub use migrate::{latest_version, MIGRATIONS};
 pub use outbox::{
-    Holds, InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, SendGroup,
-    GIVE_UP_AFTER,
+    Holds, InvitationRef, NewInvite, OutboxCounts, OutboxRow, OutboxState, RowKind, RowOutcome,
+    SendGroup, GIVE_UP_AFTER,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use crate::huma::{wire, ApiError};
 use crate::invite::types::Channel;
 use crate::pending::api::{self as pending_api, Scan, ScanEnd, PAGE};
 use crate::session::{Auth, CallError};
-use crate::store::{AccountStore, OutboxRow, RowKind, SendGroup, StoreError};
+use crate::store::{AccountStore, OutboxRow, RowKind, RowOutcome, SendGroup, StoreError};
 
 /// Lookups read the list's pending invitations newest first (Huma filters by email only) and stop
 /// as soon as they can decide; these bound them. After a 202 the new invitations are the newest:
@@ -336,23 +336,23 @@ impl Run<'_> {
                 Err(e) => flow = Some(Self::lookup_failed(&e)),
             }
         }
-        let now = self.now();
-        for (row, settlement) in rows.iter().zip(settled) {
-            match settlement {
-                Settlement::Sent(id) => {
-                    self.store.mark_sent(&row.id, Some(&id), now)?;
-                    self.report.invites_sent_created.push(row.created_at);
-                }
-                Settlement::Added => {
-                    self.store
-                        .mark_sent_with_note(&row.id, plan::ADDED_NOTE, now)?;
-                    self.report.invites_sent_created.push(row.created_at);
-                }
-                Settlement::Rejected(reason) => self.store.mark_rejected(&row.id, &reason, now)?,
-                Settlement::Unconfirmed => {
-                    self.store
-                        .note_unknown(&row.id, plan::UNCONFIRMED_REASON, now)?
-                }
+        let outcomes: Vec<(&str, RowOutcome<'_>)> = rows
+            .iter()
+            .zip(&settled)
+            .map(|(row, settlement)| {
+                let outcome = match settlement {
+                    Settlement::Sent(id) => RowOutcome::Sent(id),
+                    Settlement::Added => RowOutcome::SentWithNote(plan::ADDED_NOTE),
+                    Settlement::Rejected(reason) => RowOutcome::Rejected(reason),
+                    Settlement::Unconfirmed => RowOutcome::Unconfirmed(plan::UNCONFIRMED_REASON),
+                };
+                (row.id.as_str(), outcome)
+            })
+            .collect();
+        self.store.settle_rows(&outcomes, self.now())?;
+        for (row, settlement) in rows.iter().zip(&settled) {
+            if matches!(settlement, Settlement::Sent(_) | Settlement::Added) {
+                self.report.invites_sent_created.push(row.created_at);
             }
         }
         Ok(flow)

@@ -15,6 +15,7 @@ mod queries;
 #[cfg(test)]
 mod tests;
 mod transitions;
+pub use transitions::RowOutcome;
 
 /// How long a row may keep failing against a reachable server before it needs the clinician.
 pub const GIVE_UP_AFTER: Duration = Duration::hours(72);
