@@ -37,6 +37,16 @@ pub enum CallError {
     Session(AppError),
 }
 
+/// What the clinician is told: the server's answer in words (`api_errors`), or the session's error.
+impl From<CallError> for AppError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Api(e) => to_app_error(&e),
+            CallError::Session(e) => e,
+        }
+    }
+}
+
 /// What the keyring keeps between runs, as one JSON secret.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -621,7 +631,7 @@ impl Auth {
     /// A valid access token, refreshed first if it is about to expire. Single-flight: concurrent
     /// callers wait on the same lock instead of each spending the (rotating) refresh token.
     pub async fn access_token(&self) -> AppResult<(Secret, String)> {
-        self.access_token_raw().await.map_err(app_error)
+        self.access_token_raw().await.map_err(AppError::from)
     }
 
     /// As [`Auth::access_token`]; a server that cannot be reached stays an API error, so callers
@@ -651,7 +661,9 @@ impl Auth {
             State::SignedIn(_) => {}
             _ => return Err(AppError::not_signed_in()),
         }
-        self.refresh_locked(&mut state).await.map_err(app_error)?;
+        self.refresh_locked(&mut state)
+            .await
+            .map_err(AppError::from)?;
         match &*state {
             State::SignedIn(s) => Ok(s.access.clone()),
             _ => Err(AppError::not_signed_in()),
@@ -691,7 +703,7 @@ impl Auth {
         F: Fn(Secret, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ApiError>>,
     {
-        self.authorised_raw(call).await.map_err(app_error)
+        self.authorised_raw(call).await.map_err(AppError::from)
     }
 
     /// As [`Auth::authorised`], keeping the API error for callers that classify it themselves (the
@@ -804,11 +816,4 @@ fn clinician_of(user: wire::UserDto) -> (Clinician, Option<String>) {
         email: user.email.unwrap_or_default(),
     };
     (clinician, user.language)
-}
-
-fn app_error(e: CallError) -> AppError {
-    match e {
-        CallError::Api(e) => to_app_error(&e),
-        CallError::Session(e) => e,
-    }
 }

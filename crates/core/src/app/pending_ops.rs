@@ -196,8 +196,7 @@ impl ClinicianApp {
                 ControlFlow::Continue(())
             }
         })
-        .await
-        .map_err(pending::call_error)?;
+        .await?;
         let item = found.ok_or_else(|| {
             AppError::invalid_input(
                 "This invitation is no longer pending: the patient may have signed up, or it \

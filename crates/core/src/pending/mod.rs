@@ -19,9 +19,8 @@ pub mod types;
 
 use chrono::{DateTime, Utc};
 
-use crate::api_errors::to_app_error;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::session::{Auth, CallError};
+use crate::session::Auth;
 use crate::store::AccountStore;
 use crate::ui_types::DataSource;
 pub use invitees::InvitedPatient;
@@ -32,13 +31,6 @@ pub use types::{
 
 /// Outbox rows settled longer ago than this no longer matter to the view (invitations last a week).
 const SETTLED_WINDOW: chrono::Duration = chrono::Duration::days(8);
-
-pub fn call_error(e: CallError) -> AppError {
-    match e {
-        CallError::Api(e) => to_app_error(&e),
-        CallError::Session(e) => e,
-    }
-}
 
 /// Only connection trouble falls back to the cache; a refusal (forbidden, signed out) does not.
 fn is_unavailable(e: &AppError) -> bool {
@@ -54,7 +46,7 @@ pub async fn server_list(
     list_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Fetched> {
-    match api::list_all(auth, list_id).await.map_err(call_error) {
+    match api::list_all(auth, list_id).await.map_err(AppError::from) {
         Ok(items) => {
             let invites: Vec<ServerInvite> = items.iter().map(ServerInvite::from_dto).collect();
             store.save_pending_cache(list_id, &invites, now)?;

@@ -155,3 +155,83 @@ fn a_request_the_rate_limit_turned_away_costs_its_rows_no_attempt() {
         (OutboxState::Queued, 0, Some(next), Some("Busy."))
     );
 }
+
+#[test]
+fn a_request_s_rows_are_settled_together_each_as_the_server_answered() {
+    let store = AccountStore::open_in_memory().unwrap();
+    let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let emails = [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ];
+    let new: Vec<NewInvite> = emails.iter().map(|e| invite(e)).collect();
+    store.enqueue("L", &new, now).unwrap();
+    let rows = store
+        .claim(&store.active_rows().unwrap(), &[], now)
+        .unwrap();
+    let id = |email: &str| {
+        rows.iter()
+            .find(|r| r.recipient() == email)
+            .map(|r| r.id.as_str())
+            .unwrap()
+    };
+    store
+        .settle_rows(
+            &[
+                (id("a@example.com"), RowOutcome::Sent("inv-a")),
+                (
+                    id("b@example.com"),
+                    RowOutcome::SentWithNote("Already a user."),
+                ),
+                (id("c@example.com"), RowOutcome::Rejected("Not allowed.")),
+                (id("d@example.com"), RowOutcome::Unconfirmed("Checking.")),
+            ],
+            now,
+        )
+        .unwrap();
+    let after: Vec<(String, OutboxState, Option<String>, Option<String>)> = emails
+        .iter()
+        .map(|email| {
+            let row = store
+                .all_rows()
+                .unwrap()
+                .into_iter()
+                .find(|r| r.recipient() == *email)
+                .unwrap();
+            (email.to_string(), row.state, row.server_id, row.reason)
+        })
+        .collect();
+    let owned = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        after,
+        [
+            (
+                "a@example.com".into(),
+                OutboxState::Sent,
+                owned("inv-a"),
+                None
+            ),
+            (
+                "b@example.com".into(),
+                OutboxState::Sent,
+                None,
+                owned("Already a user.")
+            ),
+            (
+                "c@example.com".into(),
+                OutboxState::Rejected,
+                None,
+                owned("Not allowed.")
+            ),
+            // Still in flight until reconciliation says whose invitation is whose.
+            (
+                "d@example.com".into(),
+                OutboxState::Sending,
+                None,
+                owned("Checking.")
+            ),
+        ]
+    );
+}
