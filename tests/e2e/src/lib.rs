@@ -148,7 +148,9 @@ impl AppSession {
                 "browserName": "wry",
             }))?;
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // The first start of a run (WebKit's driver, the app and its web process, all cold) has
+        // taken over 30 s on a 2-core machine also compiling the Windows build in the background.
+        let deadline = Instant::now() + Duration::from_secs(90);
         let client = loop {
             match ClientBuilder::rustls()?
                 .capabilities(caps.clone())
