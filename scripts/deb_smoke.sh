@@ -61,8 +61,10 @@ case $profile in
     build="debug build, larger than the shipping one"
     rm -rf target/debug/bundle/deb
     # scripts/test.sh's selection (workspace, every target), so only the app itself recompiles.
-    cargo build --workspace --all-targets --features custom-protocol
-    ui/node_modules/.bin/tauri bundle --ci --debug --bundles deb --features custom-protocol \
+    # Tauri's `test` module (the mock runtime of the development host, which scripts/test.sh
+    # builds) is compiled in too, unused by the app, so that Tauri is not compiled again without it.
+    cargo build --workspace --all-targets --features custom-protocol,tauri/test
+    ui/node_modules/.bin/tauri bundle --ci --debug --bundles deb --features custom-protocol,tauri/test \
       --config "$no_ui_build"
     ;;
   *) echo "HUMA_DEB_PROFILE must be release or debug" >&2; exit 2 ;;
@@ -83,7 +85,7 @@ step "Start a sandbox on loopback and write the machine policy"
 # The debug builds below take scripts/test.sh's workspace and features, so after it they are already
 # built: a narrower selection (`-p huma-sandbox`) unifies dependency features differently and would
 # rebuild dozens of crates, OpenSSL included.
-DEBUG_BUILD=(--workspace --features custom-protocol,sandbox)
+DEBUG_BUILD=(--workspace --features custom-protocol,sandbox,dev-host)
 cargo build -q "${DEBUG_BUILD[@]}" --bin huma-sandbox
 target/debug/huma-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
 sandbox_pid=$!

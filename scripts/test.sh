@@ -69,25 +69,29 @@ step "Rust: build everything with clippy's lints, warnings denied (the app with 
 RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
 [ -x "$RUSTC_WORKSPACE_WRAPPER" ] || { echo "clippy is missing: rustup component add clippy" >&2; exit 1; }
 export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-# One feature set for the build and the test run below, so cargo compiles each crate once. The
-# end-to-end tests drive the app against its embedded demo sandbox, a development-only feature.
-cargo build --workspace --all-targets --features custom-protocol,sandbox
+# One feature set for the build and the test runs below, so cargo compiles each crate once. The
+# end-to-end tests drive the app against its embedded demo sandbox, a development-only feature; the
+# UI's behaviour tests run against the development host (`dev-host`, the app on Tauri's mock runtime).
+FEATURES=custom-protocol,sandbox,dev-host
+export FEATURES
+cargo build --workspace --all-targets --features "$FEATURES"
 
-step "Rust tests: unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"
+step "Tests against the real core: the UI's behaviour (development host), Rust unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"
 # A private session bus with gnome-keyring's Secret Service for the keyring; a virtual display for
 # the app's window. `--include-ignored` adds the tests that need exactly these.
 dbus-run-session -- bash -euo pipefail -c '
   # An empty line on stdin creates and unlocks a login keyring with an empty password.
   echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  npm --prefix ui run test:core
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test --workspace --features custom-protocol,sandbox --no-fail-fast -- --include-ignored \
+    cargo test --workspace --features "$FEATURES" --no-fail-fast -- --include-ignored \
       --skip every_invite_reaches_the_server_exactly_once --skip killed_sync_workers
 '
 
 step "Exactly once: property test (1,000 random schedules) and crash test (SIGKILL), with their counts"
 # The workspace and features of the build above: `-p huma-core` alone would unify dependency features
 # differently and rebuild a hundred crates.
-if ! cargo test --workspace --features custom-protocol,sandbox --test integration -- --nocapture \
+if ! cargo test --workspace --features "$FEATURES" --test integration -- --nocapture \
   outbox_property:: outbox_crash:: >target/exactly-once.log 2>&1; then
   tail -n 60 target/exactly-once.log
   exit 1

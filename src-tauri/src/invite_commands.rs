@@ -114,7 +114,7 @@ async fn import<R: Runtime>(
 ) -> AppResult<CsvPreview> {
     let emitter = handle.clone();
     let progress = move |p| {
-        let _ = emitter.emit("csv-progress", p);
+        let _ = emitter.emit(crate::events::CSV_PROGRESS, p);
     };
     app.import_csv(list_id, path, region(handle)?, progress)
         .await

@@ -5,6 +5,9 @@
 mod command_list;
 mod backend;
 mod commands;
+#[cfg(feature = "dev-host")]
+pub mod dev_host;
+mod events;
 mod file_dialog;
 mod invite_commands;
 mod outbox_commands;
@@ -63,7 +66,15 @@ macro_rules! invoke_handler {
     };
 }
 
-pub fn run() {
+/// What every start does before Tauri: the data folder made private, IT policy and the
+/// clinician's settings read, logging started (its guard must live as long as the app).
+struct Start {
+    data_dir: std::path::PathBuf,
+    startup: backend::Startup,
+    _log_guard: Option<huma_core::logging::LogGuard>,
+}
+
+fn start() -> Start {
     let data_dir = IDENTITY.data_dir();
     // Owner-only before anything is written there (logs, preferences, the webview's own files).
     if let Err(e) = huma_core::private_dir::create_dir_all_private(&data_dir) {
@@ -72,7 +83,7 @@ pub fn run() {
     // IT policy and the clinician's settings, read once: the log level applies from the first line.
     let startup = backend::Startup::load(&data_dir, &data_dir.join("preferences.json"));
     let level = startup.log_level();
-    let _log_guard = match huma_core::logging::init(&data_dir.join("logs"), &level) {
+    let log_guard = match huma_core::logging::init(&data_dir.join("logs"), &level) {
         Ok(guard) => Some(guard),
         Err(e) => {
             eprintln!("Huma Clinician: logging is off: {e}");
@@ -85,8 +96,21 @@ pub fn run() {
         "starting"
     );
     startup.log_summary();
+    Start {
+        data_dir,
+        startup,
+        _log_guard: log_guard,
+    }
+}
 
-    let result = tauri::Builder::default()
+/// The app on any Tauri runtime: the desktop's (`run`) or the development host's mock one
+/// (`dev_host`), so both answer every command with the same code.
+fn app_builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    data_dir: &std::path::Path,
+    startup: backend::Startup,
+) -> tauri::Builder<R> {
+    builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .manage(preferences::PreferencesPath(
@@ -141,6 +165,15 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(with_commands!(invoke_handler))
+}
+
+pub fn run() {
+    let Start {
+        data_dir,
+        startup,
+        _log_guard,
+    } = start();
+    let result = app_builder(tauri::Builder::default(), &data_dir, startup)
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped with an error");

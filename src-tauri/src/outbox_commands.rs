@@ -57,7 +57,7 @@ pub fn forward_outbox_changes<R: Runtime>(handle: &AppHandle<R>, app: &Clinician
     tauri::async_runtime::spawn(async move {
         while changes.changed().await.is_ok() {
             let status = changes.borrow_and_update().clone();
-            let _ = events.emit("outbox-changed", status);
+            let _ = events.emit(crate::events::OUTBOX_CHANGED, status);
         }
     });
     let mut deliveries = app.subscribe_deliveries();

@@ -5,6 +5,9 @@
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+
+/// Flushes the log file when dropped: the app keeps it for as long as it runs.
+pub type LogGuard = WorkerGuard;
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::EnvFilter;
 
@@ -13,7 +16,7 @@ const KEPT_FILES: usize = 7;
 pub const LOG_FILE_PREFIX: &str = "huma-clinician";
 
 /// Starts file logging. Keep the guard alive for the life of the app: dropping it flushes the file.
-pub fn init(log_dir: &Path, level: &str) -> Result<WorkerGuard, String> {
+pub fn init(log_dir: &Path, level: &str) -> Result<LogGuard, String> {
     crate::private_dir::create_dir_all_private(log_dir)
         .map_err(|e| format!("cannot create the log folder {}: {e}", log_dir.display()))?;
     let appender = Builder::new()

@@ -10,7 +10,7 @@ import {
   withSessionGuard,
   type Backend,
 } from "../lib/backend";
-import { FakeBackend, fakeNhsNumber, fakeOptionsFromQuery } from "../lib/backend/fake";
+import { FakeBackend, fakeNhsNumber } from "../lib/backend/fake";
 import { parseRecipients, smsSegments, validateUkMobile } from "../lib/backend/fake-invites";
 
 describe("toIpcError", () => {
@@ -96,8 +96,8 @@ describe("withSessionGuard", () => {
       .sort();
     const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     expect([...BACKEND_METHODS].map(snake).sort()).toEqual(granted);
-    const tauriSource = readFileSync("src/lib/backend/tauri.ts", "utf8");
-    const called = [...tauriSource.matchAll(/call(?:<[^>]*>)?\("([a-z_]+)"/g)].map((m) => m[1]);
+    const commandSource = readFileSync("src/lib/backend/commands.ts", "utf8");
+    const called = [...commandSource.matchAll(/this\.call(?:<[^>]*>)?\("([a-z_]+)"/g)].map((m) => m[1]);
     expect(called.length).toBeGreaterThanOrEqual(granted.length);
     for (const command of called) expect(granted).toContain(command);
   });
@@ -199,17 +199,5 @@ describe("fake backend", () => {
 
   it("refuses invites before sign-in", async () => {
     await expect(new FakeBackend().outboxStatus()).rejects.toMatchObject({ code: "NotSignedIn" });
-  });
-
-  it("reads its options from a URL query", () => {
-    expect(fakeOptionsFromQuery("?waiting=4").outboxWaiting).toBe(4);
-    expect(fakeOptionsFromQuery("?demo=0&server=none&mfa=0&patients=10&keyring=memory&fail=signIn:Offline")).toMatchObject({
-      demo: false,
-      backendUrl: null,
-      mfa: false,
-      patientCount: 10,
-      tokenStorage: "memoryOnly",
-      failures: { signIn: { code: "Offline" } },
-    });
   });
 });

@@ -21,7 +21,7 @@ export const FAKE_SYNC_MESSAGES = {
 
 /** Options for the outbox, connection, lock and settings parts of the fake. */
 export interface FakeSyncOptions {
-  /** Outbox rows at start (any state); see `demoOutboxEntries`. */
+  /** Outbox rows at start (any state); built with `fakeEntry`. */
   entries?: OutboxEntry[];
   /** The session lapsed while queued invites wait: `paused = signInRequired`. */
   paused?: boolean;
@@ -63,17 +63,6 @@ export function fakeEntry(state: OutboxEntryState, overrides: Partial<OutboxEntr
     willSend: null,
     ...overrides,
   };
-}
-
-/** One row in every state (`?entries=1` in the browser). */
-export function demoOutboxEntries(): OutboxEntry[] {
-  return [
-    fakeEntry("queued", { patientName: "Priya Shah", recipient: "+447700900123", attempts: 1 }),
-    fakeEntry("sending", { patientName: "Tom Evans", recipient: "+447700900456" }),
-    fakeEntry("rejected", { channel: "email", patientName: "", recipient: "kim.lee@example.com" }),
-    fakeEntry("needsAttention", { patientName: "Ola Nowak", recipient: "+447700900789" }),
-    fakeEntry("sent", { kind: "resend", channel: "email", patientName: "Ana Silva", recipient: "ana@example.com", attempts: 1 }),
-  ];
 }
 
 const UNSENT: ReadonlySet<OutboxEntryState> = new Set<OutboxEntryState>(["queued", "sending", "rejected", "needsAttention"]);

@@ -1,7 +1,8 @@
 // An in-memory Backend with the same behaviour the Rust side promises: a demo clinician, optional
 // second factor, three patient lists of generated (deterministic, obviously fictional) patients,
-// server-side search and paging, and failures you can inject per method. Used by Vitest and by
-// `npm run dev` in a plain browser (no Tauri), configurable from the URL: see `fakeOptionsFromQuery`.
+// server-side search and paging, and failures you can inject per method. Used by the UI's rendering
+// and interaction tests (Vitest) only: a browser runs the real core (`web.ts`), and the tests of what
+// the core decides run against it too (`src/core-test`).
 // Invites: SMS drafts are checked with fake UK-mobile rules, email text is split into chips, a CSV
 // "file" is described with a demo preview, and sends go to an outbox whose batches settle as sent
 // (or stay queued while `offline`), with the `outbox-changed` / `csv-progress` events.
@@ -35,7 +36,7 @@ import type { SignInStep } from "./bindings/SignInStep";
 import type { SmsCheck } from "./bindings/SmsCheck";
 import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
 import type { TokenStorage } from "./bindings/TokenStorage";
-import { isErrorCode, type IpcError } from "./errors";
+import type { IpcError } from "./errors";
 import {
   baseName,
   demoCsvPreview,
@@ -52,7 +53,7 @@ import {
 } from "./fake-invites";
 import { formatPhone } from "../format";
 import { FakePending, fakeInvitationState } from "./fake-pending";
-import { demoOutboxEntries, FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-outbox";
+import { FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-outbox";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { Settings } from "./bindings/Settings";
 
@@ -114,8 +115,6 @@ export interface FakeOptions {
   outboxWaiting?: number;
   /** Outbox rows, connection pause, idle lock and settings: see fake-outbox.ts. */
   sync?: FakeSyncOptions;
-  /** Turn browser drag-and-drop of files on the window into file-drag events (design work). */
-  browserDrops?: boolean;
 }
 
 export interface FakeCall {
@@ -286,7 +285,6 @@ export class FakeBackend implements Backend {
   private outboxListeners = new Set<(status: OutboxStatus) => void>();
   private csvListeners = new Set<(progress: CsvProgress) => void>();
   private dragListeners = new Set<(event: FileDragEvent) => void>();
-  private detachBrowserDrops: (() => void) | null = null;
   /** Pending invitations per list (see fake-pending.ts); tests can `pending.set(listId, invites)`. */
   readonly pending = new FakePending(() => `${this.options.clinician.givenName} ${this.options.clinician.familyName}`);
   /** The patient list's invited, not signed-up people; tests can `invitees.setExpired(listId, rows)`. */
@@ -326,7 +324,6 @@ export class FakeBackend implements Backend {
       offline: options.offline ?? false,
       cachedAt: options.cachedAt ?? "2025-03-12T09:30:00Z",
       latencyMs: options.latencyMs ?? 0,
-      browserDrops: options.browserDrops ?? false,
     };
     const key = (r: string) => r.toLowerCase();
     this.alreadyInvited = new Set((options.alreadyInvited ?? ["invited@example.com", "+447700900999"]).map(key));
@@ -1035,91 +1032,6 @@ export class FakeBackend implements Backend {
   }
 
   onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {
-    const unsubscribe = FakeBackend.subscribe(this.dragListeners, handler);
-    if (this.options.browserDrops && !this.detachBrowserDrops) this.attachBrowserDrops();
-    return () => {
-      unsubscribe();
-      if (this.dragListeners.size === 0) {
-        this.detachBrowserDrops?.();
-        this.detachBrowserDrops = null;
-      }
-    };
+    return FakeBackend.subscribe(this.dragListeners, handler);
   }
-
-  /**
-   * In a plain browser, HTML drag-and-drop stands in for Tauri's (which gives paths; a browser only
-   * gives file names, which the fake's `import_csv` is happy with).
-   */
-  private attachBrowserDrops(): void {
-    if (typeof window === "undefined") return;
-    const names = (event: DragEvent) => Array.from(event.dataTransfer?.files ?? [], (f) => f.name);
-    const onEnter = (event: DragEvent) => {
-      event.preventDefault();
-      this.dragFiles(names(event));
-    };
-    const onOver = (event: DragEvent) => event.preventDefault();
-    const onLeave = (event: DragEvent) => {
-      if (event.relatedTarget === null) this.dragLeave();
-    };
-    const onDrop = (event: DragEvent) => {
-      event.preventDefault();
-      this.dropFiles(names(event));
-    };
-    window.addEventListener("dragenter", onEnter);
-    window.addEventListener("dragover", onOver);
-    window.addEventListener("dragleave", onLeave);
-    window.addEventListener("drop", onDrop);
-    this.detachBrowserDrops = () => {
-      window.removeEventListener("dragenter", onEnter);
-      window.removeEventListener("dragover", onOver);
-      window.removeEventListener("dragleave", onLeave);
-      window.removeEventListener("drop", onDrop);
-    };
-  }
-}
-
-/**
- * Options from a URL query, for design work in a browser, e.g.
- * `http://localhost:5173/?mfa=0&patients=100000&keyring=memory&offline=1&latency=300&fail=signIn:Offline`.
- * Keys: demo=0, server=none (with demo=0: "no server configured"), mfa=0, patients=N, keyring=memory,
- * resume=1, locked=1 (the resumed session starts locked), offline=1 (also: invites stay queued), waiting=N (invites already queued), latency=MS,
- * last=LIST_ID, fail=METHOD:CODE (repeatable). Browser drag-and-drop of files stands in for Tauri's.
- */
-export function fakeOptionsFromQuery(search: string): FakeOptions {
-  const q = new URLSearchParams(search);
-  const options: FakeOptions = { patientCount: 100_000, latencyMs: 120, browserDrops: true };
-  if (q.get("demo") === "0") options.demo = false;
-  if (q.get("server") === "none") options.backendUrl = null;
-  if (q.get("mfa") === "0") options.mfa = false;
-  if (q.get("keyring") === "memory") options.tokenStorage = "memoryOnly";
-  if (q.get("resume") === "1") options.savedSession = true;
-  if (q.get("locked") === "1") options.resumeLocked = true;
-  if (q.get("offline") === "1") options.offline = true;
-  const patients = Number(q.get("patients"));
-  if (q.has("patients") && Number.isInteger(patients) && patients >= 0) options.patientCount = patients;
-  const latency = Number(q.get("latency"));
-  if (q.has("latency") && Number.isFinite(latency) && latency >= 0) options.latencyMs = latency;
-  if (q.has("last")) options.lastListId = q.get("last");
-  const waiting = Number(q.get("waiting"));
-  if (q.has("waiting") && Number.isInteger(waiting) && waiting >= 0) options.outboxWaiting = waiting;
-  const failures: Partial<Record<BackendMethod, IpcError>> = {};
-  for (const spec of q.getAll("fail")) {
-    const [method, code] = spec.split(":");
-    if (method && isErrorCode(code)) {
-      const message = (FAKE_MESSAGES as Record<string, string>)[code] ?? `Simulated ${code} failure.`;
-      failures[method as BackendMethod] = { code, message };
-    }
-  }
-  options.failures = failures;
-  const sync: FakeSyncOptions = {};
-  if (q.get("entries") === "1") sync.entries = demoOutboxEntries();
-  if (q.get("paused") === "1") sync.paused = true;
-  if (q.get("known") === "0") sync.knownOnThisComputer = false;
-  const lock = Number(q.get("lock"));
-  if (q.has("lock") && Number.isInteger(lock) && lock >= 0) sync.idleLockMinutes = lock;
-  if (q.has("managed")) sync.managed = q.getAll("managed");
-  if (q.get("problems") === "1") sync.policyProblems = ["The idle-lock minutes in your organisation's policy are not a number, so the screen never locks."];
-  sync.lastSyncedAt = new Date(Date.now() - 2 * 60_000).toISOString();
-  options.sync = sync;
-  return options;
 }

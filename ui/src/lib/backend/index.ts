@@ -153,16 +153,16 @@ export function inTauri(win: unknown = globalThis): boolean {
 }
 
 /**
- * The Backend for this window: Tauri IPC inside the app, otherwise the in-memory fake (plain-browser
- * design work with `npm run dev`; configure it from the URL, see `fakeOptionsFromQuery`).
- * Both are loaded lazily so the Tauri build never executes the fake.
+ * The Backend for this window: Tauri IPC inside the app, otherwise the development host over HTTP
+ * (`npm run dev` in a plain browser proxies to it; see docs/DEVELOPMENT.md). Both run the real core.
+ * Loaded lazily, so each build runs only its own transport.
  */
 export async function loadBackend(): Promise<Backend> {
   if (inTauri()) {
     const { TauriBackend } = await import("./tauri");
     return new TauriBackend();
   }
-  const { FakeBackend, fakeOptionsFromQuery } = await import("./fake");
-  console.info("Huma Clinician: no Tauri runtime, using the in-memory fake backend.");
-  return new FakeBackend(fakeOptionsFromQuery(globalThis.location?.search ?? ""));
+  const { WebBackend } = await import("./web");
+  console.info("Huma Clinician: no Tauri runtime, using the development host.");
+  return new WebBackend();
 }

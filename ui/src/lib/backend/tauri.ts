@@ -1,221 +1,36 @@
-// The real Backend: Tauri commands over IPC, and Tauri events. Argument objects are camelCase, as
-// Tauri expects.
+// The desktop app's transport: Tauri's IPC and events, and the webview's drag-and-drop.
 import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import type { Backend, FileDragEvent, Unsubscribe } from "./contract";
-import type { ActionReceipt } from "./bindings/ActionReceipt";
-import type { AppInfo } from "./bindings/AppInfo";
-import type { BatchOutcome } from "./bindings/BatchOutcome";
-import type { CsvPreview } from "./bindings/CsvPreview";
-import type { CsvProgress } from "./bindings/CsvProgress";
-import type { Diagnostics } from "./bindings/Diagnostics";
-import type { EmailChip } from "./bindings/EmailChip";
-import type { LanguageOption } from "./bindings/LanguageOption";
-import type { OutboxEntry } from "./bindings/OutboxEntry";
-import type { OutboxStatus } from "./bindings/OutboxStatus";
-import type { Settings } from "./bindings/Settings";
-import type { PatientList } from "./bindings/PatientList";
-import type { PatientPage } from "./bindings/PatientPage";
-import type { PatientQuery } from "./bindings/PatientQuery";
-import type { PendingPage } from "./bindings/PendingPage";
-import type { InvitedPatient } from "./bindings/InvitedPatient";
-import type { Preferences } from "./bindings/Preferences";
-import type { RecipientWarning } from "./bindings/RecipientWarning";
-import type { SendReceipt } from "./bindings/SendReceipt";
-import type { SessionInfo } from "./bindings/SessionInfo";
-import type { SignInStep } from "./bindings/SignInStep";
-import type { SignUpCode } from "./bindings/SignUpCode";
-import type { SmsCheck } from "./bindings/SmsCheck";
-import type { SmsInviteDraft } from "./bindings/SmsInviteDraft";
-import { toIpcError } from "./errors";
+import { CommandBackend } from "./commands";
+import type { FileDragEvent } from "./contract";
+import type { Transport, Unlisten } from "./transport";
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (thrown) {
-    const error = toIpcError(thrown);
-    if (error.code === "Internal" && import.meta.env.DEV) {
-      // Diagnostics for developers only: raw errors can carry details not meant for the clinician.
-      console.error(`Huma Clinician: command ${command} failed`, thrown);
-    }
-    throw error;
-  }
-}
+export const tauriTransport: Transport = {
+  invoke: (command, args) => invoke(command, args),
+  listen: <T>(event: string, handler: (payload: T) => void): Promise<Unlisten> =>
+    listen<T>(event, (e) => handler(e.payload)),
+  onFileDrag: (handler: (event: FileDragEvent) => void) =>
+    getCurrentWebview().onDragDropEvent((event) => {
+      const payload = event.payload;
+      switch (payload.type) {
+        case "enter":
+          handler({ type: "enter", paths: [...payload.paths] });
+          break;
+        case "drop":
+          handler({ type: "drop", paths: [...payload.paths] });
+          break;
+        case "leave":
+          handler({ type: "leave" });
+          break;
+        // "over" only moves the cursor.
+      }
+    }),
+};
 
-/**
- * Tauri registers listeners asynchronously; the UI wants a synchronous unsubscribe (for `$effect`
- * cleanups). Unsubscribing before registration finished unlistens as soon as it does.
- */
-export function subscribe(what: string, register: () => Promise<UnlistenFn>): Unsubscribe {
-  let stopped = false;
-  let unlisten: UnlistenFn | null = null;
-  register().then(
-    (fn) => {
-      if (stopped) fn();
-      else unlisten = fn;
-    },
-    (thrown: unknown) => {
-      // E.g. a permission missing from the window's capability: the UI keeps working without it.
-      if (import.meta.env.DEV) console.error(`Huma Clinician: could not listen to ${what}`, thrown);
-    },
-  );
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    unlisten?.();
-    unlisten = null;
-  };
-}
-
-export class TauriBackend implements Backend {
-  appInfo(): Promise<AppInfo> {
-    return call("app_info");
-  }
-  resumeSession(): Promise<SessionInfo | null> {
-    return call("resume_session");
-  }
-  signIn(email: string, password: string): Promise<SignInStep> {
-    return call("sign_in", { email, password });
-  }
-  submitCode(code: string): Promise<SessionInfo> {
-    return call("submit_code", { code });
-  }
-  signOut(): Promise<null> {
-    return call("sign_out");
-  }
-  patientLists(): Promise<PatientList[]> {
-    return call("patient_lists");
-  }
-  searchPatients(query: PatientQuery): Promise<PatientPage> {
-    return call("search_patients", { query });
-  }
-  preferences(): Promise<Preferences> {
-    return call("preferences");
-  }
-  setLastList(listId: string): Promise<null> {
-    return call("set_last_list", { listId });
-  }
-
-  inviteLanguages(): Promise<LanguageOption[]> {
-    return call("invite_languages");
-  }
-  prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
-    return call("prepare_sms_invite", { draft });
-  }
-  sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
-    return call("send_sms_invite", { draft });
-  }
-  parseEmailRecipients(text: string): Promise<EmailChip[]> {
-    return call("parse_email_recipients", { text });
-  }
-  checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
-    return call("check_email_invites", { listId, addresses });
-  }
-  sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
-    return call("send_email_invites", { listId, addresses });
-  }
-  pickCsv(listId: string): Promise<CsvPreview | null> {
-    return call("pick_csv", { listId });
-  }
-  importCsv(listId: string, path: string): Promise<CsvPreview> {
-    return call("import_csv", { listId, path });
-  }
-  saveCsvRejects(importId: string): Promise<string | null> {
-    return call("save_csv_rejects", { importId });
-  }
-  sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt> {
-    return call("send_import", { listId, importId, skip });
-  }
-  awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome> {
-    return call("await_batch", { batchId, timeoutMs });
-  }
-  outboxStatus(): Promise<OutboxStatus> {
-    return call("outbox_status");
-  }
-  outboxEntries(): Promise<OutboxEntry[]> {
-    return call("outbox_entries");
-  }
-  retryOutbox(ids: string[]): Promise<number> {
-    return call("retry_outbox", { ids });
-  }
-  sendOutboxNow(ids: string[]): Promise<number> {
-    return call("send_outbox_now", { ids });
-  }
-  sendBatchNow(batchId: string): Promise<number> {
-    return call("send_batch_now", { batchId });
-  }
-  discardOutbox(ids: string[]): Promise<number> {
-    return call("discard_outbox", { ids });
-  }
-  discardUnsent(): Promise<number> {
-    return call("discard_unsent");
-  }
-  syncNow(): Promise<null> {
-    return call("sync_now");
-  }
-  lock(): Promise<null> {
-    return call("lock");
-  }
-  unlock(password: string): Promise<null> {
-    return call("unlock", { password });
-  }
-  settings(): Promise<Settings> {
-    return call("settings");
-  }
-  setSetting(key: string, value: string | null): Promise<Settings> {
-    return call("set_setting", { key, value });
-  }
-
-  pendingInvites(listId: string): Promise<PendingPage> {
-    return call("pending_invites", { listId });
-  }
-  invitedPatients(listId: string, search: string): Promise<InvitedPatient[]> {
-    return call("invited_patients", { listId, search });
-  }
-  resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
-    return call("resend_invites", { listId, ids });
-  }
-  revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
-    return call("revoke_invites", { listId, ids });
-  }
-
-  signUpCode(listId: string, invitationId: string): Promise<SignUpCode> {
-    return call("sign_up_code", { listId, invitationId });
-  }
-  exportPending(listId: string, ids: string[]): Promise<string | null> {
-    return call("export_pending", { listId, ids });
-  }
-  supportDiagnostics(): Promise<Diagnostics> {
-    return call("support_diagnostics");
-  }
-  contactSupport(): Promise<null> {
-    return call("contact_support");
-  }
-
-  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {
-    return subscribe("outbox-changed", () => listen<OutboxStatus>("outbox-changed", (event) => handler(event.payload)));
-  }
-  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe {
-    return subscribe("csv-progress", () => listen<CsvProgress>("csv-progress", (event) => handler(event.payload)));
-  }
-  onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {
-    return subscribe("file drag-and-drop", () =>
-      getCurrentWebview().onDragDropEvent((event) => {
-        const payload = event.payload;
-        switch (payload.type) {
-          case "enter":
-            handler({ type: "enter", paths: [...payload.paths] });
-            break;
-          case "drop":
-            handler({ type: "drop", paths: [...payload.paths] });
-            break;
-          case "leave":
-            handler({ type: "leave" });
-            break;
-          // "over" only moves the cursor.
-        }
-      }),
-    );
+/** The Backend inside the desktop app. */
+export class TauriBackend extends CommandBackend {
+  constructor() {
+    super(tauriTransport);
   }
 }

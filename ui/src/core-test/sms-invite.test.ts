@@ -1,0 +1,80 @@
+// The SMS invite against the real core: the field messages, the number as it will be dialled, the
+// exact text and its segments, and the send are all the core's, not a copy of its rules.
+import { screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import { renderSignedIn, useHost } from "./host";
+
+const host = useHost();
+
+type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
+
+async function openSmsInvite(user: User): Promise<HTMLElement> {
+  await user.click(screen.getByRole("button", { name: /Amelia Hart/ }));
+  await user.click(screen.getByRole("menuitem", { name: "SMS invite" }));
+  const dialog = await screen.findByRole("dialog", { name: "SMS invite" });
+  await waitFor(() => expect(dialog).toHaveAttribute("open"));
+  return dialog;
+}
+
+async function fill(user: User, dialog: HTMLElement, given: string, family: string, phone: string) {
+  const d = within(dialog);
+  for (const [label, value] of [
+    ["First name", given],
+    ["Last name", family],
+    ["Mobile number", phone],
+  ] as const) {
+    const input = d.getByLabelText(label);
+    await user.clear(input);
+    if (value) await user.type(input, value);
+  }
+  await user.click(d.getByRole("button", { name: "Confirm" }));
+}
+
+describe("SMS invite against the core", () => {
+  it("says what is wrong with each field, as the core decides", async () => {
+    const { user } = await renderSignedIn(host);
+    const dialog = await openSmsInvite(user);
+    const d = within(dialog);
+
+    await fill(user, dialog, "", "", "");
+    const given = d.getByLabelText("First name");
+    await waitFor(() => expect(given).toHaveAttribute("aria-invalid", "true"));
+    expect(given).toHaveAccessibleDescription("First name is empty.");
+    expect(d.getByLabelText("Last name")).toHaveAccessibleDescription("Last name is empty.");
+    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription(
+      expect.stringContaining("Enter a mobile number."),
+    );
+
+    // Names with digits or markup, a landline: refused with the reason.
+    await fill(user, dialog, "Sam2", "<b>Patel</b>", "020 7123 4567");
+    await waitFor(() => expect(given).toHaveAccessibleDescription("First name cannot contain digits."));
+    expect(d.getByLabelText("Last name")).toHaveAccessibleDescription("Names cannot contain < or >.");
+    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription(
+      expect.stringContaining("That looks like a landline number; SMS invites need a mobile number."),
+    );
+    expect(d.queryByRole("heading", { name: "Check the SMS invite" })).not.toBeInTheDocument();
+  });
+
+  it("shows the number as it will be texted, the exact text and its segments, then sends it", async () => {
+    const { user } = await renderSignedIn(host);
+    const dialog = await openSmsInvite(user);
+    const d = within(dialog);
+    await fill(user, dialog, "Sam", "Patel", "07911 123456");
+    await d.findByRole("heading", { name: "Check the SMS invite" });
+
+    expect(d.getByTestId("sms-recipient")).toHaveTextContent("Sam Patel");
+    expect(d.getByTestId("sms-phone-display")).toHaveTextContent("+44 7911 123456");
+    // The list's dash is folded into GSM-7, which keeps the text at one SMS instead of three.
+    expect(d.getByTestId("sms-text").textContent).toBe(
+      "Hi Sam, Amelia Hart has invited you to join Huma for Cardiology follow-up - St Thomas' Hospital. " +
+        "Sign up here: [sign-up link]",
+    );
+    expect(d.getByTestId("sms-segments")).toHaveTextContent(/^1 SMS · GSM-7$/);
+
+    await user.click(d.getByRole("button", { name: "Send SMS invite" }));
+    await waitFor(() => expect(dialog).not.toHaveAttribute("open"));
+    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to +44 7911 123456"), {
+      timeout: 10_000,
+    });
+  });
+});
