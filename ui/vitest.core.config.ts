@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/core-test/**/*.test.ts"],
-    setupFiles: ["src/test/setup.ts"],
+    setupFiles: ["src/core-test/setup.ts"],
     restoreMocks: true,
     // Each test starts its own host (a sandbox, a store, a keyring entry); two cores here.
     maxWorkers: 2,

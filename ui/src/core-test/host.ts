@@ -72,6 +72,17 @@ export function useHost(): Host {
   return host;
 }
 
+export type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
+
+/** Opens an invite dialog from the clinician's menu; resolves with the open `<dialog>`. */
+export async function openInvite(user: User, item: "SMS invite" | "Email invite"): Promise<HTMLElement> {
+  await user.click(screen.getByRole("button", { name: /Amelia Hart/ }));
+  await user.click(screen.getByRole("menuitem", { name: item }));
+  const dialog = await screen.findByRole("dialog", { name: item });
+  await waitFor(() => expect(dialog).toHaveAttribute("open"));
+  return dialog;
+}
+
 /** The newest verification code the sandbox "sent" by SMS. */
 async function latestCode(messagesUrl: string): Promise<string> {
   const response = await fetch(messagesUrl, { headers: { accept: "application/json" } });

@@ -2,19 +2,9 @@
 // exact text and its segments, and the send are all the core's, not a copy of its rules.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import { renderSignedIn, useHost } from "./host";
+import { openInvite, renderSignedIn, useHost, type User } from "./host";
 
 const host = useHost();
-
-type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
-
-async function openSmsInvite(user: User): Promise<HTMLElement> {
-  await user.click(screen.getByRole("button", { name: /Amelia Hart/ }));
-  await user.click(screen.getByRole("menuitem", { name: "SMS invite" }));
-  const dialog = await screen.findByRole("dialog", { name: "SMS invite" });
-  await waitFor(() => expect(dialog).toHaveAttribute("open"));
-  return dialog;
-}
 
 async function fill(user: User, dialog: HTMLElement, given: string, family: string, phone: string) {
   const d = within(dialog);
@@ -33,7 +23,7 @@ async function fill(user: User, dialog: HTMLElement, given: string, family: stri
 describe("SMS invite against the core", () => {
   it("says what is wrong with each field, as the core decides", async () => {
     const { user } = await renderSignedIn(host);
-    const dialog = await openSmsInvite(user);
+    const dialog = await openInvite(user, "SMS invite");
     const d = within(dialog);
 
     await fill(user, dialog, "", "", "");
@@ -57,7 +47,7 @@ describe("SMS invite against the core", () => {
 
   it("shows the number as it will be texted, the exact text and its segments, then sends it", async () => {
     const { user } = await renderSignedIn(host);
-    const dialog = await openSmsInvite(user);
+    const dialog = await openInvite(user, "SMS invite");
     const d = within(dialog);
     await fill(user, dialog, "Sam", "Patel", "07911 123456");
     await d.findByRole("heading", { name: "Check the SMS invite" });

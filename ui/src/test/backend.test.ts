@@ -11,7 +11,6 @@ import {
   type Backend,
 } from "../lib/backend";
 import { FakeBackend, fakeNhsNumber } from "../lib/backend/fake";
-import { parseRecipients, smsSegments, validateUkMobile } from "../lib/backend/fake-invites";
 
 describe("toIpcError", () => {
   it("keeps a well-formed {code, message}", () => {
@@ -158,30 +157,6 @@ describe("fake backend", () => {
     const nhs = page.patients[0]!.nhsNumber;
     const found = await fake.searchPatients({ listId: "list-cardiology", search: nhs, skip: 0, limit: 10 });
     expect(found.patients.map((p) => p.nhsNumber)).toContain(nhs);
-  });
-
-  it("checks UK mobile numbers", () => {
-    expect(validateUkMobile("07911 123456")).toEqual({ e164: "+447911123456" });
-    expect(validateUkMobile("+44 (0)7911 123-456")).toEqual({ e164: "+447911123456" });
-    expect(validateUkMobile("0044 7911 123456")).toEqual({ e164: "+447911123456" });
-    expect(validateUkMobile("")).toHaveProperty("error", "Enter a mobile number.");
-    expect(validateUkMobile("01632 960123")).toHaveProperty("error", expect.stringMatching(/landline/));
-    expect(validateUkMobile("07911 12345")).toHaveProperty("error", expect.stringMatching(/too short/));
-    expect(validateUkMobile("07911 1234567")).toHaveProperty("error", expect.stringMatching(/too long/));
-  });
-
-  it("counts SMS segments like the Rust side", () => {
-    expect(smsSegments("Hi [sign-up link]")).toEqual({ segments: 1, encoding: "GSM-7" });
-    expect(smsSegments(`${"a".repeat(121)}[sign-up link]`)).toEqual({ segments: 2, encoding: "GSM-7" });
-    expect(smsSegments("Hi Zoë 😀 [sign-up link]")).toEqual({ segments: 1, encoding: "UCS-2" });
-  });
-
-  it("splits recipients into chips", () => {
-    expect(parseRecipients('"Patel, Sam" <Sam@Example.COM>; bad\nsam@example.com, ,x@y.co')).toEqual([
-      { input: '"Patel, Sam" <Sam@Example.COM>', address: "Sam@example.com", name: "Patel, Sam", error: null },
-      { input: "bad", address: null, name: null, error: "The email address is missing an @." },
-      { input: "x@y.co", address: "x@y.co", name: null, error: null },
-    ]);
   });
 
   it("queues batches while offline and sends them when back online", async () => {

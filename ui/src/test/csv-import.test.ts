@@ -47,7 +47,7 @@ describe("CSV import", () => {
     const rejected = d.getByRole("table", { name: /Rejected rows/ });
     const bad = bodyRowsOf(rejected);
     expect(bad.map((r) => [r[0], r[1]])).toEqual([
-      ["5", "That number is too short for a mobile number. Check for missing digits."],
+      ["5", "That number is too short for a mobile number (fixture)."],
       ["9", "The part after @ is empty."],
     ]);
     expect(d.getByRole("button", { name: "Send 12 invites" })).toBeEnabled();

@@ -30,6 +30,7 @@ describe("dialog shell", () => {
     const { user, fake } = await renderSignedIn();
     const held = deferred();
     fake.gate = (call) => (call.method === "prepareSmsInvite" ? held.promise : undefined);
+    fake.given("prepareSmsInvite", { status: "invalid", errors: [{ field: "familyName", message: "Wrong." }] });
     const dialog = await openInvite(user, "SMS invite");
     await user.type(screen.getByLabelText("First name"), "Sam");
     await user.click(within(dialog).getByRole("button", { name: "Confirm" }));

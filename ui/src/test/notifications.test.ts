@@ -41,7 +41,7 @@ describe("notifications", () => {
     const toast = within(region).getByTestId("toast-item");
     expect(toast).toHaveAttribute("data-tone", "error");
     expect(within(toast).getByRole("listitem")).toHaveTextContent(
-      `Not sent: +44 7700 900666 — ${FAKE_INVITE_MESSAGES.optedOut}`,
+      `Not sent: 07700 900666 — ${FAKE_INVITE_MESSAGES.optedOut}`,
     );
     await rendered.user.click(within(toast).getByRole("button", { name: "Dismiss notification" }));
     expect(within(region).queryAllByTestId("toast-item")).toHaveLength(0);
@@ -68,7 +68,7 @@ describe("notifications", () => {
     const region = screen.getByTestId("toast");
     await waitFor(() => expect(region).toHaveTextContent("Sending 1 invite…"));
     held.resolve();
-    await waitFor(() => expect(region).toHaveTextContent("Invite SMS sent to +44 7911 123456"));
+    await waitFor(() => expect(region).toHaveTextContent("Invite SMS sent to 07911 123456"));
     expect(within(region).getAllByTestId("toast-item")).toHaveLength(1);
   });
 

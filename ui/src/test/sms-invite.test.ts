@@ -1,12 +1,17 @@
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { SmsInviteDraft } from "../lib/backend";
-import { FAKE_INVITE_MESSAGES } from "../lib/backend/fake-invites";
+import type { SmsCheck } from "../lib/backend";
+import { FIXTURE_SMS_TEXT, fixtureSmsPreview, fixtureWarning } from "../lib/backend/fake-invites";
 import { openInvite, renderSignedIn } from "./helpers";
 
 const LIST = "list-cardiology";
-const TEXT =
-  "Hi Sam, Alex Morgan has invited you to join Huma for Cardiology follow-up. Sign up here: [sign-up link]";
+const TEXT = FIXTURE_SMS_TEXT;
+
+/** What the core answers for a draft with these fields wrong (the words are the test's own). */
+function invalid(...fields: ("givenName" | "familyName" | "phone")[]): SmsCheck {
+  return { status: "invalid", errors: fields.map((field) => ({ field, message: `Wrong ${field}.` })) };
+}
 
 type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
 
@@ -43,19 +48,18 @@ describe("SMS invite: the form", () => {
     expect(d.getByLabelText("Mobile number")).toHaveAttribute("type", "tel");
   });
 
-  it("shows each field's message and focuses the first invalid field", async () => {
+  it("shows each field's message from the core and focuses the first invalid field", async () => {
     const { user, fake } = await renderSignedIn();
     const dialog = await openInvite(user, "SMS invite");
     const d = within(dialog);
+    fake.given("prepareSmsInvite", invalid("givenName", "familyName", "phone"));
     await user.click(d.getByRole("button", { name: "Confirm" }));
 
     const given = d.getByLabelText("First name");
     await waitFor(() => expect(given).toHaveAttribute("aria-invalid", "true"));
-    expect(given).toHaveAccessibleDescription(FAKE_INVITE_MESSAGES.givenNameMissing);
-    expect(d.getByLabelText("Last name")).toHaveAccessibleDescription(FAKE_INVITE_MESSAGES.familyNameMissing);
-    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription(
-      `UK mobile, e.g. 07700 900123 ${FAKE_INVITE_MESSAGES.phoneMissing}`,
-    );
+    expect(given).toHaveAccessibleDescription("Wrong givenName.");
+    expect(d.getByLabelText("Last name")).toHaveAccessibleDescription("Wrong familyName.");
+    expect(d.getByLabelText("Mobile number")).toHaveAccessibleDescription("UK mobile, e.g. 07700 900123 Wrong phone.");
     expect(given).toHaveFocus();
     expect(fake.callsOf("prepareSmsInvite")[0]!.args[0]).toEqual({
       listId: LIST,
@@ -66,12 +70,13 @@ describe("SMS invite: the form", () => {
     } satisfies SmsInviteDraft);
 
     // Only the number is wrong now: its message, its focus; the names are no longer marked.
-    await fill(user, dialog, "Sam", "Patel", "01632 960123");
+    fake.given("prepareSmsInvite", invalid("phone"));
+    await fill(user, dialog, "Sam", "Patel", "020 7123 4567");
     await user.click(d.getByRole("button", { name: "Confirm" }));
     const phone = d.getByLabelText("Mobile number");
     await waitFor(() => expect(phone).toHaveFocus());
     expect(phone).toHaveAttribute("aria-invalid", "true");
-    expect(phone).toHaveAccessibleDescription(expect.stringContaining(FAKE_INVITE_MESSAGES.phoneLandline));
+    expect(phone).toHaveAccessibleDescription(expect.stringContaining("Wrong phone."));
     expect(d.getByLabelText("First name")).not.toHaveAttribute("aria-invalid");
     expect(d.getByLabelText("Last name")).not.toHaveAttribute("aria-invalid");
     expect(d.queryByRole("heading", { name: "Check the SMS invite" })).not.toBeInTheDocument();
@@ -94,7 +99,12 @@ describe("SMS invite: the form", () => {
 
 describe("SMS invite: the confirmation screen", () => {
   it("shows the name, the number, the exact text with the link placeholder marked, and the segments", async () => {
-    const { user } = await renderSignedIn();
+    const { user, fake } = await renderSignedIn();
+    const draft = { listId: LIST, givenName: "Sam", familyName: "Patel", phone: "07911 123456", language: "en" as const };
+    fake.given("prepareSmsInvite", {
+      status: "ready",
+      preview: { ...fixtureSmsPreview(draft, []), phoneDisplay: "+44 7911 123456", segments: 2, encoding: "UCS-2" },
+    });
     const dialog = await confirmed(user);
     const d = within(dialog);
     expect(d.getByRole("heading", { name: "Check the SMS invite" })).toHaveFocus();
@@ -109,7 +119,7 @@ describe("SMS invite: the confirmation screen", () => {
     expect(marks).toHaveLength(1);
     expect(marks[0]!.textContent).toBe("[sign-up link]");
 
-    expect(d.getByTestId("sms-segments")).toHaveTextContent(/^1 SMS · GSM-7$/);
+    expect(d.getByTestId("sms-segments")).toHaveTextContent(/^2 SMS · UCS-2$/);
     expect(d.getByRole("button", { name: "Send SMS invite" })).toBeEnabled();
     expect(d.getByRole("button", { name: "Back" })).toBeEnabled();
   });
@@ -150,10 +160,10 @@ describe("SMS invite: the confirmation screen", () => {
   });
 
   it("asks before sending to someone already invited", async () => {
-    const { user } = await renderSignedIn();
+    const { user } = await renderSignedIn({ alreadyInvited: ["07700 900999"] });
     const dialog = await confirmed(user, "07700 900999");
     const d = within(dialog);
-    expect(d.getByTestId("sms-warnings")).toHaveTextContent("+44 7700 900999 was already invited");
+    expect(d.getByTestId("sms-warnings")).toHaveTextContent(fixtureWarning("07700 900999", "pendingInvite").message);
     const send = d.getByRole("button", { name: "Send SMS invite" });
     expect(send).toBeDisabled();
     await user.click(d.getByRole("checkbox", { name: "Send the invite anyway" }));
@@ -173,7 +183,7 @@ describe("SMS invite: the confirmation screen", () => {
       phone: "07911 123456",
       language: "en",
     });
-    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to +44 7911 123456"));
+    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to 07911 123456"));
     expect(fake.callsOf("awaitBatch")[0]!.args).toEqual(["batch-1", 4000]);
     expect(screen.getByTestId("outbox-indicator")).toHaveTextContent(/^$/);
 

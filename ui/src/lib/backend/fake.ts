@@ -16,7 +16,6 @@ import type { CsvPreview } from "./bindings/CsvPreview";
 import type { CsvProgress } from "./bindings/CsvProgress";
 import type { Diagnostics } from "./bindings/Diagnostics";
 import type { EmailChip } from "./bindings/EmailChip";
-import type { FieldError } from "./bindings/FieldError";
 import type { ImportRow } from "./bindings/ImportRow";
 import type { LanguageOption } from "./bindings/LanguageOption";
 import type { OutboxStatus } from "./bindings/OutboxStatus";
@@ -41,15 +40,11 @@ import {
   baseName,
   demoCsvPreview,
   FAKE_INVITE_MESSAGES,
-  LINK_PLACEHOLDER,
-  parseRecipients,
+  fixtureChip,
+  fixtureSmsPreview,
+  fixtureWarning,
   refusedFile,
   rowRecipient,
-  smsSegments,
-  smsText,
-  validateEmail,
-  validateName,
-  validateUkMobile,
 } from "./fake-invites";
 import { formatPhone } from "../format";
 import { FakePending, fakeInvitationState } from "./fake-pending";
@@ -264,6 +259,7 @@ export class FakeBackend implements Backend {
   gate: FakeGate | null = null;
 
   private failures = new Map<BackendMethod, Failure>();
+  private scripted = new Map<string, unknown>();
   private signedIn = false;
   private awaitingCode = false;
   private lastListId: string | null;
@@ -326,9 +322,11 @@ export class FakeBackend implements Backend {
       latencyMs: options.latencyMs ?? 0,
     };
     const key = (r: string) => r.toLowerCase();
-    this.alreadyInvited = new Set((options.alreadyInvited ?? ["invited@example.com", "+447700900999"]).map(key));
+    // Recipients exactly as the UI sends them (a typed number, or a CSV row's E.164 one): the
+    // fixture compares strings, it normalises nothing.
+    this.alreadyInvited = new Set((options.alreadyInvited ?? ["invited@example.com", "07700 900999"]).map(key));
     this.alreadyPatients = new Set((options.alreadyPatients ?? ["patient@example.com"]).map(key));
-    this.refused = new Set((options.refused ?? ["refused@example.com", "+447700900666"]).map(key));
+    this.refused = new Set((options.refused ?? ["refused@example.com", "07700 900666", "+447700900666"]).map(key));
     this.waitingAtStart = options.outboxWaiting ?? 0;
     this.outbox = new FakeOutbox(options.sync);
     const n = this.options.patientCount;
@@ -352,6 +350,19 @@ export class FakeBackend implements Backend {
   clearFailure(method?: BackendMethod): void {
     if (method) this.failures.delete(method);
     else this.failures.clear();
+  }
+
+  /**
+   * What `method` answers from now on (for `args` only, when given, compared as JSON), instead of
+   * its fixture: the fake holds no rule, so a test that needs a refusal or a warning says so.
+   */
+  given<M extends BackendMethod>(method: M, answer: Awaited<ReturnType<Backend[M]>>, args?: Parameters<Backend[M]>): void {
+    this.scripted.set(args ? `${method} ${JSON.stringify(args)}` : method, answer);
+  }
+
+  private scriptedAnswer<T>(method: BackendMethod, args: unknown[]): T | undefined {
+    const key = `${method} ${JSON.stringify(args)}`;
+    return (this.scripted.has(key) ? this.scripted.get(key) : this.scripted.get(method)) as T | undefined;
   }
 
   /** Calls of one method, for assertions. */
@@ -563,33 +574,14 @@ export class FakeBackend implements Backend {
     }
   }
 
+  /** The fixture's warnings: recipients listed in `alreadyPatients` / `alreadyInvited`, as given. */
   private warningsFor(recipients: string[]): RecipientWarning[] {
-    const warnings: RecipientWarning[] = [];
-    for (const recipient of recipients) {
-      const display = formatPhone(recipient);
-      if (this.alreadyPatients.has(recipient.toLowerCase())) {
-        warnings.push({ recipient, kind: "alreadyPatient", message: `${display} already belongs to a Huma patient.` });
-      } else if (this.alreadyInvited.has(recipient.toLowerCase())) {
-        warnings.push({
-          recipient,
-          kind: "pendingInvite",
-          message: `${display} was already invited and has not signed up yet.`,
-        });
-      }
-    }
-    return warnings;
-  }
-
-  private checkDraft(draft: SmsInviteDraft): { errors: FieldError[]; phone: string | null } {
-    const errors: FieldError[] = [];
-    const given = validateName(draft.givenName, FAKE_INVITE_MESSAGES.givenNameMissing);
-    if (given) errors.push({ field: "givenName", message: given });
-    const family = validateName(draft.familyName, FAKE_INVITE_MESSAGES.familyNameMissing);
-    if (family) errors.push({ field: "familyName", message: family });
-    const phone = validateUkMobile(draft.phone);
-    if ("error" in phone) errors.push({ field: "phone", message: phone.error });
-    if (this.listName(draft.listId) === null) errors.push({ field: "listId", message: FAKE_INVITE_MESSAGES.listUnknown });
-    return { errors, phone: "e164" in phone ? phone.e164 : null };
+    return recipients.flatMap((recipient) => {
+      const key = recipient.toLowerCase();
+      if (this.alreadyPatients.has(key)) return [fixtureWarning(recipient, "alreadyPatient")];
+      if (this.alreadyInvited.has(key)) return [fixtureWarning(recipient, "pendingInvite")];
+      return [];
+    });
   }
 
   private enqueue(recipients: string[], single: FakeBatch["single"]): SendReceipt {
@@ -612,67 +604,41 @@ export class FakeBackend implements Backend {
   }
 
   prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
-    return this.answer("prepareSmsInvite", [{ ...draft }], (): SmsCheck => {
-      const { errors, phone } = this.checkDraft(draft);
-      if (errors.length > 0 || phone === null) return { status: "invalid", errors };
-      const clinician = `${this.options.clinician.givenName} ${this.options.clinician.familyName}`;
-      const text = smsText(draft.givenName, clinician, this.listName(draft.listId) ?? "");
-      return {
-        status: "ready",
-        preview: {
-          invitee: { givenName: draft.givenName.trim(), familyName: draft.familyName.trim(), email: null, phone },
-          phoneDisplay: formatPhone(phone),
-          text,
-          linkPlaceholder: LINK_PLACEHOLDER,
-          ...smsSegments(text),
-          language: draft.language,
-          warnings: this.warningsFor([phone]),
-        },
-      };
+    const args = [{ ...draft }];
+    return this.answer("prepareSmsInvite", args, (): SmsCheck => {
+      this.requireList(draft.listId);
+      return (
+        this.scriptedAnswer<SmsCheck>("prepareSmsInvite", args) ?? {
+          status: "ready",
+          preview: fixtureSmsPreview(draft, this.warningsFor([draft.phone])),
+        }
+      );
     });
   }
 
   sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
     return this.answer("sendSmsInvite", [{ ...draft }], () => {
-      const { errors, phone } = this.checkDraft(draft);
-      if (errors.length > 0 || phone === null) {
-        throw { code: "InvalidInput", message: errors[0]?.message ?? FAKE_MESSAGES.InvalidInput } satisfies IpcError;
-      }
-      return this.enqueue([phone], { channel: "sms", display: formatPhone(phone) });
+      this.requireList(draft.listId);
+      return this.enqueue([draft.phone], { channel: "sms", display: draft.phone });
     });
   }
 
   parseEmailRecipients(text: string): Promise<EmailChip[]> {
-    return this.answer("parseEmailRecipients", [text], () => parseRecipients(text));
-  }
-
-  private checkAddresses(listId: string, addresses: string[]): string[] {
-    this.requireList(listId);
-    const valid: string[] = [];
-    for (const address of addresses) {
-      const result = validateEmail(address);
-      if ("error" in result) {
-        throw { code: "InvalidInput", message: `${address}: ${result.error}` } satisfies IpcError;
-      }
-      valid.push(result.address);
-    }
-    if (valid.length === 0) {
-      throw { code: "InvalidInput", message: "Add at least one email address." } satisfies IpcError;
-    }
-    return valid;
+    return this.answer("parseEmailRecipients", [text], () => this.scriptedAnswer<EmailChip[]>("parseEmailRecipients", [text]) ?? [fixtureChip(text)]);
   }
 
   checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
-    return this.answer("checkEmailInvites", [listId, [...addresses]], () =>
-      this.warningsFor(this.checkAddresses(listId, addresses)),
-    );
+    return this.answer("checkEmailInvites", [listId, [...addresses]], () => {
+      this.requireList(listId);
+      return this.warningsFor(addresses);
+    });
   }
 
   sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
     return this.answer("sendEmailInvites", [listId, [...addresses]], () => {
-      const valid = this.checkAddresses(listId, addresses);
-      const single = valid.length === 1 ? { channel: "email" as const, display: valid[0]! } : null;
-      return this.enqueue(valid, single);
+      this.requireList(listId);
+      const single = addresses.length === 1 ? { channel: "email" as const, display: addresses[0]! } : null;
+      return this.enqueue([...addresses], single);
     });
   }
 
