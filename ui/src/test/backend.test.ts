@@ -168,7 +168,7 @@ describe("fake backend", () => {
     expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 0, queued: 2, rejected: [] });
     expect(await fake.outboxStatus()).toMatchObject({ waiting: 2, connection: "offline", paused: null });
     fake.setOffline(false);
-    expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 2, queued: 0, summary: "2 invites sent" });
+    expect(await fake.awaitBatch(receipt.batchId, 4000)).toMatchObject({ sent: 2, queued: 0, summary: "Fixture: 2 sent, 0 not sent, 0 queued" });
     expect(counts).toEqual([2, 0]);
   });
 

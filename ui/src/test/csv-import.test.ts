@@ -126,7 +126,7 @@ describe("CSV import", () => {
     expect(listId).toBe(LIST);
     expect(importId).toMatch(/^import-/);
     expect(skip.sort()).toEqual(["+447700900456", "priya.patel@example.com"]);
-    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("10 invites sent"));
+    await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Fixture: 10 sent, 0 not sent, 0 queued"));
   });
 
   it("unticking a skip puts the recipient back", async () => {

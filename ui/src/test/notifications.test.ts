@@ -37,7 +37,7 @@ describe("notifications", () => {
     const rendered = await renderSignedIn();
     await sendSms(rendered, "07700 900666");
     const region = screen.getByTestId("toast");
-    await waitFor(() => expect(region).toHaveTextContent("The invite was not sent"));
+    await waitFor(() => expect(region).toHaveTextContent("Fixture: 0 sent, 1 not sent, 0 queued"));
     const toast = within(region).getByTestId("toast-item");
     expect(toast).toHaveAttribute("data-tone", "error");
     expect(within(toast).getByRole("listitem")).toHaveTextContent(
@@ -55,7 +55,7 @@ describe("notifications", () => {
     await waitFor(() => expect(within(dialog).getAllByTestId("email-chip")).toHaveLength(2));
     await rendered.user.click(within(dialog).getByRole("button", { name: "Send invites" }));
     const region = screen.getByTestId("toast");
-    await waitFor(() => expect(region).toHaveTextContent("1 invite sent; 1 not sent"));
+    await waitFor(() => expect(region).toHaveTextContent("Fixture: 1 sent, 1 not sent, 0 queued"));
     expect(region).toHaveTextContent(`Not sent: refused@example.com — ${FAKE_INVITE_MESSAGES.optedOut}`);
     expect(within(region).getByTestId("toast-item")).toHaveAttribute("data-tone", "warning");
   });
@@ -68,7 +68,7 @@ describe("notifications", () => {
     const region = screen.getByTestId("toast");
     await waitFor(() => expect(region).toHaveTextContent("Sending 1 invite…"));
     held.resolve();
-    await waitFor(() => expect(region).toHaveTextContent("Invite SMS sent to 07911 123456"));
+    await waitFor(() => expect(region).toHaveTextContent("Fixture: 1 sent, 0 not sent, 0 queued"));
     expect(within(region).getAllByTestId("toast-item")).toHaveLength(1);
   });
 

@@ -3,7 +3,6 @@
 // recipient, searched and sorted like the Rust side (`core::pending::invitees`).
 import type { InvitedPatient } from "./bindings/InvitedPatient";
 import type { PendingInvite } from "./bindings/PendingInvite";
-import { INVITE_VALID_MS } from "./fake-pending";
 
 const DAY = 24 * 3_600_000;
 
@@ -18,7 +17,7 @@ function seedExpired(listId: string, now: number): InvitedPatient[] {
     invitation: "expired",
     onThisComputer: false,
     sentAt: new Date(now - sentAgo).toISOString(),
-    expiresAt: new Date(now - sentAgo + INVITE_VALID_MS).toISOString(),
+    expiresAt: new Date(now - sentAgo + 7 * DAY).toISOString(), // given: a week after sending
   });
   return [
     expired("1", "Ella", "Moore", "+447700900444", 10 * DAY),

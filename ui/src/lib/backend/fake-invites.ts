@@ -14,7 +14,6 @@ export const LINK_PLACEHOLDER = "[sign-up link]";
 export const FAKE_INVITE_MESSAGES = {
   listUnknown: "Choose a patient list first.",
   optedOut: "This patient has asked not to be contacted by Huma.",
-  queued: "Queued — will be sent when you're back online",
 } as const;
 
 /** The fixture's SMS text: a fixed sentence, whoever the draft names (the real one is the core's). */
@@ -37,6 +36,11 @@ export function fixtureSmsPreview(draft: SmsInviteDraft, warnings: RecipientWarn
 /** The fixture's chip for any text: one valid address, as typed (spaces around it dropped). */
 export function fixtureChip(text: string): EmailChip {
   return { input: text.trim(), address: text.trim(), name: null, error: null };
+}
+
+/** The fixture's outcome sentence: the counts, in the fixture's words (the app's are the core's). */
+export function fixtureSummary(sent: number, notSent: number, queued: number): string {
+  return `Fixture: ${sent} sent, ${notSent} not sent, ${queued} queued`;
 }
 
 /** A fixture warning; its words are the fixture's, not the app's. */

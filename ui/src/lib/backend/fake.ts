@@ -41,6 +41,7 @@ import {
   demoCsvPreview,
   FAKE_INVITE_MESSAGES,
   fixtureChip,
+  fixtureSummary,
   fixtureSmsPreview,
   fixtureWarning,
   refusedFile,
@@ -240,10 +241,6 @@ interface FakeImport {
   listId: string;
   preview: CsvPreview;
   rows: ImportRow[];
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 export class FakeBackend implements Backend {
@@ -711,7 +708,7 @@ export class FakeBackend implements Backend {
           queued: batch.recipients.length,
           held: 0,
           rejected: [],
-          summary: FAKE_INVITE_MESSAGES.queued,
+          summary: fixtureSummary(0, 0, batch.recipients.length),
           signUpCode: null,
         };
       }
@@ -721,11 +718,7 @@ export class FakeBackend implements Backend {
       }
       const rejected = batch.refused.map((r) => ({ ...r }));
       const sent = batch.recipients.length - rejected.length;
-      let summary: string;
-      if (sent === 0) summary = rejected.length === 1 ? "The invite was not sent" : "No invites were sent";
-      else if (batch.single) summary = `Invite ${batch.single.channel === "sms" ? "SMS" : "email"} sent to ${batch.single.display}`;
-      else summary = plural(sent, "invite sent", "invites sent");
-      if (sent > 0 && rejected.length > 0) summary += `; ${rejected.length} not sent`;
+      const summary = fixtureSummary(sent, rejected.length, 0);
       return { batchId, sent, queued: 0, held: 0, rejected, summary, signUpCode: null };
     });
   }
@@ -896,7 +889,7 @@ export class FakeBackend implements Backend {
   resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return this.answer("resendInvites", [listId, [...ids]], () => {
       this.requireList(listId);
-      const receipt = this.pending.resend(listId, ids, this.options.offline);
+      const receipt = this.pending.act("resend", listId, ids, this.options.offline);
       this.emitOutbox();
       return receipt;
     });
@@ -905,7 +898,7 @@ export class FakeBackend implements Backend {
   revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return this.answer("revokeInvites", [listId, [...ids]], () => {
       this.requireList(listId);
-      const receipt = this.pending.revoke(listId, ids, this.options.offline);
+      const receipt = this.pending.act("revoke", listId, ids, this.options.offline);
       this.emitOutbox();
       return receipt;
     });
