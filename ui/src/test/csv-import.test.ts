@@ -188,10 +188,10 @@ describe("CSV import", () => {
     expect(await d.findByRole("alert")).toHaveTextContent("Drop one CSV file at a time.");
     expect(rendered.fake.callsOf("importCsv")).toHaveLength(0);
 
+    const refusal = "Not a CSV file (the core's words in the app).";
+    rendered.fake.fail("importCsv", { code: "InvalidInput", message: refusal }, 1);
     rendered.fake.dropFiles(["/home/clinician/patients.xlsx"]);
-    await waitFor(() =>
-      expect(d.getByRole("alert")).toHaveTextContent("This looks like an Excel workbook (.xlsx). Save it as CSV first."),
-    );
+    await waitFor(() => expect(d.getByRole("alert")).toHaveTextContent(refusal));
     expect(d.getAllByTestId("email-chip")).toHaveLength(1);
     expect(d.queryByRole("heading", { name: "Import preview" })).not.toBeInTheDocument();
   });

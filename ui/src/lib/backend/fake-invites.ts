@@ -113,15 +113,6 @@ export function demoCsvPreview(importId: string, fileName: string): { preview: C
 }
 
 /** Files the importer refuses outright, with the Rust side's sentences. */
-export function refusedFile(path: string): string | null {
-  const lower = path.toLowerCase();
-  if (lower.endsWith(".xlsx")) return "This looks like an Excel workbook (.xlsx). Save it as CSV first.";
-  if (lower.endsWith(".xls")) return "This looks like an older Excel workbook (.xls). Save it as CSV first.";
-  if (lower.endsWith(".ods")) return "This looks like an OpenDocument spreadsheet (.ods). Save it as CSV first.";
-  if (lower.endsWith(".pdf")) return "This is a PDF, not a CSV file.";
-  return null;
-}
-
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }

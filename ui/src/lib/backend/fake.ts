@@ -44,7 +44,6 @@ import {
   fixtureSummary,
   fixtureSmsPreview,
   fixtureWarning,
-  refusedFile,
   rowRecipient,
 } from "./fake-invites";
 import { formatPhone } from "../format";
@@ -642,8 +641,6 @@ export class FakeBackend implements Backend {
   /** Reads a "file": a few `csv-progress` events, then the demo preview. */
   private async readCsv(listId: string, path: string): Promise<CsvPreview> {
     this.requireList(listId);
-    const refusal = refusedFile(path);
-    if (refusal) throw { code: "InvalidInput", message: refusal } satisfies IpcError;
     const total = 48_000;
     for (let step = 1; step <= 4; step++) {
       this.emitCsvProgress({ bytesRead: (total * step) / 4, totalBytes: total });
