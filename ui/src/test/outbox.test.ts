@@ -1,6 +1,7 @@
 // The connection and outbox indicator, the paused / offline banners and the Outbox view.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
+import { FAKE_MESSAGES } from "../lib/backend/fake";
 import { fakeEntry } from "../lib/backend/fake-outbox";
 import { syncedText } from "../lib/outbox/describe";
 import { renderApp, renderSignedIn } from "./helpers";
@@ -91,7 +92,7 @@ describe("connection and outbox indicator", () => {
   it("Sync now while offline says so in a notification", async () => {
     const { user } = await renderSignedIn({ offline: true, sync: { entries: [fakeEntry("queued")] } });
     await user.click(screen.getByRole("button", { name: "Sync now" }));
-    expect(await screen.findByText("Huma can't be reached. Check your internet connection and try again.")).toBeInTheDocument();
+    expect(await screen.findByText(FAKE_MESSAGES.Offline)).toBeInTheDocument();
     expect(screen.getByTestId("outbox-indicator")).toHaveTextContent("1 waiting");
   });
 });

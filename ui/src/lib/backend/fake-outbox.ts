@@ -9,12 +9,12 @@ import type { SettingItem } from "./bindings/SettingItem";
 import type { Settings } from "./bindings/Settings";
 import type { IpcError } from "./errors";
 
+/** The fixture's words for the lock, offline sign-in and settings refusals (the app's are the core's). */
 export const FAKE_SYNC_MESSAGES = {
-  wrongPassword: "That password is not right. Try again, or sign out instead.",
-  offlineUnknown:
-    "Huma can't be reached, and you have not signed in on this computer before. Connect to the internet to sign in for the first time.",
-  managed: "This setting is managed by your organisation and cannot be changed here.",
-  unknownSetting: "That setting does not exist.",
+  wrongPassword: "Fixture: wrong password.",
+  offlineUnknown: "Fixture: offline, and never signed in on this computer.",
+  managed: "Fixture: managed by policy.",
+  unknownSetting: "Fixture: no such setting.",
 } as const;
 
 /** Options for the outbox, connection, lock and settings parts of the fake. */

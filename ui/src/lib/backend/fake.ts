@@ -52,14 +52,15 @@ import { FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-out
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { Settings } from "./bindings/Settings";
 
+/** The fixture's error messages, one per code: the app's words are the core's (`api_errors`). */
 export const FAKE_MESSAGES = {
-  BadCredentials: "The email address or password is not right. Check them and try again.",
-  WrongCode: "That code is not right. Check the latest text message and try again.",
-  NotSignedIn: "Please sign in to continue.",
-  SessionExpired: "Your session has expired. Please sign in again.",
-  Offline: "Huma can't be reached. Check your internet connection and try again.",
-  ServerError: "Huma's server had a problem. Please try again in a few minutes.",
-  InvalidInput: "That request was not valid.",
+  BadCredentials: "Fixture: bad credentials.",
+  WrongCode: "Fixture: wrong code.",
+  NotSignedIn: "Fixture: not signed in.",
+  SessionExpired: "Fixture: session expired.",
+  Offline: "Fixture: offline.",
+  ServerError: "Fixture: server error.",
+  InvalidInput: "Fixture: invalid input.",
 } as const;
 
 export interface FakeListSpec {
