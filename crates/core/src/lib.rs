@@ -16,6 +16,7 @@ pub mod error;
 pub mod huma;
 pub mod invite;
 pub mod invites;
+pub mod list_calls;
 pub mod logging;
 pub mod patients;
 pub mod pending;

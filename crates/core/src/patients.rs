@@ -114,10 +114,7 @@ async fn fetch_page(auth: &Auth, query: &PatientQuery) -> AppResult<wire::Profil
                     limit: query.limit,
                     sort: wire::SortDto::by_name(),
                 },
-                Call {
-                    token: Some(&token),
-                    deployment_id: Some(&query.list_id),
-                },
+                Call::for_list(&token, &query.list_id),
             )
             .await
     })

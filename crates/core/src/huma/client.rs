@@ -138,6 +138,16 @@ pub struct Call<'a> {
     pub deployment_id: Option<&'a str>,
 }
 
+impl<'a> Call<'a> {
+    /// The clinician's call about one patient list (Huma's `x-deployment-id`).
+    pub fn for_list(token: &'a Secret, list_id: &'a str) -> Self {
+        Call {
+            token: Some(token),
+            deployment_id: Some(list_id),
+        }
+    }
+}
+
 impl HumaClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
@@ -207,6 +217,15 @@ impl HumaClient {
         call: Call<'_>,
     ) -> Result<R, ApiError> {
         self.send(Method::DELETE, path, Some(body), call).await
+    }
+
+    /// Invites people to one list: Huma sends each SMS or email before it answers.
+    pub async fn send_invitation(
+        &self,
+        request: &wire::SendInvitationRequest<'_>,
+        call: Call<'_>,
+    ) -> Result<wire::SendInvitationResponse, ApiError> {
+        self.post(wire::SEND_INVITATION, request, call).await
     }
 
     /// One page of the pending invitations (`x-deployment-id` scopes it to one list).

@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
-use crate::huma::client::Call;
 use crate::huma::wire;
 use crate::session::{Auth, CallError};
 
@@ -38,21 +37,7 @@ pub async fn list_page(
         email,
         invitation_type: wire::INVITATION_TYPE_PERSONAL,
     };
-    auth.authorised_raw(|token, _| {
-        let request = &request;
-        async move {
-            auth.client()
-                .list_invitations(
-                    request,
-                    Call {
-                        token: Some(&token),
-                        deployment_id: Some(list_id),
-                    },
-                )
-                .await
-        }
-    })
-    .await
+    auth.list_invitations(list_id, &request).await
 }
 
 /// How far a scan reads.

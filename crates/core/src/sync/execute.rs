@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use super::plan::{self, AfterFailure, ErrorClass, Op, ResendCheck, ResendReply, Settlement};
 use super::status::Connection;
 use crate::clock::Clock;
-use crate::huma::client::Call;
 use crate::huma::{wire, ApiError};
 use crate::invite::types::Channel;
 use crate::pending::api::{self as pending_api, Scan, ScanEnd, PAGE};
@@ -241,24 +240,7 @@ impl Run<'_> {
             expires_in: wire::INVITATION_EXPIRES_IN,
         };
         let sent_at = self.now();
-        let auth = self.auth;
-        let result = auth
-            .authorised_raw(|token, _| {
-                let request = &request;
-                async move {
-                    auth.client()
-                        .post::<_, wire::SendInvitationResponse>(
-                            wire::SEND_INVITATION,
-                            request,
-                            Call {
-                                token: Some(&token),
-                                deployment_id: Some(&group.list_id),
-                            },
-                        )
-                        .await
-                }
-            })
-            .await;
+        let result = self.auth.send_invitation(&group.list_id, &request).await;
         self.note(&result);
         let now = self.now();
         let error = match result {
@@ -698,23 +680,7 @@ impl Run<'_> {
                 })
                 .collect(),
         };
-        let auth = self.auth;
-        let result = auth
-            .authorised_raw(|token, _| {
-                let request = &request;
-                async move {
-                    auth.client()
-                        .resend_invitations(
-                            request,
-                            Call {
-                                token: Some(&token),
-                                deployment_id: Some(list_id),
-                            },
-                        )
-                        .await
-                }
-            })
-            .await;
+        let result = self.auth.resend_invitations(list_id, &request).await;
         self.note(&result);
         let now = self.now();
         let error = match result {
@@ -792,24 +758,7 @@ impl Run<'_> {
             return Ok(None);
         };
         let id = row.invitation_id.clone().unwrap_or_default();
-        let auth = self.auth;
-        let result = auth
-            .authorised_raw(|token, _| {
-                let id = &id;
-                let list_id = &row.list_id;
-                async move {
-                    auth.client()
-                        .revoke_invitation(
-                            id,
-                            Call {
-                                token: Some(&token),
-                                deployment_id: Some(list_id),
-                            },
-                        )
-                        .await
-                }
-            })
-            .await;
+        let result = self.auth.revoke_invitation(&row.list_id, &id).await;
         self.note(&result);
         let now = self.now();
         let error = match result {
