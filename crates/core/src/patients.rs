@@ -1,8 +1,7 @@
 //! Patient lists and search: from the server when it answers, from this computer's cache when it
 //! does not. Every server answer refreshes the cache.
 
-use chrono::Utc;
-
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::huma::client::Call;
 use crate::huma::wire;
@@ -125,12 +124,13 @@ pub async fn search(
     auth: &Auth,
     store: &AccountStore,
     query: &PatientQuery,
+    clock: &dyn Clock,
 ) -> AppResult<PatientPage> {
     validate(query)?;
     match fetch_page(auth, query).await {
         Ok(page) => {
             let patients: Vec<Patient> = page.users.into_iter().map(Patient::from).collect();
-            if let Err(e) = store.upsert_patients(&query.list_id, &patients, Utc::now()) {
+            if let Err(e) = store.upsert_patients(&query.list_id, &patients, clock.now()) {
                 tracing::warn!(error = %e, "could not cache a page of patients");
             }
             Ok(PatientPage {
@@ -158,6 +158,7 @@ pub async fn cache_whole_list(
     auth: &Auth,
     store: &AccountStore,
     list_id: &str,
+    clock: &dyn Clock,
 ) -> AppResult<usize> {
     let mut all = Vec::new();
     let mut query = PatientQuery {
@@ -175,7 +176,7 @@ pub async fn cache_whole_list(
             break;
         }
     }
-    store.replace_list_patients(list_id, &all, Utc::now())?;
+    store.replace_list_patients(list_id, &all, clock.now())?;
     Ok(all.len())
 }
 

@@ -159,10 +159,10 @@ impl ClinicianApp {
             locked: std::sync::atomic::AtomicBool::new(false),
             resume_allowed: true,
             caching: std::sync::Mutex::default(),
+            sync: sync_task::SyncState::new(setup.clock.now()),
             clock: setup.clock,
             sync_wakeup: Arc::new(Notify::new()),
             outbox: watch::channel(OutboxStatus::default()).0,
-            sync: sync_task::SyncState::default(),
             imports: std::sync::Mutex::default(),
             sending_hours: std::sync::RwLock::default(),
         })

@@ -11,7 +11,7 @@ impl ClinicianApp {
     /// A search; opening a list (first page, no search) also refreshes its offline copy when stale.
     pub async fn search_patients(self: &Arc<Self>, query: &PatientQuery) -> AppResult<PatientPage> {
         let store = self.current_store().await?;
-        let page = patients::search(self.auth()?, &store, query).await?;
+        let page = patients::search(self.auth()?, &store, query, self.clock.as_ref()).await?;
         if page.source == DataSource::Server && query.skip == 0 && query.search.trim().is_empty() {
             self.refresh_cache_in_background(&store, &query.list_id);
         }
@@ -23,7 +23,7 @@ impl ClinicianApp {
             .list_synced_at(list_id)
             .ok()
             .flatten()
-            .is_some_and(|at| Utc::now() - at < CACHE_MAX_AGE);
+            .is_some_and(|at| self.clock.now() - at < CACHE_MAX_AGE);
         let Ok(mut in_flight) = self.caching.lock() else {
             return;
         };
@@ -47,6 +47,6 @@ impl ClinicianApp {
     /// Copies a whole list to this computer so it can be browsed offline; returns the patient count.
     pub async fn cache_list(&self, list_id: &str) -> AppResult<usize> {
         let store = self.current_store().await?;
-        patients::cache_whole_list(self.auth()?, &store, list_id).await
+        patients::cache_whole_list(self.auth()?, &store, list_id, self.clock.as_ref()).await
     }
 }

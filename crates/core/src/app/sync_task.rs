@@ -27,13 +27,14 @@ struct SyncFacts {
     send: Option<SendRun>,
 }
 
-impl Default for SyncState {
-    fn default() -> Self {
+impl SyncState {
+    /// At start-up: the queue counts as held from `now` until the first exchange.
+    pub(super) fn new(now: DateTime<Utc>) -> Self {
         Self {
             facts: std::sync::Mutex::new(SyncFacts {
                 connection: Connection::Unknown,
                 paused: false,
-                held_since: Some(Utc::now()),
+                held_since: Some(now),
                 send: None,
             }),
             draining: tokio::sync::Mutex::new(()),
