@@ -15,7 +15,6 @@ pub mod dropped_files;
 pub mod error;
 pub mod huma;
 pub mod invite;
-pub mod invites;
 pub mod list_calls;
 pub mod logging;
 pub mod patients;

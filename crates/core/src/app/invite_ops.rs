@@ -40,11 +40,11 @@ impl ClinicianApp {
         let store = self.current_store().await?;
         let list_name = self.list_name(&store, &draft.list_id).await?;
         let clinician = self.clinician_name().await?;
-        match invites::check_sms(draft, region, &clinician, &list_name) {
+        match drafts::check_sms(draft, region, &clinician, &list_name) {
             Ok((invite, mut preview)) => {
-                let recipient = invites::recipient_of(&invite).to_owned();
+                let recipient = drafts::recipient_of(&invite).to_owned();
                 preview.warnings =
-                    invites::warnings(self.auth()?, &store, &draft.list_id, &[&recipient]).await?;
+                    warnings::about(self.auth()?, &store, &draft.list_id, &[&recipient]).await?;
                 Ok(SmsCheck::Ready { preview })
             }
             Err(errors) => Ok(SmsCheck::Invalid { errors }),
@@ -61,7 +61,7 @@ impl ClinicianApp {
         let list_name = self.list_name(&store, &draft.list_id).await?;
         let clinician = self.clinician_name().await?;
         let (invite, _) =
-            invites::check_sms(draft, region, &clinician, &list_name).map_err(|errors| {
+            drafts::check_sms(draft, region, &clinician, &list_name).map_err(|errors| {
                 let first = errors
                     .into_iter()
                     .next()
@@ -79,9 +79,9 @@ impl ClinicianApp {
     ) -> AppResult<Vec<RecipientWarning>> {
         let store = self.current_store().await?;
         self.list_name(&store, list_id).await?;
-        let invites = invites::email_invites(addresses)?;
-        let recipients: Vec<&str> = invites.iter().map(invites::recipient_of).collect();
-        invites::warnings(self.auth()?, &store, list_id, &recipients).await
+        let invites = drafts::email_invites(addresses)?;
+        let recipients: Vec<&str> = invites.iter().map(drafts::recipient_of).collect();
+        warnings::about(self.auth()?, &store, list_id, &recipients).await
     }
 
     pub async fn send_email_invites(
@@ -91,7 +91,7 @@ impl ClinicianApp {
     ) -> AppResult<SendReceipt> {
         let store = self.current_store().await?;
         self.list_name(&store, list_id).await?;
-        let invites = invites::email_invites(addresses)?;
+        let invites = drafts::email_invites(addresses)?;
         self.enqueue(&store, list_id, &invites).await
     }
 
@@ -128,7 +128,7 @@ impl ClinicianApp {
             .map(|row| import_recipient(row).to_owned())
             .collect();
         let refs: Vec<&str> = recipients.iter().map(String::as_str).collect();
-        let warnings = invites::warnings(self.auth()?, &store, list_id, &refs).await?;
+        let warnings = warnings::about(self.auth()?, &store, list_id, &refs).await?;
         let import_id = uuid::Uuid::now_v7().to_string();
         let preview = CsvPreview {
             import_id: import_id.clone(),

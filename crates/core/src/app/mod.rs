@@ -21,7 +21,7 @@ use crate::invite::types::{
     BatchOutcome, Channel, CsvPreview, CsvProgress, ImportRow, OutboxStatus, RecipientWarning,
     SendReceipt, SmsCheck, SmsInviteDraft,
 };
-use crate::invites;
+use crate::invite::{drafts, outcome, warnings};
 use crate::patients;
 use crate::secrets::{Secret, SecretStore};
 use crate::sending_hours::SendingHours;

@@ -66,7 +66,7 @@ impl ClinicianApp {
                 return Err(AppError::invalid_input("No such batch of invites."));
             }
             let outcome =
-                invites::outcome(batch_id, &rows, &self.sending_hours(), self.clock.now());
+                outcome::of_batch(batch_id, &rows, &self.sending_hours(), self.clock.now());
             // Settled, or nothing more will happen before the sending hours open.
             if outcome.queued == outcome.held {
                 return Ok(outcome);
