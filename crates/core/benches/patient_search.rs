@@ -41,6 +41,7 @@ fn patients(count: usize) -> Vec<Patient> {
             nhs_number: format!("{:03} {:03} {:04}", 900 + i % 100, i % 1000, i % 10_000),
             email: Some(format!("patient.{i}@example.com")),
             phone_number: Some(format!("+4477{i:08}")),
+            phone_display: None, // not stored: made when a row is read
             invitation: InvitationState::SignedUp,
         })
         .collect()

@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::huma::client::Call;
 use crate::huma::wire;
+use crate::invite::phone::display;
 use crate::session::Auth;
 use crate::store::AccountStore;
 use crate::ui_types::InvitationState;
@@ -33,6 +34,11 @@ impl From<wire::ProfileDto> for Patient {
             date_of_birth: calendar_date(p.date_of_birth),
             nhs_number: p.nhs_id,
             email: p.email.filter(|e| !e.is_empty()),
+            phone_display: p
+                .phone_number
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .map(display),
             phone_number: p.phone_number.filter(|n| !n.is_empty()),
             // The profiles call lists the list's users: people with an account.
             invitation: InvitationState::SignedUp,

@@ -159,6 +159,8 @@ pub struct Patient {
     pub nhs_number: String,
     pub email: Option<String>,
     pub phone_number: Option<String>,
+    /// `phone_number` as shown (`+44 7911 123456`).
+    pub phone_display: Option<String>,
     /// Everyone the profiles call lists has an account, so `signedUp` (see `pending`).
     pub invitation: InvitationState,
 }

@@ -66,5 +66,11 @@ describe("SMS invite against the core", () => {
     await waitFor(() => expect(screen.getByTestId("toast")).toHaveTextContent("Invite SMS sent to +44 7911 123456"), {
       timeout: 10_000,
     });
+
+    // Pending invites show the number as the core writes it.
+    await user.click(screen.getByRole("tab", { name: "Pending invites" }));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("pending-row").some((r) => r.textContent?.includes("+44 7911 123456"))).toBe(true),
+    );
   });
 });

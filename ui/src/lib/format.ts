@@ -36,15 +36,6 @@ export function formatDateTime(rfc3339: string): string {
   return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
-/**
- * A phone number as stored (E.164) → grouped for reading. UK numbers: `+447700900123` →
- * `+44 7700 900123`; anything else is shown as given.
- */
-export function formatPhone(value: string): string {
-  const uk = /^\+44(\d{4})(\d{6})$/.exec(value.replace(/\s/g, ""));
-  return uk ? `+44 ${uk[1]} ${uk[2]}` : value;
-}
-
 export function formatCount(n: number): string {
   return countFormat.format(n);
 }

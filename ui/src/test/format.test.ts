@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatNhsNumber, formatPhone, patientCountText } from "../lib/format";
+import { formatDate, formatDateTime, formatNhsNumber, patientCountText } from "../lib/format";
 
 describe("formats", () => {
   it("groups NHS numbers 3-3-4", () => {
@@ -20,11 +20,6 @@ describe("formats", () => {
     const text = formatDateTime("2025-03-12T12:30:00Z");
     expect(text).toMatch(/^1[23] Mar 2025, \d\d:\d0$/);
     expect(formatDateTime("garbage")).toBe("garbage");
-  });
-
-  it("groups UK mobile numbers and leaves others alone", () => {
-    expect(formatPhone("+447700900123")).toBe("+44 7700 900123");
-    expect(formatPhone("+33612345678")).toBe("+33612345678");
   });
 
   it("counts patients", () => {

@@ -155,6 +155,7 @@ function fakeRow() {
     givenName: "A",
     familyName: "B",
     recipient: "+447700900001",
+    recipientDisplay: "+44 7700 900001",
     channel: "sms" as const,
     invitation: "pending" as const,
     onThisComputer: false,

@@ -123,7 +123,7 @@ describe("Toasts", () => {
     });
     expect(outcomeToast({ ...base, queued: 3, summary: "Queued" }).tone).toBe("info");
     expect(
-      outcomeToast({ ...base, sent: 1, rejected: [{ recipient: "+447911123456", reason: "Opted out." }], summary: "s" }),
+      outcomeToast({ ...base, sent: 1, rejected: [{ recipient: "+44 7911 123456", reason: "Opted out." }], summary: "s" }),
     ).toEqual({ tone: "warning", message: "s", details: ["Not sent: +44 7911 123456 — Opted out."] });
     expect(outcomeToast({ ...base, rejected: [{ recipient: "a@b.com", reason: "r" }], summary: "s" }).tone).toBe("error");
   });

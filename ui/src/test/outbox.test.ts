@@ -140,7 +140,7 @@ describe("Outbox view", () => {
     const { user } = await renderSignedIn({
       sync: {
         entries: [
-          fakeEntry("queued", { patientName: "Priya Shah", recipient: "+447700900123", attempts: 1 }),
+          fakeEntry("queued", { patientName: "Priya Shah", recipient: "+447700900123", recipientDisplay: "+44 7700 900123", attempts: 1 }),
           fakeEntry("sending", { patientName: "Tom Evans" }),
           fakeEntry("rejected", { channel: "email", patientName: "", recipient: "kim@example.com", reason: "Already a Huma patient." }),
           fakeEntry("needsAttention", { kind: "resend", reason: "No answer from Huma for 24 hours." }),
@@ -189,7 +189,7 @@ describe("Outbox view", () => {
   });
 
   it("shows when a held invite will go, and Send now releases it", async () => {
-    const held = fakeEntry("queued", { recipient: "+447700900321", willSend: "Will send tomorrow at 08:00" });
+    const held = fakeEntry("queued", { recipient: "+447700900321", recipientDisplay: "+44 7700 900321", willSend: "Will send tomorrow at 08:00" });
     const { user, fake } = await renderSignedIn({ sync: { entries: [held, fakeEntry("queued")] } });
     const dialog = await openOutbox(user);
     await waitFor(() => expect(rows(dialog)).toHaveLength(2));
@@ -204,7 +204,7 @@ describe("Outbox view", () => {
   });
 
   it("retries one entry", async () => {
-    const { user, fake } = await renderSignedIn({ sync: { entries: [fakeEntry("needsAttention", { recipient: "+447700900321" })] } });
+    const { user, fake } = await renderSignedIn({ sync: { entries: [fakeEntry("needsAttention", { recipient: "+447700900321", recipientDisplay: "+44 7700 900321" })] } });
     const dialog = await openOutbox(user);
     await user.click(await within(dialog).findByRole("button", { name: "Retry +44 7700 900321" }));
     await waitFor(() => expect(within(dialog).getByTestId("outbox-entry-state")).toHaveTextContent("Waiting to send"));
@@ -216,9 +216,9 @@ describe("Outbox view", () => {
 
   it("retries and discards a selection, discarding only after a confirmation that says how many", async () => {
     const entries = [
-      fakeEntry("rejected", { recipient: "+447700900001" }),
-      fakeEntry("needsAttention", { recipient: "+447700900002" }),
-      fakeEntry("queued", { recipient: "+447700900003" }),
+      fakeEntry("rejected", { recipient: "+447700900001", recipientDisplay: "+44 7700 900001" }),
+      fakeEntry("needsAttention", { recipient: "+447700900002", recipientDisplay: "+44 7700 900002" }),
+      fakeEntry("queued", { recipient: "+447700900003", recipientDisplay: "+44 7700 900003" }),
     ];
     const { user, fake } = await renderSignedIn({ sync: { entries } });
     const dialog = await openOutbox(user);

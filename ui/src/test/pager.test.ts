@@ -20,6 +20,7 @@ function controllable() {
       nhsNumber: "9990000000",
       email: null,
       phoneNumber: null,
+      phoneDisplay: null,
       invitation: "notInvited",
     })),
     filtered,

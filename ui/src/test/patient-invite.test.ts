@@ -2,7 +2,6 @@ import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { Patient } from "../lib/backend";
 import { INVITATION_TEXT } from "../lib/components/PatientTable.svelte";
-import { formatPhone } from "../lib/format";
 import { bodyRows, renderSignedIn } from "./helpers";
 
 const LIST = "list-cardiology";
@@ -54,11 +53,11 @@ describe("Invite from a patient's row", () => {
     const d = within(dialog);
     expect(d.getByLabelText("First name")).toHaveValue(patient.givenName);
     expect(d.getByLabelText("Last name")).toHaveValue(patient.familyName);
-    expect(d.getByLabelText("Mobile number")).toHaveValue(formatPhone(patient.phoneNumber!));
+    expect(d.getByLabelText("Mobile number")).toHaveValue(patient.phoneDisplay!);
     await waitFor(() => expect(d.getByLabelText("First name")).toHaveFocus());
 
     await rendered.user.click(d.getByRole("button", { name: "Confirm" }));
-    expect(await d.findByTestId("sms-phone-display")).toHaveTextContent(formatPhone(patient.phoneNumber!));
+    expect(await d.findByTestId("sms-phone-display")).toHaveTextContent(patient.phoneDisplay!);
     expect(d.getByTestId("sms-recipient")).toHaveTextContent(`${patient.givenName} ${patient.familyName}`);
   });
 

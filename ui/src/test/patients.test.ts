@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PatientQuery } from "../lib/backend";
 import { FakeBackend, FAKE_MESSAGES } from "../lib/backend/fake";
 import { INVITATION_TEXT, ROW_HEIGHT, SEARCH_DEBOUNCE_MS } from "../lib/components/PatientTable.svelte";
-import { formatDate, formatNhsNumber, formatPhone } from "../lib/format";
+import { formatDate, formatNhsNumber } from "../lib/format";
 import { PAGE_SIZE } from "../lib/patients/pager.svelte";
 import { bodyRows, deferred, renderSignedIn, type Deferred } from "./helpers";
 
@@ -43,7 +43,7 @@ describe("patient table", () => {
       `${first.familyName}, ${first.givenName}`,
       formatNhsNumber(first.nhsNumber),
       formatDate(first.dateOfBirth),
-      first.phoneNumber ? formatPhone(first.phoneNumber) : "—",
+      first.phoneDisplay ?? "—",
       first.email ?? "—",
       INVITATION_TEXT[first.invitation],
       first.invitation === "signedUp" ? "" : "Invite",

@@ -138,7 +138,12 @@ impl ClinicianApp {
             has_header: read.has_header,
             accepted_count: read.accepted.len() as u32,
             rejected_count: read.rejected.len() as u32,
-            accepted: read.accepted.iter().take(PREVIEW_ROWS).cloned().collect(),
+            accepted: read
+                .accepted
+                .iter()
+                .take(PREVIEW_ROWS)
+                .map(PreviewRow::from)
+                .collect(),
             rejected: read.rejected.iter().take(PREVIEW_ROWS).cloned().collect(),
             warnings,
         };

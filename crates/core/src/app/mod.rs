@@ -18,8 +18,8 @@ use crate::invite::email::address_key;
 use crate::invite::language::{Language, LanguageOption};
 use crate::invite::sms_text::invite_text;
 use crate::invite::types::{
-    BatchOutcome, Channel, CsvPreview, CsvProgress, ImportRow, OutboxStatus, RecipientWarning,
-    SendReceipt, SmsCheck, SmsInviteDraft,
+    BatchOutcome, Channel, CsvPreview, CsvProgress, ImportRow, OutboxStatus, PreviewRow,
+    RecipientWarning, SendReceipt, SmsCheck, SmsInviteDraft,
 };
 use crate::invite::{drafts, outcome, warnings};
 use crate::patients;

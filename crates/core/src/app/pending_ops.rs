@@ -364,19 +364,9 @@ mod tests {
             id: id.into(),
             on_this_computer: resends_left.is_none(),
             patient_name: String::new(),
-            recipient: "+12025550101".into(),
-            channel: Channel::Sms,
-            sent_at: None,
-            expires_at: None,
-            reminder_due_at: None,
-            reminder_sent: false,
-            invited_by: None,
             resends_left,
             status,
-            reason: None,
-            sign_up_code_unavailable: None,
-            resend_unavailable: None,
-            revoke_unavailable: None,
+            ..PendingInvite::sample()
         }
     }
 

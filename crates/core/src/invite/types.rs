@@ -111,6 +111,9 @@ pub enum WarningKind {
 pub struct RecipientWarning {
     /// The email address or E.164 number the warning is about (what `skip` lists take).
     pub recipient: String,
+    /// As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+    /// email address.
+    pub recipient_display: String,
     pub kind: WarningKind,
     pub message: String,
 }
@@ -125,6 +128,31 @@ pub struct ImportRow {
     pub channel: Channel,
     /// From the file's language column, when it has one.
     pub language: Option<Language>,
+}
+
+/// An accepted row as the preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreviewRow {
+    #[serde(flatten)]
+    pub row: ImportRow,
+    /// As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+    /// email address.
+    pub recipient_display: String,
+}
+
+impl From<&ImportRow> for PreviewRow {
+    fn from(row: &ImportRow) -> Self {
+        let recipient = match row.channel {
+            Channel::Sms => row.invitee.phone.as_deref(),
+            Channel::Email => row.invitee.email.as_deref(),
+        };
+        PreviewRow {
+            recipient_display: crate::invite::phone::display(recipient.unwrap_or_default()),
+            row: row.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -151,7 +179,7 @@ pub struct CsvPreview {
     pub accepted_count: u32,
     pub rejected_count: u32,
     /// The first rows only (the preview); all of them are sent.
-    pub accepted: Vec<ImportRow>,
+    pub accepted: Vec<PreviewRow>,
     pub rejected: Vec<RejectedRow>,
     pub warnings: Vec<RecipientWarning>,
 }
@@ -181,6 +209,7 @@ pub struct SendReceipt {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Rejection {
+    /// As shown to the clinician (a number in international format, or the email address).
     pub recipient: String,
     pub reason: String,
 }

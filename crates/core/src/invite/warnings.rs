@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::error::AppResult;
 use crate::invite::email::address_key;
+use crate::invite::phone::display;
 use crate::invite::types::{RecipientWarning, WarningKind};
 use crate::session::{Auth, CallError};
 use crate::store::AccountStore;
@@ -24,12 +25,14 @@ pub async fn about(
         if patients.contains(&key) {
             out.push(RecipientWarning {
                 recipient: (*recipient).to_owned(),
+                recipient_display: display(recipient),
                 kind: WarningKind::AlreadyPatient,
                 message: format!("{recipient} is already a patient on this list."),
             });
         } else if pending.contains(&key) {
             out.push(RecipientWarning {
                 recipient: (*recipient).to_owned(),
+                recipient_display: display(recipient),
                 kind: WarningKind::PendingInvite,
                 message: format!("{recipient} already has a pending invitation to this list."),
             });

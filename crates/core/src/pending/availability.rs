@@ -65,7 +65,6 @@ pub fn mark(rows: &mut [PendingInvite]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::invite::types::Channel;
 
     fn row(
         on_this_computer: bool,
@@ -73,22 +72,10 @@ mod tests {
         resends_left: Option<u32>,
     ) -> PendingInvite {
         let mut rows = vec![PendingInvite {
-            id: "i".into(),
             on_this_computer,
-            patient_name: "Sam Patel".into(),
-            recipient: "+447700900123".into(),
-            channel: Channel::Sms,
-            sent_at: None,
-            expires_at: None,
-            reminder_due_at: None,
-            reminder_sent: false,
-            invited_by: None,
             resends_left,
             status,
-            reason: None,
-            sign_up_code_unavailable: None,
-            resend_unavailable: None,
-            revoke_unavailable: None,
+            ..PendingInvite::sample()
         }];
         mark(&mut rows);
         rows.remove(0)

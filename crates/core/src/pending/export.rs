@@ -93,22 +93,10 @@ mod tests {
 
     fn row(name: &str, recipient: &str, invited_by: &str) -> PendingInvite {
         PendingInvite {
-            id: "i".into(),
-            on_this_computer: false,
             patient_name: name.into(),
             recipient: recipient.into(),
-            channel: Channel::Sms,
-            sent_at: Some("2026-03-01T09:30:00Z".into()),
-            expires_at: Some("2026-03-08T09:30:00Z".into()),
-            reminder_due_at: Some("2026-03-07T09:30:00Z".into()),
-            reminder_sent: false,
             invited_by: Some(invited_by.into()),
-            resends_left: Some(4),
-            status: PendingStatus::Delivered,
-            reason: None,
-            sign_up_code_unavailable: None,
-            resend_unavailable: None,
-            revoke_unavailable: None,
+            ..PendingInvite::sample()
         }
     }
 

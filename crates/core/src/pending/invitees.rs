@@ -37,6 +37,9 @@ pub struct InvitedPatient {
     pub family_name: String,
     /// E.164 phone or email.
     pub recipient: String,
+    /// As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+    /// email address.
+    pub recipient_display: String,
     pub channel: Channel,
     /// `pending` or `expired`.
     pub invitation: InvitationState,
@@ -157,6 +160,7 @@ pub fn invited(
                 given_name: names.given,
                 family_name: names.family,
                 recipient: row.recipient.clone(),
+                recipient_display: row.recipient_display.clone(),
                 channel: row.channel,
                 invitation: InvitationState::Pending,
                 on_this_computer: row.on_this_computer,
@@ -206,6 +210,7 @@ pub fn invited(
                 given_name: names.given,
                 family_name: names.family,
                 recipient: row.recipient.clone(),
+                recipient_display: crate::invite::phone::display(&row.recipient),
                 channel: row.channel,
                 invitation: InvitationState::Expired,
                 on_this_computer: false,

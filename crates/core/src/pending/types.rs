@@ -19,6 +19,9 @@ pub struct PendingInvite {
     pub patient_name: String,
     /// E.164 phone or email.
     pub recipient: String,
+    /// As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+    /// email address.
+    pub recipient_display: String,
     pub channel: Channel,
     /// RFC 3339; `None` while not sent.
     pub sent_at: Option<String>,
@@ -38,6 +41,32 @@ pub struct PendingInvite {
     pub resend_unavailable: Option<String>,
     /// Why this row cannot be revoked now, in a few words; `None`: it can.
     pub revoke_unavailable: Option<String>,
+}
+
+#[cfg(test)]
+impl PendingInvite {
+    /// A sent SMS invitation, delivered, four resends left: tests change what they look at.
+    pub(crate) fn sample() -> Self {
+        PendingInvite {
+            id: "i".into(),
+            on_this_computer: false,
+            patient_name: "Sam Patel".into(),
+            recipient: "+447700900123".into(),
+            recipient_display: "+44 7700 900123".into(),
+            channel: Channel::Sms,
+            sent_at: Some("2026-03-01T09:30:00Z".into()),
+            expires_at: Some("2026-03-08T09:30:00Z".into()),
+            reminder_due_at: Some("2026-03-07T09:30:00Z".into()),
+            reminder_sent: false,
+            invited_by: Some("Amelia Hart".into()),
+            resends_left: Some(4),
+            status: PendingStatus::Delivered,
+            reason: None,
+            sign_up_code_unavailable: None,
+            resend_unavailable: None,
+            revoke_unavailable: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

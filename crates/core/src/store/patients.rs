@@ -244,6 +244,10 @@ fn patient(r: &rusqlite::Row<'_>) -> rusqlite::Result<Patient> {
         date_of_birth: r.get(3)?,
         nhs_number: r.get(4)?,
         email: r.get(5)?,
+        phone_display: r
+            .get::<_, Option<String>>(6)?
+            .as_deref()
+            .map(crate::invite::phone::display),
         phone_number: r.get(6)?,
         // Cached from the profiles call: people with an account.
         invitation: InvitationState::SignedUp,

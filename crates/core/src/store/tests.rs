@@ -15,6 +15,7 @@ fn patient(id: &str, given: &str, family: &str, nhs: &str) -> Patient {
         nhs_number: nhs.into(),
         email: Some(format!("{id}@example.com")),
         phone_number: Some("+447700900001".into()),
+        phone_display: Some("+44 7700 900001".into()),
         invitation: crate::pending::InvitationState::SignedUp,
     }
 }

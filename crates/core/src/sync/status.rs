@@ -94,6 +94,9 @@ pub struct OutboxEntry {
     pub patient_name: String,
     /// E.164 phone or email.
     pub recipient: String,
+    /// As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+    /// email address.
+    pub recipient_display: String,
     pub state: OutboxEntryState,
     /// Why rejected / needs attention, or the last retry's error, in words.
     pub reason: Option<String>,
@@ -123,6 +126,7 @@ impl From<&OutboxRow> for OutboxEntry {
             list_id: row.list_id.clone(),
             patient_name: row.patient_name(),
             recipient: row.recipient().to_owned(),
+            recipient_display: crate::invite::phone::display(row.recipient()),
             state: match row.state {
                 OutboxState::Queued => OutboxEntryState::Queued,
                 OutboxState::Sending => OutboxEntryState::Sending,

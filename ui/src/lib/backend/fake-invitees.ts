@@ -8,11 +8,12 @@ const DAY = 24 * 3_600_000;
 
 /** Sent from "this computer", gone from the server at expiry, never signed up. */
 function seedExpired(listId: string, now: number): InvitedPatient[] {
-  const expired = (id: string, given: string, family: string, recipient: string, sentAgo: number): InvitedPatient => ({
+  const expired = (id: string, given: string, family: string, recipient: string, shown: string, sentAgo: number): InvitedPatient => ({
     id: `expired-${listId}-${id}`,
     givenName: given,
     familyName: family,
     recipient,
+    recipientDisplay: shown,
     channel: recipient.includes("@") ? "email" : "sms",
     invitation: "expired",
     onThisComputer: false,
@@ -20,8 +21,8 @@ function seedExpired(listId: string, now: number): InvitedPatient[] {
     expiresAt: new Date(now - sentAgo + 7 * DAY).toISOString(), // given: a week after sending
   });
   return [
-    expired("1", "Ella", "Moore", "+447700900444", 10 * DAY),
-    expired("2", "", "", "finn.wright@example.com", 30 * DAY),
+    expired("1", "Ella", "Moore", "+447700900444", "+44 7700 900444", 10 * DAY),
+    expired("2", "", "", "finn.wright@example.com", "finn.wright@example.com", 30 * DAY),
   ];
 }
 
@@ -38,6 +39,7 @@ function fromPending(invite: PendingInvite): InvitedPatient {
     givenName,
     familyName,
     recipient: invite.recipient,
+    recipientDisplay: invite.recipientDisplay,
     channel: invite.channel,
     invitation: "pending",
     onThisComputer: invite.onThisComputer,

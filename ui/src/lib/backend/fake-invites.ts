@@ -46,7 +46,7 @@ export function fixtureSummary(sent: number, notSent: number, queued: number): s
 /** A fixture warning; its words are the fixture's, not the app's. */
 export function fixtureWarning(recipient: string, kind: WarningKind): RecipientWarning {
   const what = kind === "alreadyPatient" ? "already a patient (fixture)" : "already invited (fixture)";
-  return { recipient, kind, message: `${recipient}: ${what}` };
+  return { recipient, recipientDisplay: recipient, kind, message: `${recipient}: ${what}` };
 }
 
 /** How many accepted rows a preview shows (all of them are sent). */
@@ -66,6 +66,11 @@ const CSV_PEOPLE: Array<[string, string, string | null, string | null]> = [
   ["Fatima", "Ali", null, "+447700900654"],
   ["Arthur", "Hughes", "arthur.hughes@example.net", null],
 ];
+
+/** The fixture's numbers as the core shows them (all are +44 7700 900xxx): given, not made. */
+function shown(recipient: string): string {
+  return recipient.startsWith("+447700") ? `+44 7700 ${recipient.slice(7)}` : recipient;
+}
 
 /** The recipient key of an import row (what `skip` lists take). */
 export function rowRecipient(row: ImportRow): string {
@@ -91,7 +96,7 @@ export function demoCsvPreview(importId: string, fileName: string): { preview: C
     hasHeader: true,
     acceptedCount: rows.length,
     rejectedCount: 2,
-    accepted: rows.slice(0, CSV_PREVIEW_ROWS),
+    accepted: rows.slice(0, CSV_PREVIEW_ROWS).map((row) => ({ ...row, recipientDisplay: shown(rowRecipient(row)) })),
     rejected: [
       { row: 5, cells: ["Jo", "Bloggs", "07700 90012", ""], reason: "That number is too short for a mobile number (fixture)." },
       { row: 9, cells: ["Sam", "Taylor", "", "sam.taylor@"], reason: "The part after @ is empty." },
@@ -99,11 +104,13 @@ export function demoCsvPreview(importId: string, fileName: string): { preview: C
     warnings: [
       {
         recipient: "priya.patel@example.com",
+        recipientDisplay: "priya.patel@example.com",
         kind: "pendingInvite",
         message: "priya.patel@example.com was already invited and has not signed up yet.",
       },
       {
         recipient: "+447700900456",
+        recipientDisplay: "+44 7700 900456",
         kind: "alreadyPatient",
         message: "+44 7700 900456 already belongs to a Huma patient.",
       },

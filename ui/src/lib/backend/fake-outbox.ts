@@ -53,6 +53,8 @@ export function fakeEntry(state: OutboxEntryState, overrides: Partial<OutboxEntr
     listId: "list-cardiology",
     patientName: "Sam Patel",
     recipient: "+447911123456",
+    // As the core would show it; a test that gives another recipient sees it as given.
+    recipientDisplay: overrides.recipientDisplay ?? overrides.recipient ?? "+44 7911 123456",
     state,
     reason: reasons[state] ?? null,
     createdAt: "2025-03-12T09:30:00Z",

@@ -15,6 +15,8 @@ const DAY = 24 * HOUR;
 interface Seed {
   name: string;
   recipient: string;
+  /** The number as the core shows it (given). */
+  shown?: string;
   channel: "sms" | "email";
   /** How long ago it was sent; `null` for rows not sent yet (this computer's outbox). */
   sentAgoMs: number | null;
@@ -39,17 +41,17 @@ const REMINDER_LEAD_MS = DAY;
 
 /** One invitation in every status. Recipients are fictional (Ofcom drama numbers, example.com). */
 const SEEDS: Seed[] = [
-  { name: "Sam Patel", recipient: "+447911123456", channel: "sms", sentAgoMs: MINUTE, expiresInMs: 7 * DAY - MINUTE, status: "delivered", resendsLeft: 4 },
+  { name: "Sam Patel", recipient: "+447911123456", shown: "+44 7911 123456", channel: "sms", sentAgoMs: MINUTE, expiresInMs: 7 * DAY - MINUTE, status: "delivered", resendsLeft: 4 },
   { name: "Priya Shah", recipient: "priya.shah@example.com", channel: "email", sentAgoMs: 2 * DAY, expiresInMs: 5 * DAY, status: "sent", resendsLeft: 3, invitedBy: "Jordan Lee" },
-  { name: "Oliver Jones", recipient: "+447700900999", channel: "sms", sentAgoMs: 6 * DAY + 12 * HOUR, expiresInMs: 12 * HOUR, status: "delivered", resendsLeft: 1 },
-  { name: "Grace Evans", recipient: "+447700900321", channel: "sms", sentAgoMs: 3 * DAY, expiresInMs: 4 * DAY, status: "failed", resendsLeft: 0, resendUnavailable: LIMIT },
+  { name: "Oliver Jones", recipient: "+447700900999", shown: "+44 7700 900999", channel: "sms", sentAgoMs: 6 * DAY + 12 * HOUR, expiresInMs: 12 * HOUR, status: "delivered", resendsLeft: 1 },
+  { name: "Grace Evans", recipient: "+447700900321", shown: "+44 7700 900321", channel: "sms", sentAgoMs: 3 * DAY, expiresInMs: 4 * DAY, status: "failed", resendsLeft: 0, resendUnavailable: LIMIT },
   { name: "Noah Green", recipient: "noah.green@example.com", channel: "email", sentAgoMs: 5 * DAY, expiresInMs: 2 * DAY, status: "resendQueued", resendsLeft: 2, resendUnavailable: RESEND_WAITING },
   { name: "Isla Brown", recipient: "isla.brown@example.com", channel: "email", sentAgoMs: 4 * DAY, expiresInMs: 3 * DAY, status: "revokeQueued", resendsLeft: 4, resendUnavailable: REVOKING, revokeUnavailable: REVOKING },
-  { name: "Leo Walker", recipient: "+447700900777", channel: "sms", sentAgoMs: null, status: "queued", resendsLeft: null },
+  { name: "Leo Walker", recipient: "+447700900777", shown: "+44 7700 900777", channel: "sms", sentAgoMs: null, status: "queued", resendsLeft: null },
   { name: "Ava Wilson", recipient: "ava.wilson@example.com", channel: "email", sentAgoMs: null, status: "sending", resendsLeft: null },
   {
     name: "Mia Khan",
-    recipient: "+447700900666",
+    recipient: "+447700900666", shown: "+44 7700 900666",
     channel: "sms",
     sentAgoMs: null,
     status: "rejected",
@@ -82,6 +84,7 @@ export function seedPendingInvites(listId: string, now: number, invitedBy: strin
       onThisComputer: local,
       patientName: seed.name,
       recipient: seed.recipient,
+      recipientDisplay: seed.shown ?? seed.recipient,
       channel: seed.channel,
       sentAt: sent === null ? null : iso(sent),
       expiresAt: expires === null ? null : iso(expires),

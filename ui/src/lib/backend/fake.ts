@@ -46,7 +46,6 @@ import {
   fixtureWarning,
   rowRecipient,
 } from "./fake-invites";
-import { formatPhone } from "../format";
 import { FakePending, fakeInvitationState } from "./fake-pending";
 import { FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-outbox";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
@@ -169,7 +168,8 @@ function makePatient(listIndex: number, i: number): Patient {
   const year = 1930 + Math.floor(r() * 80);
   const month = 1 + Math.floor(r() * 12);
   const day = 1 + Math.floor(r() * 28);
-  const phone = i % 5 === 4 ? null : `+447700${String(900000 + Math.floor(r() * 1000))}`;
+  const line = String(900000 + Math.floor(r() * 1000));
+  const phone = i % 5 === 4 ? null : `+447700${line}`;
   const emailName = `${given}.${family}`.toLowerCase().replace(/[^a-z.]/g, "");
   const email = i % 7 === 6 ? null : `${emailName}${i}@example.com`;
   return {
@@ -180,6 +180,7 @@ function makePatient(listIndex: number, i: number): Patient {
     nhsNumber: fakeNhsNumber(listIndex * 200_000 + i),
     email,
     phoneNumber: phone,
+    phoneDisplay: phone && `+44 7700 ${line}`,
     invitation: fakeInvitationState(i),
   };
 }
@@ -689,7 +690,7 @@ export class FakeBackend implements Backend {
       const first = found.rows.find((r) => rowRecipient(r) === recipients[0]);
       const single =
         recipients.length === 1 && first
-          ? { channel: first.channel, display: formatPhone(rowRecipient(first)) }
+          ? { channel: first.channel, display: rowRecipient(first) }
           : null;
       return this.enqueue(recipients, single);
     });
@@ -758,6 +759,7 @@ export class FakeBackend implements Backend {
         listId: this.lists[0]?.id ?? "",
         patientName: "",
         recipient,
+        recipientDisplay: recipient,
         state: "queued",
         reason: null,
         createdAt: now,

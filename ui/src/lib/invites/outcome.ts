@@ -1,7 +1,7 @@
 // What the clinician is told after a send: the BatchOutcome's sentence (written by the Rust side),
 // and each rejected recipient with the reason.
 import type { BatchOutcome, IpcError, SendReceipt } from "../backend";
-import { formatPhone, plural } from "../format";
+import { plural } from "../format";
 import type { ToastContent } from "../notifications/toasts.svelte";
 
 /** How long the UI waits for the server after a send before saying "queued". */
@@ -12,7 +12,7 @@ export function sendingToast(receipt: SendReceipt): ToastContent {
 }
 
 export function rejectionLine(recipient: string, reason: string): string {
-  return `Not sent: ${formatPhone(recipient)} — ${reason}`;
+  return `Not sent: ${recipient} — ${reason}`;
 }
 
 /** What the outcome toast can offer: its one button, chosen by what the Rust side says. */

@@ -1,7 +1,7 @@
 // What the pending invites view shows: status in words, the live time till expiry, the reminder,
 // why an action is not possible, and the search / filter / sort of the rows on screen.
 import type { Channel, PendingInvite, PendingStatus } from "../backend";
-import { formatDateTime, formatPhone } from "../format";
+import { formatDateTime } from "../format";
 
 export const STATUS_TEXT: Record<PendingStatus, string> = {
   queued: "Waiting to send",
@@ -71,7 +71,7 @@ export function sentText(invite: PendingInvite): string {
 }
 
 export function recipientText(invite: PendingInvite): string {
-  return invite.channel === "sms" ? formatPhone(invite.recipient) : invite.recipient;
+  return invite.recipientDisplay;
 }
 
 /** The name to show (email invites may have none). */

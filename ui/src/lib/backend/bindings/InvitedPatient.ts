@@ -17,7 +17,12 @@ givenName: string, familyName: string,
 /**
  * E.164 phone or email.
  */
-recipient: string, channel: Channel, 
+recipient: string, 
+/**
+ * As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+ * email address.
+ */
+recipientDisplay: string, channel: Channel, 
 /**
  * `pending` or `expired`.
  */

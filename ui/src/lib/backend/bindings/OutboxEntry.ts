@@ -18,7 +18,12 @@ patientName: string,
 /**
  * E.164 phone or email.
  */
-recipient: string, state: OutboxEntryState, 
+recipient: string, 
+/**
+ * As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+ * email address.
+ */
+recipientDisplay: string, state: OutboxEntryState, 
 /**
  * Why rejected / needs attention, or the last retry's error, in words.
  */

@@ -7,6 +7,10 @@ export type Patient = { id: string, givenName: string, familyName: string,
  */
 dateOfBirth: string, nhsNumber: string, email: string | null, phoneNumber: string | null, 
 /**
+ * `phone_number` as shown (`+44 7911 123456`).
+ */
+phoneDisplay: string | null, 
+/**
  * Everyone the profiles call lists has an account, so `signedUp` (see `pending`).
  */
 invitation: InvitationState, };

@@ -8,4 +8,9 @@ export type RecipientWarning = {
 /**
  * The email address or E.164 number the warning is about (what `skip` lists take).
  */
-recipient: string, kind: WarningKind, message: string, };
+recipient: string, 
+/**
+ * As shown to the clinician: a number in international format (`+44 7911 123456`), or the
+ * email address.
+ */
+recipientDisplay: string, kind: WarningKind, message: string, };
