@@ -67,6 +67,12 @@ describe("SMS invite against the core", () => {
       timeout: 10_000,
     });
 
+    // The patient list finds the invited patient by the number however it is typed.
+    const box = screen.getByRole("searchbox", { name: "Search patients" });
+    await user.type(box, "07911 123456{Enter}");
+    const invited = await screen.findByRole("table", { name: "Invited, not signed up yet" });
+    await waitFor(() => expect(within(invited).getByRole("rowheader", { name: "Patel, Sam" })).toBeInTheDocument());
+
     // Pending invites show the number as the core writes it.
     await user.click(screen.getByRole("tab", { name: "Pending invites" }));
     await waitFor(() =>

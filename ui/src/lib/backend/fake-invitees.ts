@@ -1,10 +1,15 @@
-// The fake backend's "invited, not signed up yet" group of the patient list: the fake's pending
-// invitations (sent, or waiting on this computer) plus a few expired invites per list, one row per
-// recipient, searched and sorted like the Rust side (`core::pending::invitees`).
+// The fake backend's "invited, not signed up yet" group of the patient list: given rows, the
+// invitations the fixture calls invited plus two expired ones. It holds no rule: who counts as
+// invited, one row per recipient, the order, and finding a number however it is typed are the
+// core's (`core::pending::invitees`), tested there and, through the UI, in src/core-test. The
+// fixture only narrows its rows by plain text, so a search can be seen to reach it.
 import type { InvitedPatient } from "./bindings/InvitedPatient";
 import type { PendingInvite } from "./bindings/PendingInvite";
 
 const DAY = 24 * 3_600_000;
+
+/** The pending fixture's rows that are invited (the rejected and unconfirmed ones are not). */
+const INVITED = ["Sam Patel", "Priya Shah", "Oliver Jones", "Grace Evans", "Noah Green", "Isla Brown", "Leo Walker", "Ava Wilson"];
 
 /** Sent from "this computer", gone from the server at expiry, never signed up. */
 function seedExpired(listId: string, now: number): InvitedPatient[] {
@@ -26,14 +31,8 @@ function seedExpired(listId: string, now: number): InvitedPatient[] {
   ];
 }
 
-function splitName(full: string): [string, string] {
-  const name = full.trim();
-  const space = name.search(/\s/);
-  return space < 0 ? [name, ""] : [name.slice(0, space), name.slice(space).trim()];
-}
-
 function fromPending(invite: PendingInvite): InvitedPatient {
-  const [givenName, familyName] = splitName(invite.patientName);
+  const [givenName = "", familyName = ""] = invite.patientName.split(" ");
   return {
     id: invite.id,
     givenName,
@@ -46,16 +45,6 @@ function fromPending(invite: PendingInvite): InvitedPatient {
     sentAt: invite.sentAt,
     expiresAt: invite.expiresAt,
   };
-}
-
-function matches(row: InvitedPatient, needle: string): boolean {
-  if (needle === "") return true;
-  const haystack = `${row.givenName} ${row.familyName}\n${row.familyName}, ${row.givenName}\n${row.recipient}`.toLowerCase();
-  if (haystack.includes(needle)) return true;
-  const digits = needle.replace(/[\s()-]/g, "").replace(/^\+/, "");
-  if (row.channel !== "sms" || !/^\d{3,}$/.test(digits)) return false;
-  const significant = digits.startsWith("00") ? digits.slice(2) : digits.startsWith("0") ? digits.slice(1) : digits;
-  return significant !== "" && row.recipient.includes(significant);
 }
 
 export class FakeInvitees {
@@ -79,26 +68,12 @@ export class FakeInvitees {
     );
   }
 
-  /** Pending (sent, queued or sending; not rejected or needing attention) before expired, one per recipient. */
+  /** The fixture's invited rows of the given pending ones, then the expired ones, narrowed by plain text. */
   list(listId: string, pending: PendingInvite[], search: string): InvitedPatient[] {
-    const candidates = [
-      ...pending.filter((p) => !p.onThisComputer || p.status === "queued" || p.status === "sending").map(fromPending),
-      ...this.expiredOf(listId).map((r) => ({ ...r })),
-    ];
-    const byRecipient = new Map<string, InvitedPatient>();
-    for (const row of candidates) {
-      const key = row.recipient.trim().toLowerCase();
-      if (!byRecipient.has(key)) byRecipient.set(key, row);
-    }
+    const rows = [...pending.filter((p) => INVITED.includes(p.patientName)).map(fromPending), ...this.expiredOf(listId)];
     const needle = search.trim().toLowerCase();
-    const name = (r: InvitedPatient) => `${r.givenName} ${r.familyName}`.trim().toLowerCase();
-    return [...byRecipient.values()]
-      .filter((r) => matches(r, needle))
-      .sort(
-        (a, b) =>
-          Number(name(a) === "") - Number(name(b) === "") ||
-          name(a).localeCompare(name(b)) ||
-          a.recipient.localeCompare(b.recipient),
-      );
+    return rows
+      .filter((r) => `${r.familyName}, ${r.givenName} ${r.givenName} ${r.familyName} ${r.recipientDisplay}`.toLowerCase().includes(needle))
+      .map((r) => ({ ...r }));
   }
 }
