@@ -2,22 +2,14 @@
 // exact text and its segments, and the send are all the core's, not a copy of its rules.
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
+import { fillSmsForm } from "../test/helpers";
 import { openInvite, renderSignedIn, useHost, type User } from "./host";
 
 const host = useHost();
 
 async function fill(user: User, dialog: HTMLElement, given: string, family: string, phone: string) {
-  const d = within(dialog);
-  for (const [label, value] of [
-    ["First name", given],
-    ["Last name", family],
-    ["Mobile number", phone],
-  ] as const) {
-    const input = d.getByLabelText(label);
-    await user.clear(input);
-    if (value) await user.type(input, value);
-  }
-  await user.click(d.getByRole("button", { name: "Confirm" }));
+  await fillSmsForm(user, dialog, given, family, phone);
+  await user.click(within(dialog).getByRole("button", { name: "Confirm" }));
 }
 
 describe("SMS invite against the core", () => {

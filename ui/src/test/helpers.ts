@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import { expect } from "vitest";
 import userEvent from "@testing-library/user-event";
 import App from "../App.svelte";
@@ -48,4 +48,24 @@ export async function openInvite(user: ReturnType<typeof userEvent.setup>, item:
   const dialog = screen.getByRole("dialog", { name: item });
   await waitFor(() => expect(dialog).toHaveAttribute("open"));
   return dialog;
+}
+
+/** Types the SMS invite form's three fields (an empty value leaves the field empty). */
+export async function fillSmsForm(
+  user: ReturnType<typeof userEvent.setup>,
+  dialog: HTMLElement,
+  given: string,
+  family: string,
+  phone: string,
+): Promise<void> {
+  const d = within(dialog);
+  for (const [label, value] of [
+    ["First name", given],
+    ["Last name", family],
+    ["Mobile number", phone],
+  ] as const) {
+    const input = d.getByLabelText(label);
+    await user.clear(input);
+    if (value) await user.type(input, value);
+  }
 }

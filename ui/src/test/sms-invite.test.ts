@@ -1,9 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { SmsInviteDraft } from "../lib/backend";
-import type { SmsCheck } from "../lib/backend";
+import type { SmsCheck, SmsInviteDraft } from "../lib/backend";
 import { FIXTURE_SMS_TEXT, fixtureSmsPreview, fixtureWarning } from "../lib/backend/fake-invites";
-import { openInvite, renderSignedIn } from "./helpers";
+import { fillSmsForm as fill, openInvite, renderSignedIn } from "./helpers";
 
 const LIST = "list-cardiology";
 const TEXT = FIXTURE_SMS_TEXT;
@@ -14,19 +13,6 @@ function invalid(...fields: ("givenName" | "familyName" | "phone")[]): SmsCheck 
 }
 
 type User = Awaited<ReturnType<typeof renderSignedIn>>["user"];
-
-async function fill(user: User, dialog: HTMLElement, given: string, family: string, phone: string) {
-  const d = within(dialog);
-  for (const [label, value] of [
-    ["First name", given],
-    ["Last name", family],
-    ["Mobile number", phone],
-  ] as const) {
-    const input = d.getByLabelText(label);
-    await user.clear(input);
-    if (value) await user.type(input, value);
-  }
-}
 
 async function confirmed(user: User, phone = "07911 123456") {
   const dialog = await openInvite(user, "SMS invite");

@@ -86,17 +86,7 @@ pub fn email_invites(addresses: &[String]) -> AppResult<Vec<NewInvite>> {
             AppError::invalid_input(format!("“{raw}” is not a valid email address: {e}"))
         })?;
         if seen.insert(address_key(&address)) {
-            invites.push(NewInvite {
-                channel: Channel::Email,
-                invitee: Invitee {
-                    given_name: String::new(),
-                    family_name: String::new(),
-                    email: Some(address),
-                    phone: None,
-                },
-                text: None,
-                language: None,
-            });
+            invites.push(NewInvite::email(address));
         }
     }
     if invites.is_empty() {

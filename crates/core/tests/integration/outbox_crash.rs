@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use huma_core::invite::types::{Channel, Invitee};
+
 use huma_core::store::{self, AccountStore, NewInvite, OutboxState};
 use huma_sandbox::{Sandbox, SandboxConfig};
 
@@ -21,20 +21,6 @@ const KILL: &str = if cfg!(windows) {
 } else {
     "SIGKILL"
 };
-
-fn email(address: String) -> NewInvite {
-    NewInvite {
-        channel: Channel::Email,
-        invitee: Invitee {
-            given_name: String::new(),
-            family_name: String::new(),
-            email: Some(address),
-            phone: None,
-        },
-        text: None,
-        language: None,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_sync_workers_still_invite_everyone_exactly_once() {
@@ -67,7 +53,7 @@ async fn killed_sync_workers_still_invite_everyone_exactly_once() {
         let invites: Vec<NewInvite> = (0..count)
             .map(|_| {
                 next += 1;
-                email(format!("crash{next}@example.org"))
+                NewInvite::email(format!("crash{next}@example.org"))
             })
             .collect();
         store

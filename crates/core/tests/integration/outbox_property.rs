@@ -536,17 +536,7 @@ impl Case<'_> {
 }
 
 fn email(address: &str) -> NewInvite {
-    NewInvite {
-        channel: Channel::Email,
-        invitee: Invitee {
-            given_name: String::new(),
-            family_name: String::new(),
-            email: Some(address.into()),
-            phone: None,
-        },
-        text: None,
-        language: None,
-    }
+    NewInvite::email(address.into())
 }
 
 fn sms_invite(phone: &str, given: &str) -> NewInvite {

@@ -106,6 +106,23 @@ pub struct NewInvite {
     pub language: Option<Language>,
 }
 
+impl NewInvite {
+    /// An email invite to an address typed or pasted: no names, no language.
+    pub fn email(address: String) -> Self {
+        NewInvite {
+            channel: Channel::Email,
+            invitee: Invitee {
+                given_name: String::new(),
+                family_name: String::new(),
+                email: Some(address),
+                phone: None,
+            },
+            text: None,
+            language: None,
+        }
+    }
+}
+
 /// A server invitation the clinician chose to resend or revoke. The invitation's code is not kept:
 /// a resend looks it up when it goes out, so no secret waits on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]

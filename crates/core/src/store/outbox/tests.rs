@@ -3,17 +3,7 @@
 use super::*;
 
 fn invite(email: &str) -> NewInvite {
-    NewInvite {
-        channel: Channel::Email,
-        invitee: Invitee {
-            given_name: String::new(),
-            family_name: String::new(),
-            email: Some(email.into()),
-            phone: None,
-        },
-        text: None,
-        language: None,
-    }
+    NewInvite::email(email.into())
 }
 
 #[test]
