@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::clock::{self as sandbox_clock, format_instant, format_micros};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::invitations;
-use crate::invite::InvitationItem;
+use crate::invitation_store;
+use crate::invite_routes::InvitationItem;
 use crate::messages::{self, Message};
 use crate::schedule;
 use crate::state::AppState;
@@ -227,7 +227,10 @@ async fn list_invitations(
     State(state): State<AppState>,
 ) -> Result<Json<InvitationsReply>, ApiError> {
     let now = state.clock.now_micros();
-    let all = state.db.call(|conn| invitations::list_all(conn)).await?;
+    let all = state
+        .db
+        .call(|conn| invitation_store::list_all(conn))
+        .await?;
     let invitations = all
         .into_iter()
         .map(|i| AdminInvitation {

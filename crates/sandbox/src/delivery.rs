@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::invitations::STATUS_SENT;
+use crate::invitation_store::STATUS_SENT;
 use crate::messages::contact_key;
 use crate::state::AppState;
 

@@ -32,8 +32,8 @@ mod faults;
 mod former;
 mod host;
 mod ids;
-mod invitations;
-mod invite;
+mod invitation_store;
+mod invite_routes;
 mod language;
 mod manage;
 mod messages;
@@ -233,7 +233,7 @@ impl Sandbox {
     /// Where patients sign up, as a Huma client's `deepLinkBaseUrl` says it: personal links are
     /// `{this}/signup?shortenedCode=…`.
     pub fn sign_up_link_base(&self) -> String {
-        invite::deep_link_base(&self.base_url())
+        invite_routes::deep_link_base(&self.base_url())
     }
 
     pub fn demo(&self) -> DemoAccount {

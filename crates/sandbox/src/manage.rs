@@ -21,8 +21,8 @@ use crate::delivery;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
 use crate::ids::is_object_id;
-use crate::invitations::{self, Invitation, MAX_RESEND_TIMES, TYPE_PERSONAL, TYPE_UNIVERSAL};
-use crate::invite::{announce, RESEND_KIND};
+use crate::invitation_store::{self, Invitation, MAX_RESEND_TIMES, TYPE_PERSONAL, TYPE_UNIVERSAL};
+use crate::invite_routes::{announce, RESEND_KIND};
 use crate::project::check_client;
 use crate::state::AppState;
 use crate::tokens::Caller;
@@ -128,7 +128,7 @@ async fn resend(
             let tx = conn.transaction()?;
             let mut targets: Vec<Invitation> = Vec::new();
             for item in &req.invitations_list {
-                let found = invitations::find(&tx, Some(&item.invitation_code), None)?
+                let found = invitation_store::find(&tx, Some(&item.invitation_code), None)?
                     .filter(|i| targets.iter().all(|t| t.id != i.id));
                 targets.push(checked(&tx, &caller, found, now)?);
             }
@@ -159,8 +159,8 @@ async fn resend(
             }
             for invitation in &targets {
                 let (status, due) = delivery::start(&tx, invitation.address(), now)?;
-                invitations::record_resend(&tx, &invitation.id, status, due)?;
-                let list = invitations::deployment_name(&tx, &invitation.deployment_id)?
+                invitation_store::record_resend(&tx, &invitation.id, status, due)?;
+                let list = invitation_store::deployment_name(&tx, &invitation.deployment_id)?
                     .unwrap_or_default();
                 announce(&tx, invitation, &list, &base_url, RESEND_KIND, now)?;
             }
@@ -183,9 +183,9 @@ async fn revoke_one(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let found = invitations::find_by_id(&tx, &id)?;
+            let found = invitation_store::find_by_id(&tx, &id)?;
             let invitation = checked(&tx, &caller, found, now)?;
-            invitations::revoke(&tx, &invitation.id, now)?;
+            invitation_store::revoke(&tx, &invitation.id, now)?;
             tx.commit()?;
             Ok(())
         })
@@ -236,12 +236,12 @@ async fn revoke_many(
         .call(move |conn| {
             let tx = conn.transaction()?;
             for id in &ids {
-                let found =
-                    invitations::find_by_id(&tx, id)?.filter(|i| i.kind == req.invitation_type);
+                let found = invitation_store::find_by_id(&tx, id)?
+                    .filter(|i| i.kind == req.invitation_type);
                 checked(&tx, &caller, found, now)?;
             }
             for id in &ids {
-                invitations::revoke(&tx, id, now)?;
+                invitation_store::revoke(&tx, id, now)?;
             }
             tx.commit()?;
             Ok(ids.len())

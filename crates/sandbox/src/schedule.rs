@@ -13,8 +13,8 @@ use rusqlite::{params, Connection};
 use crate::clock::format_micros_for_people;
 use crate::delivery;
 use crate::error::ApiError;
-use crate::invitations::{self, Invitation};
-use crate::invite::{greeting, signup_link};
+use crate::invitation_store::{self, Invitation};
+use crate::invite_routes::{greeting, signup_link};
 use crate::messages::{self, Channel, Outgoing};
 
 /// The message log's `kind` for the chaser.
@@ -39,7 +39,7 @@ fn send_reminders(conn: &Connection, now: i64, base_url: &str) -> Result<(), Api
         .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (id, due_at) in due {
-        let Some(invitation) = invitations::find_by_id(conn, &id)? else {
+        let Some(invitation) = invitation_store::find_by_id(conn, &id)? else {
             continue;
         };
         let ended_before = |at: Option<i64>| at.is_some_and(|at| at <= due_at);
@@ -69,8 +69,8 @@ fn remind(
     let expires = format_micros_for_people(invitation.expires_at);
     let (channel, to, subject, body) = match &invitation.email {
         Some(email) => {
-            let list =
-                invitations::deployment_name(conn, &invitation.deployment_id)?.unwrap_or_default();
+            let list = invitation_store::deployment_name(conn, &invitation.deployment_id)?
+                .unwrap_or_default();
             let body = format!(
                 "{}\n\nA reminder: {} invited you to join the patient list \"{list}\" on Huma, \
                  and your invitation expires on {expires}.\n\nCreate your account: {link}\n\n\

@@ -10,7 +10,7 @@ use rusqlite::{params, Transaction};
 use crate::accounts::{self, password_hash};
 use crate::clock;
 use crate::former;
-use crate::invitations::{self, NewInvitation};
+use crate::invitation_store::{self, NewInvitation};
 use crate::names::{FAMILY_NAMES, GIVEN_NAMES, SHOWCASE};
 use crate::nhs;
 use crate::text::search_fold;
@@ -341,7 +341,7 @@ pub fn add_huma_parity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         let Some(profile) = accounts::profile_of(tx, &sender)? else {
             continue;
         };
-        invitations::create(
+        invitation_store::create(
             tx,
             &NewInvitation::universal(
                 &deployment_id,

@@ -12,13 +12,15 @@ use crate::error::ApiError;
 use crate::faults;
 use crate::rate_limit;
 use crate::state::AppState;
-use crate::{admin, auth, delivery, host, invite, manage, profiles, redirect, schedule, signup};
+use crate::{
+    admin, auth, delivery, host, invite_routes, manage, profiles, redirect, schedule, signup,
+};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::routes())
         .merge(profiles::routes())
-        .merge(invite::routes())
+        .merge(invite_routes::routes())
         .merge(signup::routes())
         .merge(admin::routes())
         .merge(manage::routes())

@@ -28,8 +28,8 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::former;
 use crate::ids::object_id;
-use crate::invitations::{self, Invitation};
-use crate::invite::MAX_NAME_CHARS;
+use crate::invitation_store::{self, Invitation};
+use crate::invite_routes::MAX_NAME_CHARS;
 use crate::nhs;
 use crate::project::check_client;
 use crate::signup_page::{self, FormPage, FormValues};
@@ -146,7 +146,7 @@ pub fn usable_invitation(
     shortened_code: Option<&str>,
     now: i64,
 ) -> Result<Invitation, SignupError> {
-    invitations::find(conn, code, shortened_code)?
+    invitation_store::find(conn, code, shortened_code)?
         .filter(|i| i.is_pending(now))
         .ok_or(SignupError::Invitation)
 }
@@ -198,7 +198,7 @@ pub fn sign_up(
         typed_email
     };
     if let Some(email) = &email {
-        if invitations::patient_with_email(conn, &invitation.deployment_id, email)? {
+        if invitation_store::patient_with_email(conn, &invitation.deployment_id, email)? {
             return Err(SignupError::EmailTaken);
         }
     }
@@ -233,12 +233,14 @@ pub fn sign_up(
         params![patient_id, salt, password_hash(&salt, &input.password), now],
     )?;
     // A universal invitation is a link for anyone: it stays usable.
-    if !invitation.is_universal() && !invitations::consume(&tx, &invitation.id, &patient_id, now)? {
+    if !invitation.is_universal()
+        && !invitation_store::consume(&tx, &invitation.id, &patient_id, now)?
+    {
         return Err(SignupError::Invitation);
     }
     tx.commit()?;
     let deployment_name =
-        invitations::deployment_name(conn, &invitation.deployment_id)?.unwrap_or_default();
+        invitation_store::deployment_name(conn, &invitation.deployment_id)?.unwrap_or_default();
     Ok(SignedUp {
         patient_id,
         deployment_name,
@@ -382,7 +384,7 @@ async fn lookup(
             move |conn| match usable_invitation(conn, None, Some(&code), now) {
                 Ok(invitation) => {
                     let deployment_name =
-                        invitations::deployment_name(conn, &invitation.deployment_id)?
+                        invitation_store::deployment_name(conn, &invitation.deployment_id)?
                             .unwrap_or_default();
                     let about = FormPage {
                         shortened_code: invitation.shortened_code.clone(),

@@ -27,7 +27,7 @@ use crate::error::ApiError;
 use crate::extract::{deployment_header, ApiJson};
 use crate::former::{self, FormerPatient};
 use crate::ids::is_object_id;
-use crate::invitations::{self, Filters, Invitation, NewInvitation, Scope, ROLE_USER};
+use crate::invitation_store::{self, Filters, Invitation, NewInvitation, Scope, ROLE_USER};
 use crate::language;
 use crate::messages::{self, Channel, Outgoing};
 use crate::project::check_client;
@@ -224,7 +224,8 @@ fn send_all(
     let invited_by = accounts::profile_of(conn, sender_id)?
         .ok_or_else(ApiError::forbidden)?
         .full_name();
-    let list_name = invitations::deployment_name(conn, &send.deployment_id)?.unwrap_or_default();
+    let list_name =
+        invitation_store::deployment_name(conn, &send.deployment_id)?.unwrap_or_default();
     let deployment = send.deployment_id.as_str();
     let mut reply = SendReply {
         ok: true,
@@ -233,13 +234,13 @@ fn send_all(
     for invitee in &send.invitees {
         let mut on_list = false;
         if let Some(email) = &invitee.email {
-            if invitations::patient_with_email(conn, deployment, email)? {
+            if invitation_store::patient_with_email(conn, deployment, email)? {
                 reply.already_signed_up_emails.push(email.clone());
                 on_list = true;
             }
         }
         if let Some(phone) = &invitee.phone {
-            if invitations::patient_with_phone(conn, deployment, phone)? {
+            if invitation_store::patient_with_phone(conn, deployment, phone)? {
                 reply.already_signed_up_phone_numbers.push(phone.clone());
                 on_list = true;
             }
@@ -254,7 +255,7 @@ fn send_all(
             continue;
         }
         if let (ChannelIn::Sms, Some(phone)) = (send.channel, &invitee.phone) {
-            if invitations::pending_for_phone(conn, deployment, phone, now)? {
+            if invitation_store::pending_for_phone(conn, deployment, phone, now)? {
                 reply.already_invited_phone_numbers.push(phone.clone());
                 continue;
             }
@@ -264,7 +265,7 @@ fn send_all(
             ChannelIn::Email => invitee.email.as_deref(),
         };
         let (status, delivery_due_at) = delivery::start(conn, address.unwrap_or_default(), now)?;
-        let invitation = invitations::create(
+        let invitation = invitation_store::create(
             conn,
             &NewInvitation {
                 deployment_id: deployment,
@@ -558,7 +559,7 @@ async fn list(
                     user_id: caller.user_id,
                 },
             };
-            invitations::list_pending(conn, &scope, &filters, ascending, (skip, limit), now)
+            invitation_store::list_pending(conn, &scope, &filters, ascending, (skip, limit), now)
         })
         .await?;
     Ok(Json(ListReply {
@@ -633,7 +634,7 @@ async fn invitation_link(
             if !accounts::has_role(conn, &caller.user_id, deployment)? {
                 return Err(ApiError::forbidden());
             }
-            let invitation = match invitations::find_universal(
+            let invitation = match invitation_store::find_universal(
                 conn,
                 deployment,
                 (day, day + DAY_MICROS),
@@ -644,7 +645,7 @@ async fn invitation_link(
                     let invited_by = accounts::profile_of(conn, &caller.user_id)?
                         .ok_or_else(ApiError::forbidden)?
                         .full_name();
-                    invitations::create(
+                    invitation_store::create(
                         conn,
                         &NewInvitation::universal(
                             deployment,
