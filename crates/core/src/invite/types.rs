@@ -142,19 +142,6 @@ pub struct PreviewRow {
     pub recipient_display: String,
 }
 
-impl From<&ImportRow> for PreviewRow {
-    fn from(row: &ImportRow) -> Self {
-        let recipient = match row.channel {
-            Channel::Sms => row.invitee.phone.as_deref(),
-            Channel::Email => row.invitee.email.as_deref(),
-        };
-        PreviewRow {
-            recipient_display: crate::invite::phone::display(recipient.unwrap_or_default()),
-            row: row.clone(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]

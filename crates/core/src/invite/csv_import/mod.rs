@@ -23,7 +23,7 @@ use csv::StringRecord;
 use super::email::{address_key, validate_email};
 use super::phone::{mobile_e164, region_or_gb};
 use super::sms_text::{collapse_whitespace, validate_name};
-use super::types::{Channel, CsvProgress, ImportRow, Invitee, RejectedRow};
+use super::types::{Channel, CsvProgress, ImportRow, Invitee, PreviewRow, RejectedRow};
 
 mod columns;
 mod decode;
@@ -31,6 +31,7 @@ mod delimiter;
 mod records;
 mod rejects;
 mod rows;
+
 #[cfg(test)]
 mod tests;
 
@@ -225,5 +226,19 @@ impl<'a> Layout<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// An accepted row as the preview shows it: the number written as the clinician reads it.
+impl From<&ImportRow> for PreviewRow {
+    fn from(row: &ImportRow) -> Self {
+        let recipient = match row.channel {
+            Channel::Sms => row.invitee.phone.as_deref(),
+            Channel::Email => row.invitee.email.as_deref(),
+        };
+        PreviewRow {
+            recipient_display: super::phone::display(recipient.unwrap_or_default()),
+            row: row.clone(),
+        }
     }
 }
