@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 started=$SECONDS
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-# A full run from a clean clone writes about 6.5 GB under target/ (the debug and Windows builds). Say so
+# A full run from a clean clone writes about 6.7 GB under target/ (the debug and Windows builds). Say so
 # up front rather than failing half-way through a C build with "No space left on device".
 disk_report() { df -h . | tail -n 1 | awk '{print "Disk: " $4 " free of " $2}'; }
 free_kib=$(df -Pk . | awk 'NR == 2 {print $4}')

@@ -52,25 +52,21 @@ export function fixtureWarning(recipient: string, kind: WarningKind): RecipientW
 /** How many accepted rows a preview shows (all of them are sent). */
 export const CSV_PREVIEW_ROWS = 10;
 
-const CSV_PEOPLE: Array<[string, string, string | null, string | null]> = [
-  ["Olivia", "Smith", null, "+447700900101"],
-  ["Priya", "Patel", "priya.patel@example.com", null],
-  ["George", "O'Brien", null, "+447700900456"],
-  ["Aisha", "Khan", "aisha.khan@example.com", null],
-  ["Tomasz", "Nowak", null, "+447700900234"],
-  ["Freya", "Campbell", "freya.campbell@example.org", null],
-  ["Kwame", "Okafor", null, "+447700900789"],
-  ["Siobhan", "Murphy", "siobhan.murphy@example.ie", null],
-  ["Dafydd", "Evans", null, "+447700900321"],
-  ["Chen", "Wright", "chen.wright@example.com", null],
-  ["Fatima", "Ali", null, "+447700900654"],
-  ["Arthur", "Hughes", "arthur.hughes@example.net", null],
+/** Given name, family name, email, mobile, and the contact as the core shows it (given, not made). */
+const CSV_PEOPLE: Array<[string, string, string | null, string | null, string]> = [
+  ["Olivia", "Smith", null, "+447700900101", "+44 7700 900101"],
+  ["Priya", "Patel", "priya.patel@example.com", null, "priya.patel@example.com"],
+  ["George", "O'Brien", null, "+447700900456", "+44 7700 900456"],
+  ["Aisha", "Khan", "aisha.khan@example.com", null, "aisha.khan@example.com"],
+  ["Tomasz", "Nowak", null, "+447700900234", "+44 7700 900234"],
+  ["Freya", "Campbell", "freya.campbell@example.org", null, "freya.campbell@example.org"],
+  ["Kwame", "Okafor", null, "+447700900789", "+44 7700 900789"],
+  ["Siobhan", "Murphy", "siobhan.murphy@example.ie", null, "siobhan.murphy@example.ie"],
+  ["Dafydd", "Evans", null, "+447700900321", "+44 7700 900321"],
+  ["Chen", "Wright", "chen.wright@example.com", null, "chen.wright@example.com"],
+  ["Fatima", "Ali", null, "+447700900654", "+44 7700 900654"],
+  ["Arthur", "Hughes", "arthur.hughes@example.net", null, "arthur.hughes@example.net"],
 ];
-
-/** The fixture's numbers as the core shows them (all are +44 7700 900xxx): given, not made. */
-function shown(recipient: string): string {
-  return recipient.startsWith("+447700") ? `+44 7700 ${recipient.slice(7)}` : recipient;
-}
 
 /** The recipient key of an import row (what `skip` lists take). */
 export function rowRecipient(row: ImportRow): string {
@@ -84,8 +80,10 @@ export function rowRecipient(row: ImportRow): string {
 export function demoCsvPreview(importId: string, fileName: string): { preview: CsvPreview; rows: ImportRow[] } {
   const rows: ImportRow[] = [];
   let line = 2;
-  for (const [givenName, familyName, email, phone] of CSV_PEOPLE) {
+  const shownByRow = new Map<number, string>();
+  for (const [givenName, familyName, email, phone, shown] of CSV_PEOPLE) {
     if (line === 5 || line === 9) line++; // the rejected lines
+    shownByRow.set(line, shown);
     rows.push({ row: line++, invitee: { givenName, familyName, email, phone }, channel: phone ? "sms" : "email", language: null });
   }
   const preview: CsvPreview = {
@@ -96,7 +94,7 @@ export function demoCsvPreview(importId: string, fileName: string): { preview: C
     hasHeader: true,
     acceptedCount: rows.length,
     rejectedCount: 2,
-    accepted: rows.slice(0, CSV_PREVIEW_ROWS).map((row) => ({ ...row, recipientDisplay: shown(rowRecipient(row)) })),
+    accepted: rows.slice(0, CSV_PREVIEW_ROWS).map((row) => ({ ...row, recipientDisplay: shownByRow.get(row.row) ?? "" })),
     rejected: [
       { row: 5, cells: ["Jo", "Bloggs", "07700 90012", ""], reason: "That number is too short for a mobile number (fixture)." },
       { row: 9, cells: ["Sam", "Taylor", "", "sam.taylor@"], reason: "The part after @ is empty." },
