@@ -7,28 +7,17 @@
 //! `dropResponseAfterCommit` close the connection instead of answering. Each probability is drawn
 //! only when set, from one generator that `seed` resets, so a sequential test sees the same faults
 //! on every run. Faults live in memory: a restart clears them.
+//!
+//! This module is the setting and the draw; `fault_layer` serves the routes and acts the decisions
+//! out. They are apart because `AppState` holds `Faults` while the routes and the middleware need
+//! `AppState`.
 
-use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{Request, State};
-use axum::http::header::RETRY_AFTER;
-use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-
-use crate::error::ApiError;
-use crate::extract::ApiJson;
-use crate::state::AppState;
 
 const MAX_LATENCY_MS: u64 = 60_000;
 const MAX_RETRY_AFTER_SECS: u64 = 3600;
@@ -69,7 +58,7 @@ pub struct FaultConfig {
 }
 
 impl FaultConfig {
-    fn is_valid(&self) -> bool {
+    pub fn is_valid(&self) -> bool {
         let probability = |p: Option<f64>| p.is_none_or(|p| (0.0..=1.0).contains(&p));
         probability(self.error_rate)
             && probability(self.rate429)
@@ -93,12 +82,14 @@ impl FaultConfig {
 
 /// What to do with one request.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Decision {
-    latency: Option<Duration>,
-    drop_before: bool,
-    too_many: Option<u64>,
-    error: Option<u16>,
-    drop_after: bool,
+pub struct Decision {
+    pub latency: Option<Duration>,
+    pub drop_before: bool,
+    /// Answer 429 with this `Retry-After`, in seconds.
+    pub too_many: Option<u64>,
+    /// Answer this status.
+    pub error: Option<u16>,
+    pub drop_after: bool,
 }
 
 struct Inner {
@@ -160,7 +151,7 @@ impl Faults {
         self.lock().config.clone()
     }
 
-    fn set(&self, config: FaultConfig) {
+    pub fn set(&self, config: FaultConfig) {
         let mut inner = self.lock();
         if let Some(seed) = config.seed {
             inner.rng = StdRng::seed_from_u64(seed);
@@ -168,101 +159,8 @@ impl Faults {
         inner.config = config;
     }
 
-    fn decide(&self, path: &str) -> Decision {
+    pub fn decide(&self, path: &str) -> Decision {
         self.lock().decide(path)
-    }
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/sandbox/faults", get(current).post(set))
-}
-
-async fn current(State(state): State<AppState>) -> Json<FaultConfig> {
-    Json(state.faults.config())
-}
-
-async fn set(
-    State(state): State<AppState>,
-    ApiJson(config): ApiJson<FaultConfig>,
-) -> Result<Json<FaultConfig>, ApiError> {
-    if !config.is_valid() {
-        return Err(ApiError::validation());
-    }
-    state.faults.set(config.clone());
-    tracing::info!(active = config != FaultConfig::default(), "faults set");
-    Ok(Json(config))
-}
-
-/// The middleware: wraps everything, acts only on API routes the setting names.
-pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let decision = state.faults.decide(req.uri().path());
-    if let Some(latency) = decision.latency {
-        tokio::time::sleep(latency).await;
-    }
-    if decision.drop_before {
-        tracing::info!(fault = "dropBeforeAct", "fault injected");
-        return severed();
-    }
-    if let Some(seconds) = decision.too_many {
-        tracing::info!(fault = "rate429", "fault injected");
-        return too_many_requests(seconds);
-    }
-    if let Some(status) = decision.error {
-        tracing::info!(fault = "errorRate", status, "fault injected");
-        return injected_error(status);
-    }
-    let response = next.run(req).await;
-    if decision.drop_after {
-        tracing::info!(fault = "dropResponseAfterCommit", "fault injected");
-        drop(response);
-        return severed();
-    }
-    response
-}
-
-/// 429 in Huma's error shape (code = status × 1000, the sandbox's convention for HTTP-level
-/// errors), with `Retry-After` in seconds.
-fn too_many_requests(seconds: u64) -> Response {
-    let body = serde_json::json!({
-        "code": 429_000,
-        "message": "Too many requests. Try again later.",
-    });
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(seconds));
-    response
-}
-
-fn injected_error(status: u16) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let body = serde_json::json!({
-        "code": u32::from(status.as_u16()) * 1000,
-        "message": "The sandbox injected this failure.",
-    });
-    (status, Json(body)).into_response()
-}
-
-/// A response whose body fails before its first byte: hyper then closes the connection without
-/// writing anything (the head is still in its buffer), so the client sees the connection drop.
-fn severed() -> Response {
-    Response::new(Body::new(Severed))
-}
-
-struct Severed;
-
-impl HttpBody for Severed {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, io::Error>>> {
-        Poll::Ready(Some(Err(io::Error::new(
-            io::ErrorKind::ConnectionAborted,
-            "connection dropped by fault injection",
-        ))))
     }
 }
 

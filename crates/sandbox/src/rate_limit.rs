@@ -9,22 +9,15 @@
 //! `POST /sandbox/rate-limit {"perMinute": 50}` sets it (`{"perMinute": null}` turns it off);
 //! `GET /sandbox/rate-limit` also says how many requests it has refused, and how many API requests
 //! it has received in all.
+//!
+//! This module is the setting and the window; `rate_limit_layer` serves the routes and refuses
+//! requests. They are apart because `AppState` holds `RateLimit` while the routes and the
+//! middleware need `AppState`.
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Request, State};
-use axum::http::header::CONTENT_TYPE;
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-
-use crate::error::ApiError;
-use crate::extract::ApiJson;
-use crate::state::AppState;
 
 /// The shape of `POST /sandbox/rate-limit`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +30,7 @@ pub struct RateLimitSetting {
 /// The shape of `GET /sandbox/rate-limit`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RateLimitReport {
+pub struct RateLimitReport {
     per_minute: Option<u32>,
     /// 429s answered since the sandbox started.
     refused: u64,
@@ -97,7 +90,7 @@ impl RateLimit {
     }
 
     /// A new setting starts a new window.
-    fn set(&self, per_minute: Option<u32>) {
+    pub fn set(&self, per_minute: Option<u32>) {
         let mut inner = self.lock();
         *inner = Inner {
             per_minute,
@@ -106,61 +99,22 @@ impl RateLimit {
             ..Inner::default()
         };
     }
-}
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/sandbox/rate-limit", get(current).post(set))
-}
-
-async fn current(State(state): State<AppState>) -> Json<RateLimitReport> {
-    let inner = state.rate_limit.lock();
-    Json(RateLimitReport {
-        per_minute: inner.per_minute,
-        refused: inner.refused,
-        requests: inner.requests,
-    })
-}
-
-async fn set(
-    State(state): State<AppState>,
-    ApiJson(setting): ApiJson<RateLimitSetting>,
-) -> Result<Json<RateLimitSetting>, ApiError> {
-    if setting.per_minute == Some(0) {
-        return Err(ApiError::validation());
+    /// What `GET /sandbox/rate-limit` answers.
+    pub fn report(&self) -> RateLimitReport {
+        let inner = self.lock();
+        RateLimitReport {
+            per_minute: inner.per_minute,
+            refused: inner.refused,
+            requests: inner.requests,
+        }
     }
-    state.rate_limit.set(setting.per_minute);
-    tracing::info!(per_minute = setting.per_minute, "rate limit set");
-    Ok(Json(setting))
-}
 
-/// The middleware: counts API requests and refuses those over the limit without acting.
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
+    /// Counts one API request at `now`; `Some(limit)` when it is over that limit.
+    pub fn count_request(&self, now: DateTime<Utc>) -> Option<u32> {
+        let mut inner = self.lock();
+        inner.hit(now).then(|| inner.per_minute.unwrap_or_default())
     }
-    let refused = {
-        let mut inner = state.rate_limit.lock();
-        inner.hit(state.clock.now()).then_some(inner.per_minute)
-    };
-    if let Some(per_minute) = refused {
-        tracing::info!("rate limit: request refused");
-        return too_many_requests(per_minute.unwrap_or_default());
-    }
-    next.run(req).await
-}
-
-/// werkzeug's page for flask-limiter's `RateLimitExceeded`, which Huma's error handlers leave alone.
-fn too_many_requests(per_minute: u32) -> Response {
-    let page = format!(
-        "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<title>429 Too Many \
-         Requests</title>\n<h1>Too Many Requests</h1>\n<p>{per_minute} per 1 minute</p>\n"
-    );
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(CONTENT_TYPE, "text/html; charset=utf-8")],
-        page,
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::error::ApiError;
-use crate::faults;
-use crate::rate_limit;
+use crate::fault_layer;
+use crate::rate_limit_layer;
 use crate::state::AppState;
 use crate::{
     admin, auth, delivery, host, invite_routes, manage, profiles, redirect, schedule, signup,
@@ -24,8 +24,8 @@ pub fn router(state: AppState) -> Router {
         .merge(signup::routes())
         .merge(admin::routes())
         .merge(manage::routes())
-        .merge(faults::routes())
-        .merge(rate_limit::routes())
+        .merge(fault_layer::routes())
+        .merge(rate_limit_layer::routes())
         .merge(delivery::routes())
         .merge(redirect::routes())
         // route_layer: runs after routing, so the matched template is known.
@@ -39,12 +39,12 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            faults::inject,
+            fault_layer::inject,
         ))
         // Huma's limiter answers before any of its handlers (or our faults) run.
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::limit,
+            rate_limit_layer::limit,
         ))
         // Before anything else: a request under a name other than loopback is refused unseen.
         .layer(middleware::from_fn(host::require_loopback_host))

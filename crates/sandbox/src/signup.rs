@@ -43,8 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/signup/{code}", get(form).post(submit))
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
-pub const MAX_PASSWORD_CHARS: usize = 128;
+const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_CHARS: usize = 128;
 
 /// What a sign-up carries, from either door.
 #[derive(Default)]
@@ -392,6 +392,7 @@ async fn lookup(
                         deployment_name,
                         email_invite: invitation.is_email(),
                         expires_at: format_micros_for_people(invitation.expires_at),
+                        min_password_chars: MIN_PASSWORD_CHARS,
                     };
                     let values = FormValues {
                         given_name: invitation.given_name.unwrap_or_default(),
@@ -521,7 +522,13 @@ async fn submit(
         .call(move |conn| Ok(sign_up(conn, &input, now)))
         .await;
     match outcome {
-        Ok(Ok(done)) => page(StatusCode::OK, signup_page::done(&done)),
+        Ok(Ok(done)) => {
+            let sign_in_with = done.email.as_deref().or(done.phone.as_deref());
+            page(
+                StatusCode::OK,
+                signup_page::done(&done.deployment_name, sign_in_with),
+            )
+        }
         Ok(Err(SignupError::Invitation)) => unavailable(),
         Ok(Err(err)) => page(
             err.api().status,

@@ -1,7 +1,7 @@
 //! The HTML of the patient sign-up pages: plain forms that work without script, labelled fields,
-//! errors announced in words, everything interpolated escaped, and only inline styles.
+//! errors announced in words, everything interpolated escaped, and only inline styles. The pages
+//! take plain values and use nothing of `signup` (which calls them), so the two depend one way.
 
-use crate::signup::{SignedUp, MIN_PASSWORD_CHARS};
 use crate::text::html_escape;
 
 /// What the form page says about the invitation.
@@ -13,6 +13,8 @@ pub struct FormPage {
     pub email_invite: bool,
     /// For people: "3 December 2026 at 18:22 UTC".
     pub expires_at: String,
+    /// The shortest password the sign-up accepts, for the hint and the field's `minlength`.
+    pub min_password_chars: usize,
 }
 
 /// The values to show in the form (never the password).
@@ -108,7 +110,7 @@ pub fn form(about: &FormPage, values: &FormValues, error: Option<&str>) -> Strin
         family = html_escape(&values.family_name),
         email = html_escape(&values.email),
         dob = html_escape(&values.date_of_birth),
-        min = MIN_PASSWORD_CHARS,
+        min = about.min_password_chars,
     );
     let title = if error.is_none() {
         "Join Huma"
@@ -136,18 +138,16 @@ pub fn failed(words: &str) -> String {
     document("Something went wrong", &main)
 }
 
-/// The account was created.
-pub fn done(done: &SignedUp) -> String {
-    let contact = done
-        .email
-        .as_deref()
-        .or(done.phone.as_deref())
+/// The account was created on `deployment_name`; `sign_in_with` is the email or phone number the
+/// patient signs in with.
+pub fn done(deployment_name: &str, sign_in_with: Option<&str>) -> String {
+    let contact = sign_in_with
         .map(|c| format!(" You can sign in to the Huma app with {}.", html_escape(c)))
         .unwrap_or_default();
     let main = format!(
         "<h1>Your account is ready</h1>\n<p role=\"status\">You have joined the patient list \
          <strong>{}</strong>.{contact}</p>",
-        html_escape(&done.deployment_name)
+        html_escape(deployment_name)
     );
     document("Your account is ready", &main)
 }
@@ -164,6 +164,7 @@ mod tests {
             deployment_name: "A & B's \"list\"".into(),
             email_invite: true,
             expires_at: "<b>".into(),
+            min_password_chars: 8,
         };
         let values = FormValues {
             given_name: "<script>x</script>".into(),
@@ -180,12 +181,7 @@ mod tests {
         assert!(page.contains("role=\"alert\""));
         assert!(page.contains("<title>Error: Join Huma</title>"));
         assert!(page.contains(" required value=\"&#39;&gt;&lt;img&gt;\""));
-        let page = done(&SignedUp {
-            patient_id: "x".into(),
-            deployment_name: "<script>".into(),
-            email: Some("<a@b.co>".into()),
-            phone: None,
-        });
+        let page = done("<script>", Some("<a@b.co>"));
         assert!(!page.contains("<script>") && !page.contains("<a@"));
         assert!(!unavailable("<script>").contains("<script>"));
         assert!(!failed("<script>").contains("<script>"));
@@ -199,6 +195,7 @@ mod tests {
             deployment_name: "List".into(),
             email_invite: false,
             expires_at: "2026-01-01T00:00:00.000000Z".into(),
+            min_password_chars: 8,
         };
         let page = form(&about, &FormValues::default(), None);
         assert!(page.contains("Optional."));
