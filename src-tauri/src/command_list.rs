@@ -1,8 +1,8 @@
-// The app's IPC commands, listed once. `build.rs` includes this file for the permissions it
-// generates (`allow-<command>`) and stops the build when the window's capability file grants
-// other commands; `lib.rs` makes the invoke handler from it; a UI test checks the UI's backend
-// against the capability file. A new command goes here and in the capability file (and, for the
-// UI, in `ui/src/lib/backend`); the build or the test names what is missing.
+// The app's IPC commands, listed once; a new command is its function and a line here. From this
+// list `build.rs` generates the permissions (`allow-<command>`) and the window's grant of exactly
+// these (`capabilities/commands.json`), `lib.rs` makes the invoke handler, and a test writes the
+// UI's typed bindings (`ui/src/lib/backend/bindings/BackendCommands.ts`, from each function's
+// signature and doc comment; see `command_bindings.rs`).
 
 /// Calls `$then!` with every command as `module::function`.
 macro_rules! with_commands {
@@ -57,5 +57,13 @@ macro_rules! with_commands {
 macro_rules! command_names {
     ($($module:ident :: $command:ident),* $(,)?) => {
         &[$(stringify!($command)),*]
+    };
+}
+
+/// Every command as `(module, function)`, for the UI's bindings (`command_bindings.rs`).
+#[cfg(test)]
+macro_rules! command_paths {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        &[$((stringify!($module), stringify!($command))),*]
     };
 }

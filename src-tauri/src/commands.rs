@@ -21,6 +21,7 @@ pub fn app_info(app: App<'_>) -> AppInfo {
     app.info()
 }
 
+/// The session saved in the OS keyring, if any.
 #[tauri::command]
 pub async fn resume_session(app: App<'_>) -> AppResult<Option<SessionInfo>> {
     app.resume_session().await
@@ -31,6 +32,7 @@ pub async fn sign_in(app: App<'_>, email: String, password: String) -> AppResult
     noting(app.sign_in(&email, &Secret::new(password)).await)
 }
 
+/// The second factor, after `sign_in` answered that a code was sent.
 #[tauri::command]
 pub async fn submit_code(app: App<'_>, code: String) -> AppResult<SessionInfo> {
     noting(app.submit_code(&Secret::new(code)).await)

@@ -29,11 +29,13 @@ fn region<R: Runtime>(handle: &AppHandle<R>) -> AppResult<String> {
     Ok(preferences::load(handle)?.phone_region)
 }
 
+/// The languages the core has an SMS invite text for, English first.
 #[tauri::command]
 pub fn invite_languages(app: App<'_>) -> Vec<LanguageOption> {
     app.invite_languages()
 }
 
+/// Validates the draft; `ready` carries the confirmation screen.
 #[tauri::command]
 pub async fn prepare_sms_invite<R: Runtime>(
     handle: AppHandle<R>,
@@ -43,6 +45,7 @@ pub async fn prepare_sms_invite<R: Runtime>(
     noting(app.prepare_sms_invite(&draft, &region(&handle)?).await)
 }
 
+/// Writes the invite to the outbox (never waits for the network).
 #[tauri::command]
 pub async fn send_sms_invite<R: Runtime>(
     handle: AppHandle<R>,
@@ -52,6 +55,7 @@ pub async fn send_sms_invite<R: Runtime>(
     noting(app.send_sms_invite(&draft, &region(&handle)?).await)
 }
 
+/// A typed or pasted string → chips (invalid ones carry `error`).
 #[tauri::command]
 pub fn parse_email_recipients(text: String) -> AppResult<Vec<EmailChip>> {
     if text.chars().count() > MAX_PASTE_CHARS {
@@ -62,6 +66,7 @@ pub fn parse_email_recipients(text: String) -> AppResult<Vec<EmailChip>> {
     Ok(parse_recipients(&text))
 }
 
+/// Recipients already invited or already patients.
 #[tauri::command]
 pub async fn check_email_invites(
     app: App<'_>,
@@ -80,6 +85,7 @@ pub async fn send_email_invites(
     noting(app.send_email_invites(&list_id, &addresses).await)
 }
 
+/// The native file chooser, then the file read; none when the clinician cancelled.
 #[tauri::command]
 pub async fn pick_csv<R: Runtime>(
     handle: AppHandle<R>,
@@ -120,6 +126,7 @@ async fn import<R: Runtime>(
         .await
 }
 
+/// The native save dialog; the saved path, or none when cancelled.
 #[tauri::command]
 pub async fn save_csv_rejects<R: Runtime>(
     handle: AppHandle<R>,
@@ -142,6 +149,7 @@ pub async fn save_csv_rejects<R: Runtime>(
     Ok(Some(path.display().to_string()))
 }
 
+/// Every accepted row of the import except the `skip`ped recipients.
 #[tauri::command]
 pub async fn send_import(
     app: App<'_>,
@@ -152,6 +160,7 @@ pub async fn send_import(
     noting(app.send_import(&list_id, &import_id, &skip).await)
 }
 
+/// Waits up to `timeout_ms` for the server; `queued > 0` in the answer means still waiting.
 #[tauri::command]
 pub async fn await_batch(
     app: App<'_>,

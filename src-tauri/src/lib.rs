@@ -4,6 +4,8 @@
 #[macro_use]
 mod command_list;
 mod backend;
+#[cfg(test)]
+mod command_bindings;
 mod commands;
 #[cfg(feature = "dev-host")]
 pub mod dev_host;

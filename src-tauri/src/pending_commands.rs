@@ -14,11 +14,13 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
 
+/// The server's pending invitations merged with this computer's outbox.
 #[tauri::command]
 pub async fn pending_invites(app: App<'_>, list_id: String) -> AppResult<PendingPage> {
     noting(app.pending_invites(&list_id).await)
 }
 
+/// People invited to the list who have not signed up (pending / expired), searched.
 #[tauri::command]
 pub async fn invited_patients(
     app: App<'_>,
@@ -28,6 +30,7 @@ pub async fn invited_patients(
     noting(app.invited_patients(&list_id, &search).await)
 }
 
+/// Queued in the outbox (all or nothing); the expiry date does not change.
 #[tauri::command]
 pub async fn resend_invites(
     app: App<'_>,
@@ -47,6 +50,7 @@ pub async fn sign_up_code(
     noting(app.sign_up_code(&list_id, &invitation_id).await)
 }
 
+/// Queued in the outbox (all or nothing); the invitation link stops working.
 #[tauri::command]
 pub async fn revoke_invites(
     app: App<'_>,
@@ -56,7 +60,7 @@ pub async fn revoke_invites(
     noting(app.revoke_invites(&list_id, &ids).await)
 }
 
-/// Saves the chosen rows as CSV where the clinician says; `None` when the dialog is cancelled.
+/// Saves the chosen rows as CSV where the clinician says; none when the dialog is cancelled.
 #[tauri::command]
 pub async fn export_pending<R: Runtime>(
     handle: AppHandle<R>,
@@ -115,6 +119,7 @@ async fn save_dialog<R: Runtime>(
     Ok(answer.await.map(|file| file.path().to_path_buf()))
 }
 
+/// No patient data, safe to paste into an email.
 #[tauri::command]
 pub async fn support_diagnostics(app: App<'_>) -> AppResult<Diagnostics> {
     app.support_diagnostics().await

@@ -7,11 +7,13 @@ use tauri::{AppHandle, Runtime};
 
 use crate::preferences;
 
+/// Every setting with where its value comes from, and the policy's problems.
 #[tauri::command]
 pub fn settings<R: Runtime>(handle: AppHandle<R>) -> AppResult<Settings> {
     preferences::settings(&handle)
 }
 
+/// No value goes back to the default; refused for managed keys and invalid values.
 #[tauri::command]
 pub fn set_setting<R: Runtime>(
     handle: AppHandle<R>,

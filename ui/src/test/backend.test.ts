@@ -10,6 +10,7 @@ import {
   withSessionGuard,
   type Backend,
 } from "../lib/backend";
+import { COMMAND_NAMES, CommandMethods } from "../lib/backend/bindings/BackendCommands";
 import { FakeBackend, fakeNhsNumber } from "../lib/backend/fake";
 
 describe("toIpcError", () => {
@@ -84,21 +85,27 @@ describe("withSessionGuard", () => {
     expect(BACKEND_METHODS).toContain("awaitBatch");
   });
 
-  it("has one method per command the window may call, and the Tauri backend calls only those", () => {
-    // The command list is src-tauri/src/command_list.rs; the build checks the capability file
-    // against it, and this checks the UI against the capability file (paths from ui/, where Vitest runs).
-    const capabilityFile = readFileSync("../src-tauri/capabilities/main.json", "utf8");
+  it("has one method per command the window may call, and calls only those", () => {
+    // Both are written from src-tauri/src/command_list.rs: the capability file by build.rs, the
+    // bindings by a Rust test. This catches one of them stale (paths from ui/, where Vitest runs).
+    const capabilityFile = readFileSync("../src-tauri/capabilities/commands.json", "utf8");
     const capability = JSON.parse(capabilityFile) as { permissions: string[] };
-    const granted = capability.permissions
-      .filter((p) => p.startsWith("allow-"))
-      .map((p) => p.slice("allow-".length).replaceAll("-", "_"))
-      .sort();
-    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    expect([...BACKEND_METHODS].map(snake).sort()).toEqual(granted);
-    const commandSource = readFileSync("src/lib/backend/commands.ts", "utf8");
-    const called = [...commandSource.matchAll(/this\.call(?:<[^>]*>)?\("([a-z_]+)"/g)].map((m) => m[1]);
-    expect(called.length).toBeGreaterThanOrEqual(granted.length);
-    for (const command of called) expect(granted).toContain(command);
+    const granted = capability.permissions.map((p) => p.replace(/^allow-/, "").replaceAll("-", "_")).sort();
+    expect([...BACKEND_METHODS].map((m) => COMMAND_NAMES[m]).sort()).toEqual(granted);
+    const bindings = readFileSync("src/lib/backend/bindings/BackendCommands.ts", "utf8");
+    const called = [...bindings.matchAll(/this\.call\("([a-z_]+)"/g)].map((m) => m[1]).sort();
+    expect(called).toEqual(granted);
+  });
+
+  it("answers a command it has no method for with what a test gave it, and refuses it otherwise", async () => {
+    const fake = new FakeBackend();
+    // The generated method, as a command added in Rust reaches the fake before the fake has its own.
+    const generated = () => CommandMethods.prototype.supportDiagnostics.call(fake);
+    await expect(generated()).rejects.toMatchObject({ code: "Internal", message: "Fixture: nothing given for supportDiagnostics" });
+    const given = { text: "Fixture: diagnostics" } as never;
+    fake.given("supportDiagnostics", given);
+    await expect(generated()).resolves.toBe(given);
+    expect(fake.callsOf("supportDiagnostics")).toHaveLength(2);
   });
 
   it("guards the invite commands too", async () => {

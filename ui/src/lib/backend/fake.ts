@@ -1,11 +1,12 @@
-// An in-memory Backend with the same behaviour the Rust side promises: a demo clinician, optional
-// second factor, three patient lists of generated (deterministic, obviously fictional) patients,
-// server-side search and paging, and failures you can inject per method. Used by the UI's rendering
-// and interaction tests (Vitest) only: a browser runs the real core (`web.ts`), and the tests of what
-// the core decides run against it too (`src/core-test`).
-// Invites: SMS drafts are checked with fake UK-mobile rules, email text is split into chips, a CSV
-// "file" is described with a demo preview, and sends go to an outbox whose batches settle as sent
-// (or stay queued while `offline`), with the `outbox-changed` / `csv-progress` events.
+// An in-memory Backend for the UI's rendering and interaction tests (Vitest) only: a browser runs
+// the real core (`web.ts`), and the tests of what the core decides run against it too
+// (`src/core-test`). It holds no rule: its answers are fixtures (marked "Fixture") or what a test
+// scripts (`given`, `fail`). It keeps only the state the screens need to move: a demo clinician
+// with an optional second factor, three lists of generated (obviously fictional) patients searched
+// and paged, an outbox whose batches settle as sent (or stay queued while `offline`), and the
+// `outbox-changed` / `csv-progress` events. A command it has no method for answers what a test
+// `given` it, or rejects: a new command needs nothing here.
+import { COMMAND_NAMES, CommandMethods } from "./bindings/BackendCommands";
 import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./contract";
 import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -244,7 +245,10 @@ interface FakeImport {
   rows: ImportRow[];
 }
 
-export class FakeBackend implements Backend {
+/** Each command's method. */
+const METHOD_OF = new Map(Object.entries(COMMAND_NAMES).map(([method, command]) => [command, method as BackendMethod]));
+
+export class FakeBackend extends CommandMethods implements Backend {
   readonly options: Required<
     Omit<FakeOptions, "failures" | "lists" | "backendUrl" | "alreadyInvited" | "alreadyPatients" | "refused" | "outboxWaiting" | "sync">
   > & {
@@ -295,6 +299,7 @@ export class FakeBackend implements Backend {
   private locked = false;
 
   constructor(options: FakeOptions = {}) {
+    super();
     const demo = options.demo ?? true;
     this.options = {
       demo,
@@ -363,6 +368,18 @@ export class FakeBackend implements Backend {
     return (this.scripted.has(key) ? this.scripted.get(key) : this.scripted.get(method)) as T | undefined;
   }
 
+  /** A command with no method of its own here: what a test `given` it, or a rejection. */
+  protected override call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    const method = METHOD_OF.get(command);
+    if (!method) return Promise.reject({ code: "Internal", message: `Fixture: no command ${command}` } satisfies IpcError);
+    const values = Object.values(args);
+    return this.answer(method, values, () => {
+      const answer = this.scriptedAnswer<T>(method, values);
+      if (answer === undefined) throw { code: "Internal", message: `Fixture: nothing given for ${method}` } satisfies IpcError;
+      return answer;
+    });
+  }
+
   /** Calls of one method, for assertions. */
   callsOf(method: BackendMethod): FakeCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -411,7 +428,7 @@ export class FakeBackend implements Backend {
     };
   }
 
-  appInfo(): Promise<AppInfo> {
+  override appInfo(): Promise<AppInfo> {
     return this.answer("appInfo", [], () => {
       const { demo, email, password, backendUrl } = this.options;
       return {
@@ -425,7 +442,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  resumeSession(): Promise<SessionInfo | null> {
+  override resumeSession(): Promise<SessionInfo | null> {
     return this.answer("resumeSession", [], () => {
       if (!this.signedIn) return null;
       this.locked = this.options.resumeLocked;
@@ -433,7 +450,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  signIn(email: string, password: string): Promise<SignInStep> {
+  override signIn(email: string, password: string): Promise<SignInStep> {
     return this.answer("signIn", [email, password], (): SignInStep => {
       this.awaitingCode = false;
       this.locked = false;
@@ -460,7 +477,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  submitCode(code: string): Promise<SessionInfo> {
+  override submitCode(code: string): Promise<SessionInfo> {
     return this.answer("submitCode", [code], () => {
       if (!this.awaitingCode) {
         throw { code: "NotSignedIn", message: FAKE_MESSAGES.NotSignedIn } satisfies IpcError;
@@ -474,7 +491,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  signOut(): Promise<null> {
+  override signOut(): Promise<null> {
     return this.answer("signOut", [], () => {
       this.signedIn = false;
       this.awaitingCode = false;
@@ -491,11 +508,11 @@ export class FakeBackend implements Backend {
     }
   }
 
-  patientLists(): Promise<PatientList[]> {
+  override patientLists(): Promise<PatientList[]> {
     return this.answer("patientLists", [], () => this.lists.map(({ id, name }) => ({ id, name })));
   }
 
-  searchPatients(query: PatientQuery): Promise<PatientPage> {
+  override searchPatients(query: PatientQuery): Promise<PatientPage> {
     return this.answer("searchPatients", [{ ...query }], () => {
       const { listId, search, skip, limit } = query;
       if (!this.lists.some((l) => l.id === listId) || skip < 0 || limit < 1 || limit > 500) {
@@ -525,11 +542,11 @@ export class FakeBackend implements Backend {
     });
   }
 
-  preferences(): Promise<Preferences> {
+  override preferences(): Promise<Preferences> {
     return this.answer("preferences", [], () => ({ lastListId: this.lastListId, phoneRegion: "GB" }));
   }
 
-  setLastList(listId: string): Promise<null> {
+  override setLastList(listId: string): Promise<null> {
     return this.answer("setLastList", [listId], () => {
       if (!this.lists.some((l) => l.id === listId)) {
         throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
@@ -593,7 +610,7 @@ export class FakeBackend implements Backend {
     return { batchId, queued: recipients.length };
   }
 
-  inviteLanguages(): Promise<LanguageOption[]> {
+  override inviteLanguages(): Promise<LanguageOption[]> {
     // A fixed stub; the real list (and which texts are unchecked) comes from the core.
     return this.answer("inviteLanguages", [], () => [
       { language: "en", name: "English", nativeName: "English", checkedByNativeSpeaker: true, rightToLeft: false },
@@ -601,7 +618,7 @@ export class FakeBackend implements Backend {
     ]);
   }
 
-  prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
+  override prepareSmsInvite(draft: SmsInviteDraft): Promise<SmsCheck> {
     const args = [{ ...draft }];
     return this.answer("prepareSmsInvite", args, (): SmsCheck => {
       this.requireList(draft.listId);
@@ -614,25 +631,25 @@ export class FakeBackend implements Backend {
     });
   }
 
-  sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
+  override sendSmsInvite(draft: SmsInviteDraft): Promise<SendReceipt> {
     return this.answer("sendSmsInvite", [{ ...draft }], () => {
       this.requireList(draft.listId);
       return this.enqueue([draft.phone], { channel: "sms", display: draft.phone });
     });
   }
 
-  parseEmailRecipients(text: string): Promise<EmailChip[]> {
+  override parseEmailRecipients(text: string): Promise<EmailChip[]> {
     return this.answer("parseEmailRecipients", [text], () => this.scriptedAnswer<EmailChip[]>("parseEmailRecipients", [text]) ?? [fixtureChip(text)]);
   }
 
-  checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
+  override checkEmailInvites(listId: string, addresses: string[]): Promise<RecipientWarning[]> {
     return this.answer("checkEmailInvites", [listId, [...addresses]], () => {
       this.requireList(listId);
       return this.warningsFor(addresses);
     });
   }
 
-  sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
+  override sendEmailInvites(listId: string, addresses: string[]): Promise<SendReceipt> {
     return this.answer("sendEmailInvites", [listId, [...addresses]], () => {
       this.requireList(listId);
       const single = addresses.length === 1 ? { channel: "email" as const, display: addresses[0]! } : null;
@@ -655,18 +672,18 @@ export class FakeBackend implements Backend {
     return JSON.parse(JSON.stringify(preview)) as CsvPreview;
   }
 
-  pickCsv(listId: string): Promise<CsvPreview | null> {
+  override pickCsv(listId: string): Promise<CsvPreview | null> {
     return this.answer("pickCsv", [listId], () => {
       const file = this.pickCsvFile;
       return file === null ? null : this.readCsv(listId, file);
     });
   }
 
-  importCsv(listId: string, path: string): Promise<CsvPreview> {
+  override importCsv(listId: string, path: string): Promise<CsvPreview> {
     return this.answer("importCsv", [listId, path], () => this.readCsv(listId, path));
   }
 
-  saveCsvRejects(importId: string): Promise<string | null> {
+  override saveCsvRejects(importId: string): Promise<string | null> {
     return this.answer("saveCsvRejects", [importId], () => {
       const found = this.imports.get(importId);
       if (!found) throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
@@ -676,7 +693,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt> {
+  override sendImport(listId: string, importId: string, skip: string[]): Promise<SendReceipt> {
     return this.answer("sendImport", [listId, importId, [...skip]], () => {
       const found = this.imports.get(importId);
       if (!found || found.listId !== listId) {
@@ -696,7 +713,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome> {
+  override awaitBatch(batchId: string, timeoutMs: number): Promise<BatchOutcome> {
     return this.answer("awaitBatch", [batchId, timeoutMs], (): BatchOutcome => {
       const batch = this.batches.get(batchId);
       if (!batch) throw { code: "InvalidInput", message: FAKE_MESSAGES.InvalidInput } satisfies IpcError;
@@ -722,7 +739,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  outboxStatus(): Promise<OutboxStatus> {
+  override outboxStatus(): Promise<OutboxStatus> {
     return this.answer("outboxStatus", [], () => this.status());
   }
 
@@ -748,7 +765,7 @@ export class FakeBackend implements Backend {
   // ---- Outbox view, idle lock, settings -------------------------------------------------------
 
   /** Rows of this computer's outbox; invites sent from the dialogs show as queued until settled. */
-  outboxEntries(): Promise<OutboxEntry[]> {
+  override outboxEntries(): Promise<OutboxEntry[]> {
     return this.answer("outboxEntries", [], () => {
       const queued: OutboxEntry[] = [];
       const now = new Date().toISOString();
@@ -775,7 +792,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  retryOutbox(ids: string[]): Promise<number> {
+  override retryOutbox(ids: string[]): Promise<number> {
     return this.answer("retryOutbox", [[...ids]], () => {
       const n = this.outbox.retry(ids);
       this.emitOutbox();
@@ -784,7 +801,7 @@ export class FakeBackend implements Backend {
   }
 
   /** Rule-free stub: the fake never holds an invite itself; a test gives entries a `willSend`. */
-  sendOutboxNow(ids: string[]): Promise<number> {
+  override sendOutboxNow(ids: string[]): Promise<number> {
     return this.answer("sendOutboxNow", [[...ids]], () => {
       const n = this.outbox.release(ids);
       this.emitOutbox();
@@ -792,11 +809,11 @@ export class FakeBackend implements Backend {
     });
   }
 
-  sendBatchNow(batchId: string): Promise<number> {
+  override sendBatchNow(batchId: string): Promise<number> {
     return this.answer("sendBatchNow", [batchId], () => 0);
   }
 
-  discardOutbox(ids: string[]): Promise<number> {
+  override discardOutbox(ids: string[]): Promise<number> {
     return this.answer("discardOutbox", [[...ids]], () => {
       let n = this.outbox.discard(ids);
       for (const id of ids) {
@@ -817,7 +834,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  discardUnsent(): Promise<number> {
+  override discardUnsent(): Promise<number> {
     return this.answer("discardUnsent", [], () => {
       let n = this.outbox.discardUnsent() + this.waitingAtStart;
       this.waitingAtStart = 0;
@@ -830,7 +847,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  syncNow(): Promise<null> {
+  override syncNow(): Promise<null> {
     return this.answer("syncNow", [], () => {
       if (this.options.offline) throw { code: "Offline", message: FAKE_MESSAGES.Offline } satisfies IpcError;
       if (!this.outbox.paused) {
@@ -841,14 +858,14 @@ export class FakeBackend implements Backend {
     });
   }
 
-  lock(): Promise<null> {
+  override lock(): Promise<null> {
     return this.answer("lock", [], () => {
       this.locked = true;
       return null;
     });
   }
 
-  unlock(password: string): Promise<null> {
+  override unlock(password: string): Promise<null> {
     return this.answer("unlock", ["••••"], () => {
       if (password !== this.options.password) {
         throw { code: "BadCredentials", message: FAKE_SYNC_MESSAGES.wrongPassword } satisfies IpcError;
@@ -858,11 +875,11 @@ export class FakeBackend implements Backend {
     });
   }
 
-  settings(): Promise<Settings> {
+  override settings(): Promise<Settings> {
     return this.answer("settings", [], () => this.outbox.settings(this.options.backendUrl, this.options.demo));
   }
 
-  setSetting(key: string, value: string | null): Promise<Settings> {
+  override setSetting(key: string, value: string | null): Promise<Settings> {
     return this.answer("setSetting", [key, value], () => {
       this.outbox.setSetting(key, value);
       return this.outbox.settings(this.options.backendUrl, this.options.demo);
@@ -871,7 +888,7 @@ export class FakeBackend implements Backend {
 
   // ---- Pending invites and support ------------------------------------------------------------
 
-  pendingInvites(listId: string): Promise<PendingPage> {
+  override pendingInvites(listId: string): Promise<PendingPage> {
     return this.answer("pendingInvites", [listId], (): PendingPage => {
       this.requireList(listId);
       const offline = this.options.offline;
@@ -879,14 +896,14 @@ export class FakeBackend implements Backend {
     });
   }
 
-  invitedPatients(listId: string, search: string): Promise<InvitedPatient[]> {
+  override invitedPatients(listId: string, search: string): Promise<InvitedPatient[]> {
     return this.answer("invitedPatients", [listId, search], () => {
       this.requireList(listId);
       return this.invitees.list(listId, this.pending.list(listId), search);
     });
   }
 
-  resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+  override resendInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return this.answer("resendInvites", [listId, [...ids]], () => {
       this.requireList(listId);
       const receipt = this.pending.act("resend", listId, ids, this.options.offline);
@@ -895,7 +912,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
+  override revokeInvites(listId: string, ids: string[]): Promise<ActionReceipt> {
     return this.answer("revokeInvites", [listId, [...ids]], () => {
       this.requireList(listId);
       const receipt = this.pending.act("revoke", listId, ids, this.options.offline);
@@ -905,14 +922,14 @@ export class FakeBackend implements Backend {
   }
 
   /** A fixed picture (a filled square): the real code comes from the Rust side. */
-  signUpCode(listId: string, invitationId: string): Promise<SignUpCode> {
+  override signUpCode(listId: string, invitationId: string): Promise<SignUpCode> {
     return this.answer("signUpCode", [listId, invitationId], () => {
       this.requireList(listId);
       return { patientName: "Test Patient", size: 3, path: "M1 1h1v1h-1z", shownForSeconds: 120 };
     });
   }
 
-  exportPending(listId: string, ids: string[]): Promise<string | null> {
+  override exportPending(listId: string, ids: string[]): Promise<string | null> {
     return this.answer("exportPending", [listId, [...ids]], () => {
       this.requireList(listId);
       if (this.savePendingFolder === null) return null;
@@ -920,7 +937,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  supportDiagnostics(): Promise<Diagnostics> {
+  override supportDiagnostics(): Promise<Diagnostics> {
     return this.answer("supportDiagnostics", [], (): Diagnostics => {
       const { backendUrl, demo, offline } = this.options;
       const text = [
@@ -935,7 +952,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  contactSupport(): Promise<null> {
+  override contactSupport(): Promise<null> {
     return this.answer("contactSupport", [], () => {
       this.supportEmails += 1;
       return null;

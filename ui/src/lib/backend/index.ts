@@ -2,6 +2,7 @@
 // or the in-memory fake in tests and in a plain browser) and never import @tauri-apps/* themselves
 // (eslint.config.js enforces that).
 import type { Backend, BackendEvent, BackendMethod, Unsubscribe } from "./contract";
+import { COMMAND_NAMES } from "./bindings/BackendCommands";
 import { isSessionLost, toIpcError, type IpcError } from "./errors";
 
 export type { ActionReceipt } from "./bindings/ActionReceipt";
@@ -66,55 +67,12 @@ export type {
   Unsubscribe,
 } from "./contract";
 
-/** Every command name, checked against the interface so a new command cannot be forgotten. */
-const METHODS: Record<BackendMethod, true> = {
-  appInfo: true,
-  resumeSession: true,
-  signIn: true,
-  submitCode: true,
-  signOut: true,
-  patientLists: true,
-  searchPatients: true,
-  preferences: true,
-  setLastList: true,
-  inviteLanguages: true,
-  prepareSmsInvite: true,
-  sendSmsInvite: true,
-  parseEmailRecipients: true,
-  checkEmailInvites: true,
-  sendEmailInvites: true,
-  pickCsv: true,
-  importCsv: true,
-  saveCsvRejects: true,
-  sendImport: true,
-  awaitBatch: true,
-  outboxStatus: true,
-  outboxEntries: true,
-  retryOutbox: true,
-  sendOutboxNow: true,
-  sendBatchNow: true,
-  discardOutbox: true,
-  discardUnsent: true,
-  syncNow: true,
-  lock: true,
-  unlock: true,
-  settings: true,
-  setSetting: true,
-  pendingInvites: true,
-  invitedPatients: true,
-  resendInvites: true,
-  revokeInvites: true,
-  signUpCode: true,
-  exportPending: true,
-  supportDiagnostics: true,
-  contactSupport: true,
-};
 const EVENTS: Record<BackendEvent, true> = {
   onOutboxChanged: true,
   onCsvProgress: true,
   onFileDrag: true,
 };
-export const BACKEND_METHODS = Object.keys(METHODS) as BackendMethod[];
+export const BACKEND_METHODS = Object.keys(COMMAND_NAMES) as BackendMethod[];
 export const BACKEND_EVENTS = Object.keys(EVENTS) as BackendEvent[];
 
 /**
