@@ -1,8 +1,8 @@
 // The app's IPC commands, listed once; a new command is its function and a line here. From this
 // list `build.rs` generates the permissions (`allow-<command>`) and the window's grant of exactly
 // these (`capabilities/commands.json`), `lib.rs` makes the invoke handler, and a test writes the
-// UI's typed bindings (`ui/src/lib/backend/bindings/BackendCommands.ts`, from each function's
-// signature and doc comment; see `command_bindings.rs`).
+// UI's typed bindings (`ui/src/lib/backend/bindings/BackendMethods.ts`, from each function's
+// signature and doc comment; see `ui_bindings.rs`).
 
 /// Calls `$then!` with every command as `module::function`.
 macro_rules! with_commands {
@@ -60,7 +60,7 @@ macro_rules! command_names {
     };
 }
 
-/// Every command as `(module, function)`, for the UI's bindings (`command_bindings.rs`).
+/// Every command as `(module, function)`, for the UI's bindings (`ui_bindings.rs`).
 #[cfg(test)]
 macro_rules! command_paths {
     ($($module:ident :: $command:ident),* $(,)?) => {

@@ -14,7 +14,7 @@ use huma_core::invite::types::{
     SmsInviteDraft,
 };
 use huma_core::support::noting;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::{file_dialog, preferences};
 
@@ -119,9 +119,7 @@ async fn import<R: Runtime>(
     path: PathBuf,
 ) -> AppResult<CsvPreview> {
     let emitter = handle.clone();
-    let progress = move |p| {
-        let _ = emitter.emit(crate::events::CSV_PROGRESS, p);
-    };
+    let progress = move |p| crate::events::CSV_PROGRESS.emit(&emitter, p);
     app.import_csv(list_id, path, region(handle)?, progress)
         .await
 }

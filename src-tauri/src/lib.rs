@@ -4,8 +4,6 @@
 #[macro_use]
 mod command_list;
 mod backend;
-#[cfg(test)]
-mod command_bindings;
 mod commands;
 #[cfg(feature = "dev-host")]
 pub mod dev_host;
@@ -16,6 +14,8 @@ mod outbox_commands;
 mod pending_commands;
 mod preferences;
 mod settings_commands;
+#[cfg(test)]
+mod ui_bindings;
 mod window_state;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use huma_core::app::ClinicianApp;
 use huma_core::error::AppResult;
 use huma_core::support::noting;
 use huma_core::sync::OutboxEntry;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
 
@@ -61,7 +61,7 @@ pub fn forward_outbox_changes<R: Runtime>(handle: &AppHandle<R>, app: &Clinician
     tauri::async_runtime::spawn(async move {
         while changes.changed().await.is_ok() {
             let status = changes.borrow_and_update().clone();
-            let _ = events.emit(crate::events::OUTBOX_CHANGED, status);
+            crate::events::OUTBOX_CHANGED.emit(&events, status);
         }
     });
     let mut deliveries = app.subscribe_deliveries();

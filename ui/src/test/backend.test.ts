@@ -10,7 +10,7 @@ import {
   withSessionGuard,
   type Backend,
 } from "../lib/backend";
-import { COMMAND_NAMES, CommandMethods } from "../lib/backend/bindings/BackendCommands";
+import { BackendMethods, COMMAND_NAMES } from "../lib/backend/bindings/BackendMethods";
 import { FakeBackend, fakeNhsNumber } from "../lib/backend/fake";
 
 describe("toIpcError", () => {
@@ -92,7 +92,7 @@ describe("withSessionGuard", () => {
     const capability = JSON.parse(capabilityFile) as { permissions: string[] };
     const granted = capability.permissions.map((p) => p.replace(/^allow-/, "").replaceAll("-", "_")).sort();
     expect([...BACKEND_METHODS].map((m) => COMMAND_NAMES[m]).sort()).toEqual(granted);
-    const bindings = readFileSync("src/lib/backend/bindings/BackendCommands.ts", "utf8");
+    const bindings = readFileSync("src/lib/backend/bindings/BackendMethods.ts", "utf8");
     const called = [...bindings.matchAll(/this\.call\("([a-z_]+)"/g)].map((m) => m[1]).sort();
     expect(called).toEqual(granted);
   });
@@ -100,7 +100,7 @@ describe("withSessionGuard", () => {
   it("answers a command it has no method for with what a test gave it, and refuses it otherwise", async () => {
     const fake = new FakeBackend();
     // The generated method, as a command added in Rust reaches the fake before the fake has its own.
-    const generated = () => CommandMethods.prototype.supportDiagnostics.call(fake);
+    const generated = () => BackendMethods.prototype.supportDiagnostics.call(fake);
     await expect(generated()).rejects.toMatchObject({ code: "Internal", message: "Fixture: nothing given for supportDiagnostics" });
     const given = { text: "Fixture: diagnostics" } as never;
     fake.given("supportDiagnostics", given);

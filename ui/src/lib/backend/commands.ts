@@ -1,9 +1,7 @@
-// The real Backend: every command (the generated `CommandMethods`) and every event, over a
+// The real Backend: every command and event (the generated `BackendMethods`), over a
 // Transport (Tauri's IPC in the app, HTTP to the development host in a browser). No rule lives
 // here: the core decides, this only carries.
-import { CommandMethods } from "./bindings/BackendCommands";
-import type { CsvProgress } from "./bindings/CsvProgress";
-import type { OutboxStatus } from "./bindings/OutboxStatus";
+import { BackendMethods } from "./bindings/BackendMethods";
 import type { Backend, FileDragEvent, Unsubscribe } from "./contract";
 import { toIpcError } from "./errors";
 import type { Transport, Unlisten } from "./transport";
@@ -33,7 +31,7 @@ export function subscribe(what: string, register: () => Promise<Unlisten>): Unsu
   };
 }
 
-export class CommandBackend extends CommandMethods implements Backend {
+export class CommandBackend extends BackendMethods implements Backend {
   constructor(private readonly transport: Transport) {
     super();
   }
@@ -51,11 +49,8 @@ export class CommandBackend extends CommandMethods implements Backend {
     }
   }
 
-  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {
-    return subscribe("outbox-changed", () => this.transport.listen<OutboxStatus>("outbox-changed", handler));
-  }
-  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe {
-    return subscribe("csv-progress", () => this.transport.listen<CsvProgress>("csv-progress", handler));
+  protected listen<T>(event: string, handler: (payload: T) => void): Unsubscribe {
+    return subscribe(event, () => this.transport.listen<T>(event, handler));
   }
   onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {
     return subscribe("file drag-and-drop", () => this.transport.onFileDrag(handler));

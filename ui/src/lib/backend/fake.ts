@@ -6,7 +6,7 @@
 // and paged, an outbox whose batches settle as sent (or stay queued while `offline`), and the
 // `outbox-changed` / `csv-progress` events. A command it has no method for answers what a test
 // `given` it, or rejects: a new command needs nothing here.
-import { COMMAND_NAMES, CommandMethods } from "./bindings/BackendCommands";
+import { BackendMethods, COMMAND_NAMES, EVENT_NAMES } from "./bindings/BackendMethods";
 import type { Backend, BackendMethod, FileDragEvent, Unsubscribe } from "./contract";
 import type { ActionReceipt } from "./bindings/ActionReceipt";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -248,7 +248,7 @@ interface FakeImport {
 /** Each command's method. */
 const METHOD_OF = new Map(Object.entries(COMMAND_NAMES).map(([method, command]) => [command, method as BackendMethod]));
 
-export class FakeBackend extends CommandMethods implements Backend {
+export class FakeBackend extends BackendMethods implements Backend {
   readonly options: Required<
     Omit<FakeOptions, "failures" | "lists" | "backendUrl" | "alreadyInvited" | "alreadyPatients" | "refused" | "outboxWaiting" | "sync">
   > & {
@@ -280,8 +280,8 @@ export class FakeBackend extends CommandMethods implements Backend {
   private imports = new Map<string, FakeImport>();
   private waitingAtStart: number;
   private nextId = 1;
-  private outboxListeners = new Set<(status: OutboxStatus) => void>();
-  private csvListeners = new Set<(progress: CsvProgress) => void>();
+  /** Subscribers per event name (`outbox-changed`, `csv-progress`). */
+  private listeners = new Map<string, Set<(payload: never) => void>>();
   private dragListeners = new Set<(event: FileDragEvent) => void>();
   /** Pending invitations per list (see fake-pending.ts); tests can `pending.set(listId, invites)`. */
   readonly pending = new FakePending(() => `${this.options.clinician.givenName} ${this.options.clinician.familyName}`);
@@ -964,11 +964,11 @@ export class FakeBackend extends CommandMethods implements Backend {
   /** Emit `outbox-changed`: the current status, with any fields given replaced. */
   emitOutbox(status: Partial<OutboxStatus> = {}): void {
     const full = { ...this.status(), ...status };
-    for (const handler of [...this.outboxListeners]) handler({ ...full });
+    this.emit<OutboxStatus>(EVENT_NAMES.onOutboxChanged, { ...full });
   }
 
   emitCsvProgress(progress: CsvProgress): void {
-    for (const handler of [...this.csvListeners]) handler({ ...progress });
+    this.emit<CsvProgress>(EVENT_NAMES.onCsvProgress, { ...progress });
   }
 
   /** Files dragged over the window (as Tauri's webview reports them). */
@@ -987,7 +987,8 @@ export class FakeBackend extends CommandMethods implements Backend {
 
   /** Active subscriptions per event, for leak assertions. */
   listenerCount(): { outbox: number; csv: number; drag: number } {
-    return { outbox: this.outboxListeners.size, csv: this.csvListeners.size, drag: this.dragListeners.size };
+    const count = (event: string) => this.listeners.get(event)?.size ?? 0;
+    return { outbox: count(EVENT_NAMES.onOutboxChanged), csv: count(EVENT_NAMES.onCsvProgress), drag: this.dragListeners.size };
   }
 
   private static subscribe<T>(set: Set<(value: T) => void>, handler: (value: T) => void): Unsubscribe {
@@ -999,12 +1000,19 @@ export class FakeBackend extends CommandMethods implements Backend {
     };
   }
 
-  onOutboxChanged(handler: (status: OutboxStatus) => void): Unsubscribe {
-    return FakeBackend.subscribe(this.outboxListeners, handler);
+  /** Every app event: the generated subscriptions (`onOutboxChanged`, …) come here. */
+  protected override listen<T>(event: string, handler: (payload: T) => void): Unsubscribe {
+    let set = this.listeners.get(event) as Set<(payload: T) => void> | undefined;
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set as Set<(payload: never) => void>);
+    }
+    return FakeBackend.subscribe(set, handler);
   }
 
-  onCsvProgress(handler: (progress: CsvProgress) => void): Unsubscribe {
-    return FakeBackend.subscribe(this.csvListeners, handler);
+  private emit<T>(event: string, payload: T): void {
+    const set = this.listeners.get(event) as Set<(payload: T) => void> | undefined;
+    for (const handler of [...(set ?? [])]) handler(payload);
   }
 
   onFileDrag(handler: (event: FileDragEvent) => void): Unsubscribe {

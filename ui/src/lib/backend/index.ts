@@ -2,7 +2,7 @@
 // or the in-memory fake in tests and in a plain browser) and never import @tauri-apps/* themselves
 // (eslint.config.js enforces that).
 import type { Backend, BackendEvent, BackendMethod, Unsubscribe } from "./contract";
-import { COMMAND_NAMES } from "./bindings/BackendCommands";
+import { COMMAND_NAMES, EVENT_NAMES } from "./bindings/BackendMethods";
 import { isSessionLost, toIpcError, type IpcError } from "./errors";
 
 export type { ActionReceipt } from "./bindings/ActionReceipt";
@@ -58,6 +58,7 @@ export type { TokenStorage } from "./bindings/TokenStorage";
 export type { WarningKind } from "./bindings/WarningKind";
 export { INTERNAL_MESSAGE, isIpcError, isSessionLost, toIpcError, type ErrorCode, type IpcError } from "./errors";
 export type {
+  AppEvents,
   Backend,
   BackendCommands,
   BackendEvent,
@@ -67,13 +68,8 @@ export type {
   Unsubscribe,
 } from "./contract";
 
-const EVENTS: Record<BackendEvent, true> = {
-  onOutboxChanged: true,
-  onCsvProgress: true,
-  onFileDrag: true,
-};
 export const BACKEND_METHODS = Object.keys(COMMAND_NAMES) as BackendMethod[];
-export const BACKEND_EVENTS = Object.keys(EVENTS) as BackendEvent[];
+export const BACKEND_EVENTS: BackendEvent[] = [...(Object.keys(EVENT_NAMES) as BackendEvent[]), "onFileDrag"];
 
 /**
  * Wraps a Backend so that `NotSignedIn` / `SessionExpired` from any call reaches `onSessionLost`

@@ -1,9 +1,10 @@
-// Written by `cargo test -p huma-clinician command_bindings` from src-tauri/src/command_list.rs and
-// each command's signature and doc comment. Do not edit: change the command in Rust.
+// Written by `cargo test -p huma-clinician ui_bindings` from src-tauri/src/command_list.rs, each
+// command's signature and doc comment, and src-tauri/src/events.rs. Do not edit: change the Rust.
 import type { ActionReceipt } from "./ActionReceipt";
 import type { AppInfo } from "./AppInfo";
 import type { BatchOutcome } from "./BatchOutcome";
 import type { CsvPreview } from "./CsvPreview";
+import type { CsvProgress } from "./CsvProgress";
 import type { Diagnostics } from "./Diagnostics";
 import type { EmailChip } from "./EmailChip";
 import type { InvitedPatient } from "./InvitedPatient";
@@ -23,6 +24,9 @@ import type { SignInStep } from "./SignInStep";
 import type { SignUpCode } from "./SignUpCode";
 import type { SmsCheck } from "./SmsCheck";
 import type { SmsInviteDraft } from "./SmsInviteDraft";
+
+/** Stops a subscription. Safe to call more than once. */
+export type Unsubscribe = () => void;
 
 /** One method per command of the app. Every method rejects only with an `IpcError`. */
 export interface BackendCommands {
@@ -152,9 +156,27 @@ export const COMMAND_NAMES: Record<keyof BackendCommands, string> = {
   contactSupport: "contact_support",
 };
 
-/** Every command over one `call`, which sends a command with its arguments. */
-export abstract class CommandMethods implements BackendCommands {
+/** One subscription per event of the app; handlers never throw across the boundary. */
+export interface AppEvents {
+  /** `outbox-changed`: The outbox's counts and state changed. */
+  onOutboxChanged(handler: (payload: OutboxStatus) => void): Unsubscribe;
+  /** `csv-progress`: A CSV file is being read (while `pick_csv` / `import_csv` run). */
+  onCsvProgress(handler: (payload: CsvProgress) => void): Unsubscribe;
+}
+
+/** Each subscription's event. */
+export const EVENT_NAMES: Record<keyof AppEvents, string> = {
+  onOutboxChanged: "outbox-changed",
+  onCsvProgress: "csv-progress",
+};
+
+/**
+ * Every command over one `call`, which sends a command with its arguments, and every event over
+ * one `listen`, which subscribes to an event's payloads.
+ */
+export abstract class BackendMethods implements BackendCommands, AppEvents {
   protected abstract call<T>(command: string, args?: Record<string, unknown>): Promise<T>;
+  protected abstract listen<T>(event: string, handler: (payload: T) => void): Unsubscribe;
   appInfo(): Promise<AppInfo> {
     return this.call("app_info");
   }
@@ -274,5 +296,11 @@ export abstract class CommandMethods implements BackendCommands {
   }
   contactSupport(): Promise<null> {
     return this.call("contact_support");
+  }
+  onOutboxChanged(handler: (payload: OutboxStatus) => void): Unsubscribe {
+    return this.listen("outbox-changed", handler);
+  }
+  onCsvProgress(handler: (payload: CsvProgress) => void): Unsubscribe {
+    return this.listen("csv-progress", handler);
   }
 }
