@@ -116,10 +116,11 @@ trap - EXIT
 grep -E "^==> windows|built in" target/windows-build.log
 scripts/windows_tests.sh test
 
-step "Generated TypeScript bindings are committed and current"
-if [ -n "$(git status --porcelain -- ui/src/lib/backend/bindings)" ]; then
-  git status --porcelain -- ui/src/lib/backend/bindings
-  echo "The UI bindings drifted from the Rust types: commit ui/src/lib/backend/bindings" >&2
+step "Generated files are committed and current (the UI's bindings, the commands' capability)"
+generated=(ui/src/lib/backend/bindings src-tauri/capabilities)
+if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
+  git status --porcelain -- "${generated[@]}"
+  echo "Generated files drifted from the Rust declarations: commit ${generated[*]}" >&2
   exit 1
 fi
 

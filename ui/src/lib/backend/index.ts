@@ -108,7 +108,7 @@ export function inTauri(win: unknown = globalThis): boolean {
 
 /**
  * The Backend for this window: Tauri IPC inside the app, otherwise the development host over HTTP
- * (`npm run dev` in a plain browser proxies to it; see docs/DEVELOPMENT.md). Both run the real core.
+ * (`npm run dev` in a plain browser proxies to it; see the README). Both run the real core.
  * Loaded lazily, so each build runs only its own transport.
  */
 export async function loadBackend(): Promise<Backend> {

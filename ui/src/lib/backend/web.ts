@@ -1,5 +1,5 @@
 // The transport in a plain browser: the app's commands over HTTP to the development host
-// (`huma-clinician-dev-host`, the real core with its embedded sandbox; see docs/DEVELOPMENT.md), and
+// (`huma-clinician-dev-host`, the real core with its embedded sandbox; see the README), and
 // its events as server-sent events. `npm run dev` proxies both to it; the UI's behaviour tests
 // call it directly. Nothing here decides anything: it carries what the core says.
 import { CommandBackend } from "./commands";
