@@ -1,11 +1,9 @@
 //! The invitation lifecycle on a moved sandbox clock: expiry, the chaser, resend and its limit,
 //! revocation one by one and in bulk, and delivery status with the failure knob.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::invites::{instant, invite, DAY};
-use common::{assert_error, start, Env};
+use crate::common;
+use crate::common::invites::{instant, invite, DAY};
+use crate::common::{assert_error, start, Env};
 use serde_json::{json, Value};
 
 const REMINDER: &str = "INVITATION_REMINDER";

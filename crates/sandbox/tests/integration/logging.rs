@@ -1,13 +1,11 @@
 //! The sandbox's logs never carry tokens, passwords, codes (SMS or invitation), phone numbers,
 //! emails, names or ids.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{start, DEMO_PHONE};
+use crate::common::{start, DEMO_PHONE};
 use huma_sandbox::{DEMO_EMAIL, DEMO_PASSWORD};
 use serde_json::json;
 

@@ -1,10 +1,7 @@
 //! The sandbox surface: demo account, message log (JSON and HTML), clock, health, fallbacks,
 //! persistence and shutdown.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{assert_error, start, start_with, DEMO_PHONE};
+use crate::common::{assert_error, start, start_with, DEMO_PHONE};
 use huma_sandbox::{Sandbox, SandboxConfig, CLIENT_ID, DEMO_EMAIL, DEMO_PASSWORD, PROJECT_ID};
 use serde_json::{json, Value};
 

@@ -1,13 +1,11 @@
 //! Invitations: sending by SMS and email, the pending listing, expiry, and patient sign-up through
 //! the page and through Huma's JSON `signup`.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common;
 use std::collections::HashSet;
 
-use common::invites::REVOKE;
-use common::{assert_error, start, Env};
+use crate::common::invites::REVOKE;
+use crate::common::{assert_error, start, Env};
 use huma_sandbox::nhs;
 use serde_json::{json, Value};
 

@@ -1,12 +1,9 @@
 //! Huma's request limit seen from a real HTTP client: a fixed one-minute window on the sandbox
 //! clock, 429 with an HTML page and no Retry-After past it, nothing done for a refused request, and
 //! the sandbox's own routes never limited.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::invites::{invite, SEND};
-use common::{start_with, Env};
+use crate::common::invites::{invite, SEND};
+use crate::common::{start_with, Env};
 use huma_sandbox::SandboxConfig;
 use serde_json::{json, Value};
 

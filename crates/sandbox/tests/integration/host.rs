@@ -1,10 +1,7 @@
 //! The sandbox answers only requests addressed to a loopback name (a web page rebinding its own
 //! domain to 127.0.0.1 is refused), and its redirect route answers 307 without acting.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{assert_error, http_client, start, DEMO_PHONE};
+use crate::common::{assert_error, http_client, start, DEMO_PHONE};
 use reqwest::header::{ACCEPT, HOST, LOCATION};
 use serde_json::Value;
 

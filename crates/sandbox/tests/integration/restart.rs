@@ -1,14 +1,12 @@
 //! A sandbox stopped and started again on the same port with the same database file carries on:
 //! its invitations, messages, clock and delivery knob, and the work still scheduled.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::invites::{invite, DAY};
-use common::Env;
+use crate::common::invites::{invite, DAY};
+use crate::common::Env;
 use huma_sandbox::Sandbox;
 use serde_json::{json, Value};
 

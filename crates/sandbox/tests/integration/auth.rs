@@ -1,9 +1,7 @@
 //! Sign-in, the SMS second factor, refresh, idle timeout, expiry and sign-out, over HTTP.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{assert_error, start, start_with, Env, Session, DEMO_PHONE, USER_AGENT};
+use crate::common;
+use crate::common::{assert_error, start, start_with, Env, Session, DEMO_PHONE, USER_AGENT};
 use huma_sandbox::{Quirks, SandboxConfig, DEMO_EMAIL, DEMO_PASSWORD, NO_MFA_EMAIL};
 use serde_json::{json, Value};
 

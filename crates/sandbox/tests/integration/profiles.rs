@@ -1,11 +1,8 @@
 //! Patient lists and the profiles listing: scope checks, search, paging, sorting, determinism.
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::collections::HashSet;
 
-use common::{assert_error, start, start_with, Env};
+use crate::common::{assert_error, start, start_with, Env};
 use huma_sandbox::{nhs, SandboxConfig};
 use serde_json::{json, Value};
 

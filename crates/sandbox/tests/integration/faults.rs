@@ -1,13 +1,11 @@
 //! Fault injection seen from a real HTTP client: errors, latency, 429 with Retry-After, and
 //! connections dropped before acting or after committing.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::invites::{invite, SEND};
-use common::{assert_error, start, Env};
+use crate::common::invites::{invite, SEND};
+use crate::common::{assert_error, start, Env};
 use serde_json::{json, Value};
 
 /// Sam's token and list, signed in before any fault is set.
