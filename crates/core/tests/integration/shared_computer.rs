@@ -84,9 +84,9 @@ async fn one_clinicians_queue_is_never_seen_or_sent_by_the_next() -> TestResult 
         .is_err());
     app.sign_out().await?;
 
-    // A signs back in: A's invites go out, once each, with A's token.
+    // A signs back in: A's invites go out, once each, with A's token. (No count of what waits
+    // here: signing in wakes the sync task, which may already have sent them.)
     app.sign_in(huma_sandbox::NO_MFA_EMAIL, &password).await?;
-    assert_eq!(app.outbox_status().await?.waiting, 2);
     app.sync_now();
     let outcome = app.await_batch(&a_batch, Duration::from_secs(20)).await?;
     assert_eq!((outcome.sent, outcome.queued), (2, 0), "{outcome:?}");
