@@ -13,9 +13,9 @@ use huma_core::invite::types::{
     BatchOutcome, CsvPreview, EmailChip, OutboxStatus, RecipientWarning, SendReceipt, SmsCheck,
     SmsInviteDraft,
 };
-use huma_core::support::noting;
 use tauri::{AppHandle, Runtime, State};
 
+use crate::command_error::CommandResult;
 use crate::{file_dialog, preferences};
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
@@ -41,8 +41,8 @@ pub async fn prepare_sms_invite<R: Runtime>(
     handle: AppHandle<R>,
     app: App<'_>,
     draft: SmsInviteDraft,
-) -> AppResult<SmsCheck> {
-    noting(app.prepare_sms_invite(&draft, &region(&handle)?).await)
+) -> CommandResult<SmsCheck> {
+    Ok(app.prepare_sms_invite(&draft, &region(&handle)?).await?)
 }
 
 /// Writes the invite to the outbox (never waits for the network).
@@ -51,17 +51,17 @@ pub async fn send_sms_invite<R: Runtime>(
     handle: AppHandle<R>,
     app: App<'_>,
     draft: SmsInviteDraft,
-) -> AppResult<SendReceipt> {
-    noting(app.send_sms_invite(&draft, &region(&handle)?).await)
+) -> CommandResult<SendReceipt> {
+    Ok(app.send_sms_invite(&draft, &region(&handle)?).await?)
 }
 
 /// A typed or pasted string → chips (invalid ones carry `error`).
 #[tauri::command]
-pub fn parse_email_recipients(text: String) -> AppResult<Vec<EmailChip>> {
+pub fn parse_email_recipients(text: String) -> CommandResult<Vec<EmailChip>> {
     if text.chars().count() > MAX_PASTE_CHARS {
         return Err(AppError::invalid_input(format!(
             "That paste is too long; paste at most {MAX_PASTE_CHARS} characters, or import a CSV file."
-        )));
+        )).into());
     }
     Ok(parse_recipients(&text))
 }
@@ -72,8 +72,8 @@ pub async fn check_email_invites(
     app: App<'_>,
     list_id: String,
     addresses: Vec<String>,
-) -> AppResult<Vec<RecipientWarning>> {
-    noting(app.check_email_invites(&list_id, &addresses).await)
+) -> CommandResult<Vec<RecipientWarning>> {
+    Ok(app.check_email_invites(&list_id, &addresses).await?)
 }
 
 #[tauri::command]
@@ -81,8 +81,8 @@ pub async fn send_email_invites(
     app: App<'_>,
     list_id: String,
     addresses: Vec<String>,
-) -> AppResult<SendReceipt> {
-    noting(app.send_email_invites(&list_id, &addresses).await)
+) -> CommandResult<SendReceipt> {
+    Ok(app.send_email_invites(&list_id, &addresses).await?)
 }
 
 /// The native file chooser, then the file read; none when the clinician cancelled.
@@ -91,11 +91,11 @@ pub async fn pick_csv<R: Runtime>(
     handle: AppHandle<R>,
     app: App<'_>,
     list_id: String,
-) -> AppResult<Option<CsvPreview>> {
+) -> CommandResult<Option<CsvPreview>> {
     let Some(path) = file_dialog::pick_csv(&handle).await? else {
         return Ok(None);
     };
-    noting(import(&handle, &app, &list_id, path).await).map(Some)
+    Ok(Some(import(&handle, &app, &list_id, path).await?))
 }
 
 /// A file dropped on the window: only one the operating system reported as dropped (see
@@ -107,9 +107,9 @@ pub async fn import_csv<R: Runtime>(
     dropped: State<'_, DroppedFiles>,
     list_id: String,
     path: PathBuf,
-) -> AppResult<CsvPreview> {
-    let path = noting(dropped.take(&path))?;
-    noting(import(&handle, &app, &list_id, path).await)
+) -> CommandResult<CsvPreview> {
+    let path = dropped.take(&path)?;
+    Ok(import(&handle, &app, &list_id, path).await?)
 }
 
 async fn import<R: Runtime>(
@@ -130,7 +130,7 @@ pub async fn save_csv_rejects<R: Runtime>(
     handle: AppHandle<R>,
     app: App<'_>,
     import_id: String,
-) -> AppResult<Option<String>> {
+) -> CommandResult<Option<String>> {
     let csv = app.csv_rejects(&import_id)?;
     let Some(path) = file_dialog::save_csv(&handle, "rejected-rows.csv").await? else {
         return Ok(None);
@@ -154,8 +154,8 @@ pub async fn send_import(
     list_id: String,
     import_id: String,
     skip: Vec<String>,
-) -> AppResult<SendReceipt> {
-    noting(app.send_import(&list_id, &import_id, &skip).await)
+) -> CommandResult<SendReceipt> {
+    Ok(app.send_import(&list_id, &import_id, &skip).await?)
 }
 
 /// Waits up to `timeout_ms` for the server; `queued > 0` in the answer means still waiting.
@@ -164,12 +164,12 @@ pub async fn await_batch(
     app: App<'_>,
     batch_id: String,
     timeout_ms: u64,
-) -> AppResult<BatchOutcome> {
+) -> CommandResult<BatchOutcome> {
     let timeout = Duration::from_millis(timeout_ms).min(MAX_AWAIT);
-    app.await_batch(&batch_id, timeout).await
+    Ok(app.await_batch(&batch_id, timeout).await?)
 }
 
 #[tauri::command]
-pub async fn outbox_status(app: App<'_>) -> AppResult<OutboxStatus> {
-    app.outbox_status().await
+pub async fn outbox_status(app: App<'_>) -> CommandResult<OutboxStatus> {
+    Ok(app.outbox_status().await?)
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod command_list;
 mod backend;
+mod command_error;
 mod commands;
 #[cfg(feature = "dev-host")]
 pub mod dev_host;

@@ -4,47 +4,47 @@
 use std::sync::Arc;
 
 use huma_core::app::ClinicianApp;
-use huma_core::error::AppResult;
-use huma_core::support::noting;
 use huma_core::sync::OutboxEntry;
 use tauri::{AppHandle, Runtime, State};
+
+use crate::command_error::CommandResult;
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
 
 /// Everything not sent, plus what was sent in the last 24 hours.
 #[tauri::command]
-pub async fn outbox_entries(app: App<'_>) -> AppResult<Vec<OutboxEntry>> {
-    app.outbox_entries().await
+pub async fn outbox_entries(app: App<'_>) -> CommandResult<Vec<OutboxEntry>> {
+    Ok(app.outbox_entries().await?)
 }
 
 /// Needs-attention / rejected rows back to the queue; how many.
 #[tauri::command]
-pub async fn retry_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
-    noting(app.retry_outbox(&ids).await)
+pub async fn retry_outbox(app: App<'_>, ids: Vec<String>) -> CommandResult<u32> {
+    Ok(app.retry_outbox(&ids).await?)
 }
 
 /// "Send now" on rows held for the sending hours; how many.
 #[tauri::command]
-pub async fn send_outbox_now(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
-    noting(app.send_outbox_now(&ids).await)
+pub async fn send_outbox_now(app: App<'_>, ids: Vec<String>) -> CommandResult<u32> {
+    Ok(app.send_outbox_now(&ids).await?)
 }
 
 /// "Send now" on the notice after Send: the batch's held invites; how many.
 #[tauri::command]
-pub async fn send_batch_now(app: App<'_>, batch_id: String) -> AppResult<u32> {
-    noting(app.send_batch_now(&batch_id).await)
+pub async fn send_batch_now(app: App<'_>, batch_id: String) -> CommandResult<u32> {
+    Ok(app.send_batch_now(&batch_id).await?)
 }
 
 /// These rows will not be sent; how many were discarded.
 #[tauri::command]
-pub async fn discard_outbox(app: App<'_>, ids: Vec<String>) -> AppResult<u32> {
-    noting(app.discard_outbox(&ids).await)
+pub async fn discard_outbox(app: App<'_>, ids: Vec<String>) -> CommandResult<u32> {
+    Ok(app.discard_outbox(&ids).await?)
 }
 
 /// Every unsent row of the signed-in clinician (sign-out's explicit discard).
 #[tauri::command]
-pub async fn discard_unsent(app: App<'_>) -> AppResult<u32> {
-    noting(app.discard_unsent().await)
+pub async fn discard_unsent(app: App<'_>) -> CommandResult<u32> {
+    Ok(app.discard_unsent().await?)
 }
 
 #[tauri::command]

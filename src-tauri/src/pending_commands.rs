@@ -8,16 +8,17 @@ use huma_core::app::ClinicianApp;
 use huma_core::error::{AppError, AppResult, ErrorCode};
 use huma_core::pending::sign_up_code::SignUpCode;
 use huma_core::pending::{ActionReceipt, Diagnostics, InvitedPatient, PendingPage};
-use huma_core::support::noting;
 use rfd::AsyncFileDialog;
 use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::command_error::CommandResult;
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
 
 /// The server's pending invitations merged with this computer's outbox.
 #[tauri::command]
-pub async fn pending_invites(app: App<'_>, list_id: String) -> AppResult<PendingPage> {
-    noting(app.pending_invites(&list_id).await)
+pub async fn pending_invites(app: App<'_>, list_id: String) -> CommandResult<PendingPage> {
+    Ok(app.pending_invites(&list_id).await?)
 }
 
 /// People invited to the list who have not signed up (pending / expired), searched.
@@ -26,8 +27,8 @@ pub async fn invited_patients(
     app: App<'_>,
     list_id: String,
     search: String,
-) -> AppResult<Vec<InvitedPatient>> {
-    noting(app.invited_patients(&list_id, &search).await)
+) -> CommandResult<Vec<InvitedPatient>> {
+    Ok(app.invited_patients(&list_id, &search).await?)
 }
 
 /// Queued in the outbox (all or nothing); the expiry date does not change.
@@ -36,8 +37,8 @@ pub async fn resend_invites(
     app: App<'_>,
     list_id: String,
     ids: Vec<String>,
-) -> AppResult<ActionReceipt> {
-    noting(app.resend_invites(&list_id, &ids).await)
+) -> CommandResult<ActionReceipt> {
+    Ok(app.resend_invites(&list_id, &ids).await?)
 }
 
 /// The patient's personal sign-up link as QR modules; nothing of it is kept or logged here.
@@ -46,8 +47,8 @@ pub async fn sign_up_code(
     app: App<'_>,
     list_id: String,
     invitation_id: String,
-) -> AppResult<SignUpCode> {
-    noting(app.sign_up_code(&list_id, &invitation_id).await)
+) -> CommandResult<SignUpCode> {
+    Ok(app.sign_up_code(&list_id, &invitation_id).await?)
 }
 
 /// Queued in the outbox (all or nothing); the invitation link stops working.
@@ -56,8 +57,8 @@ pub async fn revoke_invites(
     app: App<'_>,
     list_id: String,
     ids: Vec<String>,
-) -> AppResult<ActionReceipt> {
-    noting(app.revoke_invites(&list_id, &ids).await)
+) -> CommandResult<ActionReceipt> {
+    Ok(app.revoke_invites(&list_id, &ids).await?)
 }
 
 /// Saves the chosen rows as CSV where the clinician says; none when the dialog is cancelled.
@@ -67,8 +68,8 @@ pub async fn export_pending<R: Runtime>(
     app: App<'_>,
     list_id: String,
     ids: Vec<String>,
-) -> AppResult<Option<String>> {
-    noting(export(&handle, &app, &list_id, &ids).await)
+) -> CommandResult<Option<String>> {
+    Ok(export(&handle, &app, &list_id, &ids).await?)
 }
 
 async fn export<R: Runtime>(
@@ -121,12 +122,12 @@ async fn save_dialog<R: Runtime>(
 
 /// No patient data, safe to paste into an email.
 #[tauri::command]
-pub async fn support_diagnostics(app: App<'_>) -> AppResult<Diagnostics> {
-    app.support_diagnostics().await
+pub async fn support_diagnostics(app: App<'_>) -> CommandResult<Diagnostics> {
+    Ok(app.support_diagnostics().await?)
 }
 
 /// Opens the system mail client from Rust: the UI needs no permission to open links.
 #[tauri::command]
-pub async fn contact_support(app: App<'_>) -> AppResult<()> {
-    noting(app.contact_support().await)
+pub async fn contact_support(app: App<'_>) -> CommandResult<()> {
+    Ok(app.contact_support().await?)
 }

@@ -2,15 +2,15 @@
 //! the policy read at start.
 
 use huma_core::policy::settings::Settings;
-use huma_core::AppResult;
 use tauri::{AppHandle, Runtime};
 
+use crate::command_error::CommandResult;
 use crate::preferences;
 
 /// Every setting with where its value comes from, and the policy's problems.
 #[tauri::command]
-pub fn settings<R: Runtime>(handle: AppHandle<R>) -> AppResult<Settings> {
-    preferences::settings(&handle)
+pub fn settings<R: Runtime>(handle: AppHandle<R>) -> CommandResult<Settings> {
+    Ok(preferences::settings(&handle)?)
 }
 
 /// No value goes back to the default; refused for managed keys and invalid values.
@@ -19,6 +19,6 @@ pub fn set_setting<R: Runtime>(
     handle: AppHandle<R>,
     key: String,
     value: Option<String>,
-) -> AppResult<Settings> {
-    preferences::set_setting(&handle, &key, value)
+) -> CommandResult<Settings> {
+    Ok(preferences::set_setting(&handle, &key, value)?)
 }

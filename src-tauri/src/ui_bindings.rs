@@ -78,7 +78,7 @@ fn typescript(ty: &Type, imports: &mut BTreeSet<String>) -> String {
                     }
                 }
                 // A command's result: what it answers when it succeeds (its error is an IpcError).
-                "AppResult" | "Result" => inner(imports),
+                "CommandResult" | "AppResult" | "Result" => inner(imports),
                 _ => {
                     imports.insert(name.clone());
                     name

@@ -15,20 +15,13 @@ pub const SUPPORT_EMAIL: &str = "support@huma.com";
 /// The code of the last error shown to the clinician in this run (process-wide).
 static LAST_ERROR: Mutex<Option<(ErrorCode, DateTime<Utc>)>> = Mutex::new(None);
 
-/// Notes an error the clinician saw, for the diagnostics. Only the code is kept, never the message
+/// Notes an error the clinician saw, for the diagnostics (the shell does, for every command that
+/// fails: `src-tauri/src/command_error.rs`). Only the code is kept, never the message
 /// (a message may quote what the clinician typed).
 pub fn record_error(code: ErrorCode, at: DateTime<Utc>) {
     if let Ok(mut last) = LAST_ERROR.lock() {
         *last = Some((code, at));
     }
-}
-
-/// Passes a result through, noting its error's code.
-pub fn noting<T>(result: crate::AppResult<T>) -> crate::AppResult<T> {
-    if let Err(e) = &result {
-        record_error(e.code, Utc::now());
-    }
-    result
 }
 
 pub fn last_error() -> Option<(ErrorCode, DateTime<Utc>)> {
