@@ -147,9 +147,11 @@ pub enum InvitationState {
     SignedUp,
 }
 
+/// A patient of a list, as fetched or cached. It is sent with what the core decides from these
+/// very fields, `invite_blocked_reason` (its form on the wire: `PatientOnScreen`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[serde(into = "PatientOnScreen")]
+#[ts(export, as = "PatientOnScreen")]
 pub struct Patient {
     pub id: String,
     pub given_name: String,
@@ -163,6 +165,78 @@ pub struct Patient {
     pub phone_display: Option<String>,
     /// Everyone the profiles call lists has an account, so `signedUp` (see `pending`).
     pub invitation: InvitationState,
+}
+
+/// Why a signed-up patient's row offers no "Invite".
+pub const ALREADY_SIGNED_UP: &str = "Already signed up";
+/// Why a patient with neither a mobile number nor an email address can't be invited.
+pub const NO_CONTACT: &str = "No mobile number or email";
+
+impl Patient {
+    /// Why "Invite" is not offered on this patient's row, in a few words; `None`: it is. A patient
+    /// who has signed up needs no invitation; one with neither a number nor an address cannot be
+    /// reached.
+    pub fn invite_blocked_reason(&self) -> Option<&'static str> {
+        let missing = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+        if self.invitation == InvitationState::SignedUp {
+            Some(ALREADY_SIGNED_UP)
+        } else if missing(&self.phone_number) && missing(&self.email) {
+            Some(NO_CONTACT)
+        } else {
+            None
+        }
+    }
+}
+
+/// `Patient` as the UI receives it (its TypeScript type is `Patient`).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientOnScreen {
+    pub id: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    pub nhs_number: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    /// `phone_number` as shown (`+44 7911 123456`).
+    pub phone_display: Option<String>,
+    /// Everyone the profiles call lists has an account, so `signedUp` (see `pending`).
+    pub invitation: InvitationState,
+    /// Why "Invite" is not offered on this patient's row, in a few words; `None`: it is
+    /// (`Patient::invite_blocked_reason`).
+    pub invite_blocked_reason: Option<String>,
+}
+
+impl From<Patient> for PatientOnScreen {
+    fn from(patient: Patient) -> Self {
+        let invite_blocked_reason = patient.invite_blocked_reason().map(str::to_owned);
+        // Every field, by name: a field added to `Patient` does not compile until it is sent too.
+        let Patient {
+            id,
+            given_name,
+            family_name,
+            date_of_birth,
+            nhs_number,
+            email,
+            phone_number,
+            phone_display,
+            invitation,
+        } = patient;
+        PatientOnScreen {
+            id,
+            given_name,
+            family_name,
+            date_of_birth,
+            nhs_number,
+            email,
+            phone_number,
+            phone_display,
+            invitation,
+            invite_blocked_reason,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -180,5 +254,111 @@ impl Default for Preferences {
             last_list_id: None,
             phone_region: "GB".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn patient(invitation: InvitationState, phone: Option<&str>, email: Option<&str>) -> Patient {
+        Patient {
+            id: "p1".into(),
+            given_name: "Ruth".into(),
+            family_name: "Ellison".into(),
+            date_of_birth: "1956-03-12".into(),
+            nhs_number: "9434765919".into(),
+            email: email.map(Into::into),
+            phone_number: phone.map(Into::into),
+            phone_display: phone.map(Into::into),
+            invitation,
+        }
+    }
+
+    #[test]
+    fn a_patient_who_signed_up_is_not_invited_again() {
+        let p = patient(
+            InvitationState::SignedUp,
+            Some("+447700900123"),
+            Some("ruth@example.com"),
+        );
+        assert_eq!(p.invite_blocked_reason(), Some("Already signed up"));
+    }
+
+    #[test]
+    fn a_patient_with_neither_a_number_nor_an_email_cannot_be_invited() {
+        for (phone, email) in [(None, None), (Some(""), Some(" "))] {
+            let p = patient(InvitationState::NotInvited, phone, email);
+            assert_eq!(
+                p.invite_blocked_reason(),
+                Some("No mobile number or email"),
+                "{phone:?} {email:?}"
+            );
+        }
+        // Signed up outranks: that is the reason given.
+        let p = patient(InvitationState::SignedUp, None, None);
+        assert_eq!(p.invite_blocked_reason(), Some("Already signed up"));
+    }
+
+    #[test]
+    fn a_patient_not_signed_up_with_a_number_or_an_email_can_be_invited() {
+        for state in [
+            InvitationState::NotInvited,
+            InvitationState::Pending,
+            InvitationState::Expired,
+        ] {
+            assert_eq!(
+                patient(state, Some("+447700900123"), None).invite_blocked_reason(),
+                None
+            );
+            assert_eq!(
+                patient(state, None, Some("ruth@example.com")).invite_blocked_reason(),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn the_ui_receives_the_patient_with_why_it_cannot_be_invited() {
+        let json = |p: Patient| serde_json::to_value(p).unwrap();
+        let signed_up = json(patient(
+            InvitationState::SignedUp,
+            Some("+447700900123"),
+            None,
+        ));
+        assert_eq!(signed_up["inviteBlockedReason"], "Already signed up");
+        assert_eq!(signed_up["phoneNumber"], "+447700900123");
+        assert_eq!(signed_up["invitation"], "signedUp");
+        let open = json(patient(
+            InvitationState::NotInvited,
+            None,
+            Some("ruth@example.com"),
+        ));
+        assert_eq!(open["inviteBlockedReason"], serde_json::Value::Null);
+        // The same fields as the TypeScript type, and no other.
+        let mut keys: Vec<&str> = open
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "dateOfBirth",
+                "email",
+                "familyName",
+                "givenName",
+                "id",
+                "invitation",
+                "inviteBlockedReason",
+                "nhsNumber",
+                "phoneDisplay",
+                "phoneNumber"
+            ]
+        );
     }
 }

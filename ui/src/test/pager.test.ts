@@ -22,6 +22,7 @@ function controllable() {
       phoneNumber: null,
       phoneDisplay: null,
       invitation: "notInvited",
+      inviteBlockedReason: null,
     })),
     filtered,
     total: 10_000,

@@ -89,14 +89,13 @@ describe("Invite from a patient's row", () => {
     expect(within(dialog).getByTestId("recipient-count")).toHaveTextContent("1 recipient");
   });
 
-  it("says in the row why a patient without a mobile number or email cannot be invited", async () => {
+  it("says in the row why the backend will not invite a patient, in place of the button", async () => {
     const rendered = await renderSignedIn({ patientCount: 200 });
     const patient = rendered.fake.patientsOf(LIST).find((p) => p.invitation === "notInvited")!;
-    patient.phoneNumber = null;
-    patient.email = null;
+    patient.inviteBlockedReason = "Fixture: no way to reach them";
     const row = await onlyRow(rendered, patient);
     expect(within(row).queryByRole("button", { name: "Invite" })).not.toBeInTheDocument();
-    expect(within(row).getByTestId("invite-unavailable")).toHaveTextContent("No mobile number or email");
+    expect(within(row).getByTestId("invite-unavailable")).toHaveTextContent("Fixture: no way to reach them");
   });
 
   it("cannot invite a patient who has already signed up", async () => {

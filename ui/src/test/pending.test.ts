@@ -6,7 +6,7 @@ import { FakeBackend } from "../lib/backend/fake";
 import PendingInvitesView from "../lib/components/PendingInvitesView.svelte";
 import { formatDateTime } from "../lib/format";
 import { PENDING_REFRESH_MS } from "../lib/pending/pending.svelte";
-import { timeLeftText, visibleInvites } from "../lib/pending/view";
+import { isUrgent, timeLeftText, visibleInvites } from "../lib/pending/view";
 import { renderSignedIn } from "./helpers";
 
 const LIST = "list-cardiology";
@@ -472,6 +472,17 @@ describe("pending view rules", () => {
     expect(timeLeftText(at(30_000), now)).toBe("less than 1 min");
     expect(timeLeftText(at(0), now)).toBe("Expired");
     expect(timeLeftText(null, now)).toBe("—");
+  });
+
+  it("marks a row urgent from the time the core gives until it expires", () => {
+    const fake = new FakeBackend();
+    const sample = { ...fake.pending.invitesOf(LIST)[0]!, urgentFrom: "2025-03-10T09:00:00Z", expiresAt: "2025-03-11T09:00:00Z" };
+    const urgentAt = (time: string) => isUrgent(sample, Date.parse(time));
+    expect(urgentAt("2025-03-10T08:59:59Z")).toBe(false);
+    expect(urgentAt("2025-03-10T09:00:00Z")).toBe(true);
+    expect(urgentAt("2025-03-11T08:59:59Z")).toBe(true);
+    expect(urgentAt("2025-03-11T09:00:00Z")).toBe(false);
+    expect(isUrgent({ ...sample, urgentFrom: null }, Date.parse("2025-03-10T12:00:00Z"))).toBe(false);
   });
 
   it("keeps rows without a value last whichever way a column is sorted", () => {

@@ -48,6 +48,26 @@ pub struct InvitedPatient {
     /// RFC 3339; `None` while not sent.
     pub sent_at: Option<String>,
     pub expires_at: Option<String>,
+    /// Why "Invite again" is not offered for this row, in a few words; `None`: it is (expired).
+    pub invite_again_blocked_reason: Option<String>,
+}
+
+/// Why a pending invite waiting in this computer's outbox offers no "Invite again".
+pub const WAITING_HERE: &str = "Waiting to be sent from this computer";
+/// Why a pending invitation on the server offers no "Invite again": it is resent instead.
+pub const RESEND_IT: &str = "Pending: resend it from Pending invites";
+
+/// Why "Invite again" is not offered: only an expired invitation is sent afresh; a pending one
+/// is resent from Pending invites, or is still on its way from this computer.
+fn invite_again_blocked_reason(
+    invitation: InvitationState,
+    on_this_computer: bool,
+) -> Option<String> {
+    match invitation {
+        InvitationState::Expired => None,
+        _ if on_this_computer => Some(WAITING_HERE.to_owned()),
+        _ => Some(RESEND_IT.to_owned()),
+    }
 }
 
 /// A name as typed, for the invite dialog.
@@ -166,6 +186,10 @@ pub fn invited(
                 on_this_computer: row.on_this_computer,
                 sent_at: row.sent_at.clone(),
                 expires_at: row.expires_at.clone(),
+                invite_again_blocked_reason: invite_again_blocked_reason(
+                    InvitationState::Pending,
+                    row.on_this_computer,
+                ),
             },
         });
     }
@@ -216,6 +240,10 @@ pub fn invited(
                 on_this_computer: false,
                 sent_at: Some(merge::rfc3339(sent)),
                 expires_at: Some(merge::rfc3339(expires)),
+                invite_again_blocked_reason: invite_again_blocked_reason(
+                    InvitationState::Expired,
+                    false,
+                ),
             },
         });
     }
@@ -287,5 +315,4 @@ fn matches_search(row: &InvitedPatient, needle: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "invitees_tests.rs"]
 mod tests;

@@ -12,6 +12,9 @@ use crate::invite::types::Channel;
 
 /// The automatic reminder goes out this long before an invitation expires.
 pub const REMINDER_BEFORE_EXPIRY: Duration = Duration::hours(24);
+/// An invitation is shown as urgent for this long before it expires: from when Huma sends its
+/// reminder, the patient has less than a day left.
+pub const URGENT_BEFORE_EXPIRY: Duration = Duration::hours(24);
 /// How long an invitation sent by this app stays valid (`expiresIn` P1W).
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
 /// A sending invite matches a server invitation created from this long before its request.
@@ -110,6 +113,7 @@ impl ServerInvite {
             sent_at: self.created_at.map(rfc3339),
             expires_at: self.expires_at.map(rfc3339),
             reminder_due_at: due.map(rfc3339),
+            urgent_from: self.expires_at.map(|e| rfc3339(e - URGENT_BEFORE_EXPIRY)),
             // The server may not say; past the due time the chaser has gone out.
             reminder_sent: self.reminder_sent_at.is_some() || due.is_some_and(|d| now >= d),
             invited_by: self.invited_by.clone(),
@@ -179,6 +183,7 @@ impl LocalRow {
             sent_at: None,
             expires_at: None,
             reminder_due_at: None,
+            urgent_from: None,
             reminder_sent: false,
             invited_by: None,
             resends_left: None,
@@ -355,5 +360,4 @@ pub fn merge(server: &ServerList, local: &[LocalRow], now: DateTime<Utc>) -> Vec
 }
 
 #[cfg(test)]
-#[path = "merge_tests.rs"]
 mod tests;

@@ -28,6 +28,9 @@ pub struct PendingInvite {
     pub expires_at: Option<String>,
     /// When the automatic reminder goes out: 24 hours before expiry.
     pub reminder_due_at: Option<String>,
+    /// RFC 3339: from this time until `expires_at` the row is shown as urgent (less than a day
+    /// left, `merge::URGENT_BEFORE_EXPIRY`); `None` with no expiry.
+    pub urgent_from: Option<String>,
     pub reminder_sent: bool,
     /// The clinician who sent it.
     pub invited_by: Option<String>,
@@ -57,6 +60,7 @@ impl PendingInvite {
             sent_at: Some("2026-03-01T09:30:00Z".into()),
             expires_at: Some("2026-03-08T09:30:00Z".into()),
             reminder_due_at: Some("2026-03-07T09:30:00Z".into()),
+            urgent_from: Some("2026-03-07T09:30:00Z".into()),
             reminder_sent: false,
             invited_by: Some("Amelia Hart".into()),
             resends_left: Some(4),

@@ -8,6 +8,10 @@ import type { PendingInvite } from "./bindings/PendingInvite";
 
 const DAY = 24 * 3_600_000;
 
+/** Why a pending fixture row offers no "Invite again" (fixture words; the core words its own). */
+export const FIXTURE_PENDING = "Fixture: pending on the server";
+export const FIXTURE_WAITING_HERE = "Fixture: waiting on this computer";
+
 /** The pending fixture's rows that are invited (the rejected and unconfirmed ones are not). */
 const INVITED = ["Sam Patel", "Priya Shah", "Oliver Jones", "Grace Evans", "Noah Green", "Isla Brown", "Leo Walker", "Ava Wilson"];
 
@@ -24,6 +28,7 @@ function seedExpired(listId: string, now: number): InvitedPatient[] {
     onThisComputer: false,
     sentAt: new Date(now - sentAgo).toISOString(),
     expiresAt: new Date(now - sentAgo + 7 * DAY).toISOString(), // given: a week after sending
+    inviteAgainBlockedReason: null,
   });
   return [
     expired("1", "Ella", "Moore", "+447700900444", "+44 7700 900444", 10 * DAY),
@@ -44,6 +49,7 @@ function fromPending(invite: PendingInvite): InvitedPatient {
     onThisComputer: invite.onThisComputer,
     sentAt: invite.sentAt,
     expiresAt: invite.expiresAt,
+    inviteAgainBlockedReason: invite.onThisComputer ? FIXTURE_WAITING_HERE : FIXTURE_PENDING,
   };
 }
 

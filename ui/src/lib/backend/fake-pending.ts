@@ -89,6 +89,7 @@ export function seedPendingInvites(listId: string, now: number, invitedBy: strin
       sentAt: sent === null ? null : iso(sent),
       expiresAt: expires === null ? null : iso(expires),
       reminderDueAt: reminderDue === null ? null : iso(reminderDue),
+      urgentFrom: reminderDue === null ? null : iso(reminderDue),
       reminderSent: reminderDue !== null && reminderDue <= now,
       invitedBy: local ? invitedBy : (seed.invitedBy ?? invitedBy),
       resendsLeft: seed.resendsLeft,

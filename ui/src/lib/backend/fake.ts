@@ -162,6 +162,9 @@ export function fakeNhsNumber(n: number): string {
   }
 }
 
+/** Why a signed-up fixture patient offers no Invite (the core words its own). */
+const FIXTURE_BLOCKED = "Fixture: signed up";
+
 function makePatient(listIndex: number, i: number): Patient {
   const r = rng(listIndex * 7_919 + i * 104_729 + 1);
   const given = GIVEN[Math.floor(r() * GIVEN.length)] ?? "Sam";
@@ -173,6 +176,7 @@ function makePatient(listIndex: number, i: number): Patient {
   const phone = i % 5 === 4 ? null : `+447700${line}`;
   const emailName = `${given}.${family}`.toLowerCase().replace(/[^a-z.]/g, "");
   const email = i % 7 === 6 ? null : `${emailName}${i}@example.com`;
+  const invitation = fakeInvitationState(i);
   return {
     id: `p-${listIndex}-${i}`,
     givenName: given,
@@ -182,7 +186,9 @@ function makePatient(listIndex: number, i: number): Patient {
     email,
     phoneNumber: phone,
     phoneDisplay: phone && `+44 7700 ${line}`,
-    invitation: fakeInvitationState(i),
+    invitation,
+    // Fixture data, not the core's rule or wording: a test sets its own reason where it needs one.
+    inviteBlockedReason: invitation === "signedUp" ? FIXTURE_BLOCKED : null,
   };
 }
 

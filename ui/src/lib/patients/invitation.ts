@@ -9,13 +9,6 @@ export const INVITATION_TEXT: Record<InvitationState, string> = {
   signedUp: "Signed up",
 };
 
-/** Why "Invite again" is not offered for someone in the invited group (shown in its place), or null. */
-export function inviteAgainBlock(invitee: InvitedPatient): string | null {
-  if (invitee.invitation === "expired") return null;
-  if (invitee.onThisComputer) return "Waiting to be sent from this computer";
-  return "Pending: resend it from Pending invites";
-}
-
 /** "Family, Given", one of them, or "" when the invite carried no name (email invites). */
 export function inviteeName(invitee: InvitedPatient): string {
   const given = invitee.givenName.trim();

@@ -53,11 +53,10 @@ export function timeLeftText(expiresAt: string | null, now: number): string {
   return "less than 1 min";
 }
 
-/** Less than a day left: shown as urgent. */
-export function expiresSoon(expiresAt: string | null, now: number): boolean {
-  if (expiresAt === null) return false;
-  const left = Date.parse(expiresAt) - now;
-  return left > 0 && left < DAY;
+/** Within the window the core marks as urgent (`urgentFrom` until expiry). */
+export function isUrgent(invite: PendingInvite, now: number): boolean {
+  if (invite.urgentFrom === null || invite.expiresAt === null) return false;
+  return now >= Date.parse(invite.urgentFrom) && now < Date.parse(invite.expiresAt);
 }
 
 /** "Reminder sent", the local time it is due, or "—" (not sent yet: no reminder planned). */

@@ -137,6 +137,66 @@ fn server_invitations_and_invites_waiting_here_are_pending() {
 }
 
 #[test]
+fn only_an_expired_invitation_offers_invite_again_the_others_say_why_not() {
+    let list = live(vec![server("s1", "+447911000001", "2026-03-19T09:00:00Z")]);
+    let local = [
+        invite(
+            "o1",
+            "+447911000002",
+            LocalState::Queued,
+            None,
+            "2026-03-20T11:00:00Z",
+        ),
+        invite(
+            "o2",
+            "+447911000003",
+            LocalState::Sent,
+            Some("s2"),
+            "2026-03-10T08:00:00Z",
+        ),
+        invite(
+            "o3",
+            "+447911000004",
+            LocalState::Sending,
+            None,
+            "2026-03-20T11:59:00Z",
+        ),
+    ];
+    let rows = invited(&list, &local, &known(&[]), at(NOW), "");
+    let reasons: Vec<(&str, InvitationState, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.recipient.as_str(),
+                r.invitation,
+                r.invite_again_blocked_reason.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "+447911000001",
+                InvitationState::Pending,
+                Some("Pending: resend it from Pending invites")
+            ),
+            (
+                "+447911000002",
+                InvitationState::Pending,
+                Some("Waiting to be sent from this computer")
+            ),
+            ("+447911000003", InvitationState::Expired, None),
+            (
+                "+447911000004",
+                InvitationState::Pending,
+                Some("Waiting to be sent from this computer")
+            ),
+        ]
+    );
+}
+
+#[test]
 fn an_invite_sent_from_here_that_left_the_list_after_its_week_is_expired() {
     let sent = "2026-03-10T08:00:00Z";
     let local = [invite(

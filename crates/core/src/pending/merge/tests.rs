@@ -82,6 +82,50 @@ fn the_reminder_counts_as_sent_when_the_server_says_so_or_its_time_has_passed() 
 }
 
 #[test]
+fn a_row_is_urgent_from_exactly_a_day_before_it_expires() {
+    // Expires 2026-03-08T09:30:00Z.
+    let rows = merge(
+        &live(vec![server("s1", "+1", "2026-03-01T09:30:00Z", 1)]),
+        &[],
+        at(NOW),
+    );
+    let r = &rows[0];
+    assert_eq!(r.expires_at.as_deref(), Some("2026-03-08T09:30:00Z"));
+    // The window [urgent_from, expires_at) starts to the second 24 hours before the end, when
+    // the reminder goes out.
+    assert_eq!(r.urgent_from.as_deref(), Some("2026-03-07T09:30:00Z"));
+    assert_eq!(r.urgent_from, r.reminder_due_at);
+    assert_eq!(URGENT_BEFORE_EXPIRY, Duration::hours(24));
+}
+
+#[test]
+fn a_row_already_in_its_last_day_keeps_its_urgent_time_and_one_without_expiry_has_none() {
+    // Expires 2026-03-02T13:00, an hour after NOW: urgent since 2026-03-01T13:00.
+    let mut list = live(vec![server("s1", "+1", "2026-02-23T13:00:00Z", 1)]);
+    list.invites.push(ServerInvite {
+        expires_at: None,
+        ..server("s2", "+2", "2026-03-01T09:30:00Z", 1)
+    });
+    let rows = merge(
+        &list,
+        &[local("o1", LocalKind::Invite, LocalState::Queued, None)],
+        at(NOW),
+    );
+    let urgent: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .map(|r| (r.id.as_str(), r.urgent_from.as_deref()))
+        .collect();
+    assert_eq!(
+        urgent,
+        [
+            ("o1", None),
+            ("s1", Some("2026-03-01T13:00:00Z")),
+            ("s2", None)
+        ]
+    );
+}
+
+#[test]
 fn resends_left_never_goes_negative() {
     let rows = merge(
         &live(vec![server("s1", "+1", "2026-03-01T09:30:00Z", 7)]),

@@ -34,4 +34,8 @@ onThisComputer: boolean,
 /**
  * RFC 3339; `None` while not sent.
  */
-sentAt: string | null, expiresAt: string | null, };
+sentAt: string | null, expiresAt: string | null, 
+/**
+ * Why "Invite again" is not offered for this row, in a few words; `None`: it is (expired).
+ */
+inviteAgainBlockedReason: string | null, };

@@ -30,7 +30,12 @@ sentAt: string | null, expiresAt: string | null,
 /**
  * When the automatic reminder goes out: 24 hours before expiry.
  */
-reminderDueAt: string | null, reminderSent: boolean, 
+reminderDueAt: string | null, 
+/**
+ * RFC 3339: from this time until `expires_at` the row is shown as urgent (less than a day
+ * left, `merge::URGENT_BEFORE_EXPIRY`); `None` with no expiry.
+ */
+urgentFrom: string | null, reminderSent: boolean, 
 /**
  * The clinician who sent it.
  */
