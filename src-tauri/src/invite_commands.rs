@@ -16,7 +16,7 @@ use huma_core::invite::types::{
 use tauri::{AppHandle, Runtime, State};
 
 use crate::command_error::CommandResult;
-use crate::{file_dialog, preferences};
+use crate::file_dialog;
 
 type App<'a> = State<'a, Arc<ClinicianApp>>;
 
@@ -24,10 +24,6 @@ type App<'a> = State<'a, Arc<ClinicianApp>>;
 const MAX_PASTE_CHARS: usize = 200_000;
 /// The longest a notification waits for the server before saying "queued".
 const MAX_AWAIT: Duration = Duration::from_secs(30);
-
-fn region<R: Runtime>(handle: &AppHandle<R>) -> AppResult<String> {
-    Ok(preferences::load(handle)?.phone_region)
-}
 
 /// The languages the core has an SMS invite text for, English first.
 #[tauri::command]
@@ -37,22 +33,14 @@ pub fn invite_languages(app: App<'_>) -> Vec<LanguageOption> {
 
 /// Validates the draft; `ready` carries the confirmation screen.
 #[tauri::command]
-pub async fn prepare_sms_invite<R: Runtime>(
-    handle: AppHandle<R>,
-    app: App<'_>,
-    draft: SmsInviteDraft,
-) -> CommandResult<SmsCheck> {
-    Ok(app.prepare_sms_invite(&draft, &region(&handle)?).await?)
+pub async fn prepare_sms_invite(app: App<'_>, draft: SmsInviteDraft) -> CommandResult<SmsCheck> {
+    Ok(app.prepare_sms_invite(&draft).await?)
 }
 
 /// Writes the invite to the outbox (never waits for the network).
 #[tauri::command]
-pub async fn send_sms_invite<R: Runtime>(
-    handle: AppHandle<R>,
-    app: App<'_>,
-    draft: SmsInviteDraft,
-) -> CommandResult<SendReceipt> {
-    Ok(app.send_sms_invite(&draft, &region(&handle)?).await?)
+pub async fn send_sms_invite(app: App<'_>, draft: SmsInviteDraft) -> CommandResult<SendReceipt> {
+    Ok(app.send_sms_invite(&draft).await?)
 }
 
 /// A typed or pasted string → chips (invalid ones carry `error`).
@@ -120,8 +108,7 @@ async fn import<R: Runtime>(
 ) -> AppResult<CsvPreview> {
     let emitter = handle.clone();
     let progress = move |p| crate::events::CSV_PROGRESS.emit(&emitter, p);
-    app.import_csv(list_id, path, region(handle)?, progress)
-        .await
+    app.import_csv(list_id, path, progress).await
 }
 
 /// The native save dialog; the saved path, or none when cancelled.

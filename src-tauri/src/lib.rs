@@ -154,7 +154,7 @@ fn app_builder<R: tauri::Runtime>(
                 startup.layers.problems.clone(),
             )
             .with_session_resume_allowed(startup.layers.session_resume_allowed())
-            .with_sending_hours(startup.layers.sending_hours());
+            .with_settings(&startup.layers);
             app.manage(preferences::SettingsState::new(
                 startup.layers,
                 demo_backend,

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use huma_core::app::ClinicianApp;
 use huma_core::error::{AppError, AppResult};
 use huma_core::policy::settings::{Layers, Settings};
-use huma_core::policy::Key;
 use huma_core::ui_types::Preferences;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
@@ -84,7 +83,7 @@ pub fn settings<R: Runtime>(handle: &AppHandle<R>) -> AppResult<Settings> {
 }
 
 /// Saves a clinician's own setting (refused when IT manages it). Most take effect at the next start;
-/// the phone region and the sending hours apply at once.
+/// those the core applies (the phone region, the sending hours) at once.
 pub fn set_setting<R: Runtime>(
     handle: &AppHandle<R>,
     key: &str,
@@ -110,13 +109,8 @@ pub fn set_setting<R: Runtime>(
         "setting changed"
     );
     *layers = changed;
-    if matches!(
-        key,
-        Key::SendingHours | Key::SendingTimeZone | Key::HoldEmailInvites
-    ) {
-        if let Some(app) = handle.try_state::<Arc<ClinicianApp>>() {
-            app.set_sending_hours(layers.sending_hours());
-        }
+    if let Some(app) = handle.try_state::<Arc<ClinicianApp>>() {
+        app.apply_settings(&layers);
     }
     Ok(layers.settings(state.demo_backend.as_deref()))
 }

@@ -32,15 +32,11 @@ impl ClinicianApp {
     }
 
     /// The SMS invite form's Confirm: field errors, or the confirmation screen.
-    pub async fn prepare_sms_invite(
-        &self,
-        draft: &SmsInviteDraft,
-        region: &str,
-    ) -> AppResult<SmsCheck> {
+    pub async fn prepare_sms_invite(&self, draft: &SmsInviteDraft) -> AppResult<SmsCheck> {
         let store = self.current_store().await?;
         let list_name = self.list_name(&store, &draft.list_id).await?;
         let clinician = self.clinician_name().await?;
-        match drafts::check_sms(draft, region, &clinician, &list_name) {
+        match drafts::check_sms(draft, &self.phone_region(), &clinician, &list_name) {
             Ok((invite, mut preview)) => {
                 let recipient = drafts::recipient_of(&invite).to_owned();
                 preview.warnings =
@@ -52,16 +48,12 @@ impl ClinicianApp {
     }
 
     /// Send SMS invite: validated again (the UI is not trusted), queued, returns at once.
-    pub async fn send_sms_invite(
-        &self,
-        draft: &SmsInviteDraft,
-        region: &str,
-    ) -> AppResult<SendReceipt> {
+    pub async fn send_sms_invite(&self, draft: &SmsInviteDraft) -> AppResult<SendReceipt> {
         let store = self.current_store().await?;
         let list_name = self.list_name(&store, &draft.list_id).await?;
         let clinician = self.clinician_name().await?;
-        let (invite, _) =
-            drafts::check_sms(draft, region, &clinician, &list_name).map_err(|errors| {
+        let (invite, _) = drafts::check_sms(draft, &self.phone_region(), &clinician, &list_name)
+            .map_err(|errors| {
                 let first = errors
                     .into_iter()
                     .next()
@@ -100,7 +92,6 @@ impl ClinicianApp {
         &self,
         list_id: &str,
         path: PathBuf,
-        region: String,
         progress: impl FnMut(CsvProgress) + Send + 'static,
     ) -> AppResult<CsvPreview> {
         let store = self.current_store().await?;
@@ -116,6 +107,7 @@ impl ClinicianApp {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut progress = progress;
+        let region = self.phone_region();
         let read = tokio::task::spawn_blocking(move || {
             csv_import::read_csv_file(&path, &region, &mut progress)
         })

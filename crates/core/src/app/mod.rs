@@ -23,6 +23,7 @@ use crate::invite::types::{
 };
 use crate::invite::{drafts, outcome, warnings};
 use crate::patients;
+use crate::policy::settings::{Layers, DEFAULT_PHONE_REGION};
 use crate::secrets::{Secret, SecretStore};
 use crate::sending_hours::SendingHours;
 use crate::session::Auth;
@@ -80,8 +81,26 @@ pub struct ClinicianApp {
     sync: sync_task::SyncState,
     /// CSV files read for import, by import id, until sent (the newest few only).
     imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
-    /// When invites may go out (policy or the clinician's setting; changes apply at once).
-    sending_hours: std::sync::RwLock<SendingHours>,
+    /// The settings the core applies (policy > the clinician's setting > default; changes apply
+    /// at once).
+    settings: std::sync::RwLock<CoreSettings>,
+}
+
+/// What the settings decide for the core: when invites may go out, and the country a number
+/// written without `+` is read in.
+#[derive(Debug, Clone, PartialEq)]
+struct CoreSettings {
+    sending_hours: SendingHours,
+    phone_region: String,
+}
+
+impl Default for CoreSettings {
+    fn default() -> Self {
+        Self {
+            sending_hours: SendingHours::default(),
+            phone_region: DEFAULT_PHONE_REGION.to_owned(),
+        }
+    }
 }
 
 /// How many read CSV files are kept for their Send button.
@@ -164,7 +183,7 @@ impl ClinicianApp {
             sync_wakeup: Arc::new(Notify::new()),
             outbox: watch::channel(OutboxStatus::default()).0,
             imports: std::sync::Mutex::default(),
-            sending_hours: std::sync::RwLock::default(),
+            settings: std::sync::RwLock::default(),
         })
     }
 
@@ -187,24 +206,46 @@ impl ClinicianApp {
         self
     }
 
-    /// The clinic's sending hours, as resolved from policy and settings (default 08:00–20:00
-    /// Monday–Saturday in the computer's zone, SMS only).
-    pub fn with_sending_hours(self, hours: SendingHours) -> Self {
-        self.set_sending_hours(hours);
+    /// The settings as resolved from policy and the clinician's own (read at start).
+    pub fn with_settings(self, layers: &Layers) -> Self {
+        self.apply_settings(layers);
         self
     }
 
-    /// A changed sending-hours setting applies to invites queued from now on; rows already held
-    /// keep their instant ("Send now" releases them).
-    pub fn set_sending_hours(&self, hours: SendingHours) {
-        *self
-            .sending_hours
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = hours;
+    /// Takes the settings the core applies from every level of them, after a change: the phone
+    /// region for the next number read, the sending hours for invites queued from now on (rows
+    /// already held keep their instant; "Send now" releases them).
+    pub fn apply_settings(&self, layers: &Layers) {
+        let mut settings = self.settings_mut();
+        settings.sending_hours = layers.sending_hours();
+        settings.phone_region = layers.phone_region();
+    }
+
+    /// Sending hours other than the settings' (default 08:00–20:00 Monday–Saturday in the
+    /// computer's zone, SMS only): tests that need every hour open, or none.
+    pub fn with_sending_hours(self, hours: SendingHours) -> Self {
+        self.settings_mut().sending_hours = hours;
+        self
+    }
+
+    fn settings_mut(&self) -> std::sync::RwLockWriteGuard<'_, CoreSettings> {
+        self.settings.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn settings(&self) -> CoreSettings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn sending_hours(&self) -> SendingHours {
-        *self.sending_hours.read().unwrap_or_else(|p| p.into_inner())
+        self.settings().sending_hours
+    }
+
+    /// The country a number written without `+` is read in (setting `phoneRegion`, default GB).
+    fn phone_region(&self) -> String {
+        self.settings().phone_region
     }
 
     pub fn info(&self) -> AppInfo {

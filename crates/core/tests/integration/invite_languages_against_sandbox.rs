@@ -141,7 +141,7 @@ async fn a_mixed_language_import_goes_out_as_one_request_per_language() -> TestR
          Siân,Jones,,07911 123480,Welsh\n\
          Tom,Vale,tom@example.com,,Klingon\n",
     )?;
-    let preview = app.import_csv(&list, csv, "GB".into(), |_| {}).await?;
+    let preview = app.import_csv(&list, csv, |_| {}).await?;
     assert_eq!(preview.accepted_count, 6);
     assert_eq!(preview.rejected.len(), 1);
     assert_eq!(preview.rejected[0].row, 8);

@@ -39,7 +39,7 @@ async fn invite(app: &ClinicianApp, list: &str, given: &str, phone: &str) -> Tes
         phone: phone.into(),
         language: Language::English,
     };
-    let receipt = app.send_sms_invite(&draft, "GB").await?;
+    let receipt = app.send_sms_invite(&draft).await?;
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(10))
         .await?;

@@ -11,6 +11,7 @@ use huma_core::app::ClinicianApp;
 use huma_core::invite::language::Language;
 use huma_core::invite::sms_text::LINK_PLACEHOLDER;
 use huma_core::invite::types::{SmsCheck, SmsInviteDraft, WarningKind};
+use huma_core::policy::settings::{Defaults, Layers};
 
 async fn signed_in(world: &World) -> TestResult<(Arc<ClinicianApp>, String)> {
     let app = world.app();
@@ -30,20 +31,48 @@ fn draft(list: &str, phone: &str) -> SmsInviteDraft {
     }
 }
 
+/// The clinician's phone region applies to the next number read, without a restart: a number
+/// written without `+` is read in that country.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_phone_region_reads_the_next_number_in_that_country() -> TestResult {
+    let world = World::new().await?;
+    let (app, list) = signed_in(&world).await?;
+    let irish = draft(&list, "085 123 4567");
+    let SmsCheck::Invalid { errors } = app.prepare_sms_invite(&irish).await? else {
+        panic!("an Irish number read as British");
+    };
+    assert_eq!(errors[0].field, "phone", "{errors:?}");
+
+    let mut layers = Layers {
+        policy: Default::default(),
+        user: Default::default(),
+        defaults: Defaults {
+            data_directory: "unused".into(),
+            sandbox_available: true,
+        },
+        problems: Vec::new(),
+    };
+    layers.set_user("phoneRegion", Some("IE".into()))?;
+    app.apply_settings(&layers);
+    let SmsCheck::Ready { preview } = app.prepare_sms_invite(&irish).await? else {
+        panic!("the number was not read in Ireland");
+    };
+    assert_eq!(preview.phone_display, "+353 85 123 4567");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sms_invite_goes_out_with_exactly_the_confirmed_text() -> TestResult {
     let world = World::new().await?;
     let (app, list) = signed_in(&world).await?;
     let SmsCheck::Ready { preview } = app
-        .prepare_sms_invite(&draft(&list, "07700 900456"), "GB")
+        .prepare_sms_invite(&draft(&list, "07700 900456"))
         .await?
     else {
         panic!("the form was valid");
     };
     assert_eq!(preview.phone_display, "+44 7700 900456");
-    let receipt = app
-        .send_sms_invite(&draft(&list, "07700 900456"), "GB")
-        .await?;
+    let receipt = app.send_sms_invite(&draft(&list, "07700 900456")).await?;
     assert_eq!(receipt.queued, 1);
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(10))
@@ -96,14 +125,12 @@ async fn email_invites_go_out_in_one_batch_and_a_second_time_is_warned_about() -
 async fn the_server_s_refusals_are_shown_per_recipient() -> TestResult {
     let world = World::new().await?;
     let (app, list) = signed_in(&world).await?;
-    let first = app
-        .send_sms_invite(&draft(&list, "07700 900457"), "GB")
-        .await?;
+    let first = app.send_sms_invite(&draft(&list, "07700 900457")).await?;
     app.await_batch(&first.batch_id, Duration::from_secs(10))
         .await?;
     // The same number again: the server says it already has a pending invitation.
     let again = app
-        .send_sms_invite(&draft(&list, "+44 7700 900457"), "GB")
+        .send_sms_invite(&draft(&list, "+44 7700 900457"))
         .await?;
     let outcome = app
         .await_batch(&again.batch_id, Duration::from_secs(10))
@@ -131,9 +158,7 @@ async fn offline_the_invite_is_queued_and_the_clinician_is_told() -> TestResult 
         ..
     } = world;
     sandbox.shutdown().await;
-    let receipt = app
-        .send_sms_invite(&draft(&list, "07700 900458"), "GB")
-        .await?;
+    let receipt = app.send_sms_invite(&draft(&list, "07700 900458")).await?;
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(3))
         .await?;
@@ -153,12 +178,7 @@ async fn a_csv_import_queues_the_accepted_rows_only() -> TestResult {
     let fixtures =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/csv");
     let preview = app
-        .import_csv(
-            &list,
-            fixtures.join("mixed-valid-invalid.csv"),
-            "GB".into(),
-            |_| {},
-        )
+        .import_csv(&list, fixtures.join("mixed-valid-invalid.csv"), |_| {})
         .await?;
     assert!(preview.accepted_count > 0 && preview.rejected_count > 0);
     assert!(preview
@@ -170,7 +190,7 @@ async fn a_csv_import_queues_the_accepted_rows_only() -> TestResult {
     let receipt = app.send_import(&list, &preview.import_id, &[]).await?;
     // Only what can be a patient list is read: not, say, a key file dropped on the window.
     let refused = app
-        .import_csv(&list, fixtures.join("binary.bin"), "GB".into(), |_| {})
+        .import_csv(&list, fixtures.join("binary.bin"), |_| {})
         .await
         .err()
         .ok_or("a .bin file was read")?;

@@ -66,7 +66,7 @@ async fn resend_and_revoke_go_through_the_outbox_and_say_what_happened() -> Test
         phone: "07911 123461".into(),
         language: Language::English,
     };
-    app.send_sms_invite(&draft, "GB").await?;
+    app.send_sms_invite(&draft).await?;
     settled(&app).await?;
     let status = app.outbox_status().await?;
     assert_eq!(status.connection, Connection::Online);
@@ -175,7 +175,7 @@ async fn an_unconfirmed_send_is_shown_with_its_reason_then_goes_out_once() -> Te
         phone: "07911 123462".into(),
         language: Language::English,
     };
-    app.send_sms_invite(&sms, "GB").await?;
+    app.send_sms_invite(&sms).await?;
     // The emails are found on the server first; then the SMS's answer is lost in its turn.
     app.sync_pass().await?;
     let entries = app.outbox_entries().await?;

@@ -45,7 +45,7 @@ fn find<'a>(rows: &'a [PendingInvite], recipient: &str) -> Vec<&'a PendingInvite
 
 /// Sends an SMS invite through the outbox and waits until the server has it.
 async fn invite(app: &ClinicianApp, list: &str, phone: &str) -> TestResult {
-    let receipt = app.send_sms_invite(&draft(list, phone), "GB").await?;
+    let receipt = app.send_sms_invite(&draft(list, phone)).await?;
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(10))
         .await?;

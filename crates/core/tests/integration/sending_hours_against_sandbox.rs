@@ -94,9 +94,7 @@ async fn an_sms_queued_at_ten_pm_waits_through_a_restart_and_goes_out_once_after
 ) -> TestResult {
     let world = World::new().await?;
     let (app, list) = signed_in_at_ten_pm(&world).await?;
-    let receipt = app
-        .send_sms_invite(&draft(&list, "07700 900123"), "GB")
-        .await?;
+    let receipt = app.send_sms_invite(&draft(&list, "07700 900123")).await?;
 
     // The notice after Send says when it will go, without waiting for the server.
     let outcome = app
@@ -159,9 +157,7 @@ async fn send_now_sends_a_held_invite_at_once_and_email_invites_are_not_held() -
     let (app, list) = signed_in_at_ten_pm(&world).await?;
 
     // From the notice after Send: the whole batch.
-    let receipt = app
-        .send_sms_invite(&draft(&list, "07700 900123"), "GB")
-        .await?;
+    let receipt = app.send_sms_invite(&draft(&list, "07700 900123")).await?;
     app.sync_pass().await?;
     assert_eq!(delivered_to(&world, PHONE).await?, 0);
     assert_eq!(app.send_batch_now(&receipt.batch_id).await?, 1);
@@ -172,8 +168,7 @@ async fn send_now_sends_a_held_invite_at_once_and_email_invites_are_not_held() -
 
     // From the Outbox view: one row.
     let other = "+447700900124";
-    app.send_sms_invite(&draft(&list, "07700 900124"), "GB")
-        .await?;
+    app.send_sms_invite(&draft(&list, "07700 900124")).await?;
     app.sync_pass().await?;
     let held = entry_for(&app, other).await?;
     assert!(held.will_send.is_some());

@@ -54,7 +54,7 @@ async fn the_patient_scans_their_code_and_signs_up_with_it() -> TestResult {
         phone: "07700 900456".into(),
         language: Language::English,
     };
-    let receipt = app.send_sms_invite(&draft, "GB").await?;
+    let receipt = app.send_sms_invite(&draft).await?;
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_secs(10))
         .await?;
@@ -154,7 +154,7 @@ async fn an_invite_still_in_the_outbox_offers_no_code_and_says_why() -> TestResu
         phone: "07700 900457".into(),
         language: Language::English,
     };
-    let receipt = app.send_sms_invite(&draft, "GB").await?;
+    let receipt = app.send_sms_invite(&draft).await?;
     let outcome = app
         .await_batch(&receipt.batch_id, Duration::from_millis(200))
         .await?;

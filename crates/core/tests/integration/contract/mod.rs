@@ -111,7 +111,7 @@ async fn every_flow(world: &World, app: Arc<ClinicianApp>) -> TestResult {
         phone: "07700 900456".into(),
         language: Language::English,
     };
-    let receipt = app.send_sms_invite(&sms, "GB").await?;
+    let receipt = app.send_sms_invite(&sms).await?;
     all_sent(&app, &receipt.batch_id, 1).await?;
     let emails = ["contract.ann@example.com", "contract.bob@example.com"].map(String::from);
     let receipt = app.send_email_invites(&list, &emails).await?;
