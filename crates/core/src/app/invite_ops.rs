@@ -227,7 +227,7 @@ impl ClinicianApp {
             .count();
         tracing::info!(count = receipt.queued, held, "invites queued");
         self.publish_outbox().await;
-        self.sync_wakeup.notify_one();
+        self.sync.wake();
         Ok(receipt)
     }
 }

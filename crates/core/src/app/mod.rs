@@ -74,10 +74,7 @@ pub struct ClinicianApp {
     /// Lists being copied for offline use right now.
     caching: std::sync::Mutex<HashSet<String>>,
     clock: Arc<dyn Clock>,
-    /// Wakes the sync task (an invite was queued, the clinician signed in, "Sync now").
-    sync_wakeup: Arc<Notify>,
-    outbox: watch::Sender<OutboxStatus>,
-    /// The sync task's view of the connection, the pause, and deliveries to announce.
+    /// The sync task's view of the connection and the pause, its wake-up, and what it announces.
     sync: sync_task::SyncState,
     /// CSV files read for import, by import id, until sent (the newest few only).
     imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
@@ -180,8 +177,6 @@ impl ClinicianApp {
             caching: std::sync::Mutex::default(),
             sync: sync_task::SyncState::new(setup.clock.now()),
             clock: setup.clock,
-            sync_wakeup: Arc::new(Notify::new()),
-            outbox: watch::channel(OutboxStatus::default()).0,
             imports: std::sync::Mutex::default(),
             settings: std::sync::RwLock::default(),
         })

@@ -135,6 +135,6 @@ impl ClinicianApp {
 
     async fn outbox_changed(&self) {
         self.publish_outbox().await;
-        self.sync_wakeup.notify_one();
+        self.sync.wake();
     }
 }

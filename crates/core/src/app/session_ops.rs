@@ -205,6 +205,6 @@ impl ClinicianApp {
         }
         *self.store.write().await = Some(store);
         self.publish_outbox().await;
-        self.sync_wakeup.notify_one();
+        self.sync.wake();
     }
 }

@@ -7,10 +7,15 @@ use super::*;
 use crate::sync::progress::{self, SendRun};
 use crate::sync::{Connection, DrainReport, PauseReason};
 
-/// What the sync task knows beyond the database: the connection as of the last exchange, whether
-/// the queue waits for a sign-in, and since when queued invites have been held back.
+/// What the sync task knows beyond the database (the connection as of the last exchange, whether
+/// the queue waits for a sign-in, since when queued invites have been held back), what wakes it,
+/// and what it announces.
 pub(super) struct SyncState {
     facts: std::sync::Mutex<SyncFacts>,
+    /// Wakes the sync task (an invite was queued, the clinician signed in, "Sync now").
+    wakeup: Notify,
+    /// The outbox counts, for the indicator.
+    outbox: watch::Sender<OutboxStatus>,
     /// One drain at a time (the task, "Sync now" and tests may all ask).
     draining: tokio::sync::Mutex<()>,
     /// Invites that went out after the app had been offline or paused (native notification).
@@ -37,9 +42,16 @@ impl SyncState {
                 held_since: Some(now),
                 send: None,
             }),
+            wakeup: Notify::new(),
+            outbox: watch::channel(OutboxStatus::default()).0,
             draining: tokio::sync::Mutex::new(()),
             delivered: broadcast::channel(8).0,
         }
+    }
+
+    /// Looks at the outbox now rather than at the next tick.
+    pub(super) fn wake(&self) {
+        self.wakeup.notify_one();
     }
 }
 
@@ -59,7 +71,7 @@ impl ClinicianApp {
     ) -> AppResult<BatchOutcome> {
         let store = self.current_store().await?;
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut changes = self.outbox.subscribe();
+        let mut changes = self.sync.outbox.subscribe();
         loop {
             let rows = store.batch_rows(batch_id)?;
             if rows.is_empty() {
@@ -112,7 +124,7 @@ impl ClinicianApp {
 
     /// Outbox counts as they change, for the indicator.
     pub fn subscribe_outbox(&self) -> watch::Receiver<OutboxStatus> {
-        self.outbox.subscribe()
+        self.sync.outbox.subscribe()
     }
 
     /// How many queued invites went out after the app had been offline, paused for a sign-in, or
@@ -123,18 +135,18 @@ impl ClinicianApp {
 
     pub(super) async fn publish_outbox(&self) {
         if let Ok(status) = self.outbox_status().await {
-            self.outbox.send_replace(status);
+            self.sync.outbox.send_replace(status);
         }
     }
 
     /// "Sync now".
     pub fn sync_now(&self) {
-        self.sync_wakeup.notify_one();
+        self.sync.wake();
     }
 
     /// The shell saw the network come or go: look at the outbox now rather than at the next tick.
     pub fn connectivity_changed(&self) {
-        self.sync_wakeup.notify_one();
+        self.sync.wake();
     }
 
     /// Keeps the indicator's online/offline current from every exchange with the server (patient
@@ -208,7 +220,7 @@ impl ClinicianApp {
                 Err(_) => SYNC_PERIOD,
             };
             tokio::select! {
-                () = self.sync_wakeup.notified() => {}
+                () = self.sync.wakeup.notified() => {}
                 () = tokio::time::sleep(pause) => {}
             }
         }
