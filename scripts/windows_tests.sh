@@ -64,8 +64,9 @@ export WINEPREFIX=$DIR/wine WINEARCH=win64 USER="Zoë Ångström" WINEDEBUG=-all
 # app's build reuses every dependency the tests built (a different list changes every crate's hash
 # and rebuilds them all, OpenSSL and aws-lc included).
 BUILD_STD=-Zbuild-std=std,test
-# `cargo test` and its options for the core on Windows: cargo test [options] [-- test arguments].
-core_cargo() { /usr/bin/cargo "$1" -p huma-core "$BUILD_STD" --target "$TARGET" "${@:2}"; }
+# `cargo test` and its options for the core (and Huma's API client) on Windows:
+# cargo test [options] [-- test arguments].
+core_cargo() { /usr/bin/cargo "$1" -p huma-core -p huma-api "$BUILD_STD" --target "$TARGET" "${@:2}"; }
 mkdir -p "$LOGS"
 # Ends this prefix's Wine processes. After the crash test Wine 8's server can spin on a socket of a
 # terminated process, taking a core until it is stopped: stop it after each Wine phase.

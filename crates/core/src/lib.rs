@@ -3,7 +3,7 @@
 //! - [`app`]: the façade the desktop shell calls, one method per command.
 //! - [`session`]: sign-in (with the SMS-code step), tokens, keyring persistence, refresh.
 //! - [`patients`]: patient lists and search, online with an offline cache.
-//! - [`huma`]: the Huma HTTP API (wire DTOs and client).
+//! - [`huma`]: the Huma HTTP API (wire DTOs and client), the `huma-api` crate.
 //! - [`store`]: the encrypted per-account SQLite database.
 //! - [`secrets`], [`config`], [`clock`], [`logging`], [`error`], [`ui_types`]: plumbing.
 
@@ -13,7 +13,8 @@ pub mod clock;
 pub mod config;
 pub mod dropped_files;
 pub mod error;
-pub mod huma;
+/// Huma's HTTP API (its own crate, `crates/huma-api`).
+pub use huma_api as huma;
 pub mod invite;
 pub mod list_calls;
 pub mod logging;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::wire;
-use crate::secrets::Secret;
+use crate::Secret;
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
