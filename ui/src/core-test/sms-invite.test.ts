@@ -64,6 +64,10 @@ describe("SMS invite against the core", () => {
     await user.type(box, "07911 123456{Enter}");
     const invited = await screen.findByRole("table", { name: "Invited, not signed up yet" });
     await waitFor(() => expect(within(invited).getByRole("rowheader", { name: "Patel, Sam" })).toBeInTheDocument());
+    // Pending on the server: no second invite from here, and the core says why.
+    const row = within(invited).getByRole("rowheader", { name: "Patel, Sam" }).closest("tr")!;
+    expect(within(row).queryByRole("button", { name: "Invite again" })).not.toBeInTheDocument();
+    expect(within(row).getByTestId("invite-unavailable")).toHaveTextContent("Pending: resend it from Pending invites");
 
     // Pending invites show the number as the core writes it.
     await user.click(screen.getByRole("tab", { name: "Pending invites" }));
