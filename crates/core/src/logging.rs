@@ -27,9 +27,11 @@ pub fn init(log_dir: &Path, level: &str) -> Result<LogGuard, String> {
         .build(log_dir)
         .map_err(|e| format!("cannot open a log file in {}: {e}", log_dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    // Our crates at `level`; chatty dependencies (HTTP internals, webview) at warn.
+    // Every crate of ours at `level` (a new crate must be named here, or its lines are dropped:
+    // the end-to-end `trace_log` test looks for the HTTP client's); chatty dependencies (HTTP
+    // internals, webview) at warn.
     let filter = EnvFilter::try_new(format!(
-        "warn,huma_core={level},huma_clinician={level},huma_sandbox={level}"
+        "warn,huma_core={level},huma_api={level},huma_clinician={level},huma_sandbox={level}"
     ))
     .map_err(|e| format!("invalid log level {level:?}: {e}"))?;
     tracing_subscriber::fmt()
