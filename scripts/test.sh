@@ -74,6 +74,11 @@ export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY
 # UI's behaviour tests run against the development host (`dev-host`, the app on Tauri's mock runtime).
 FEATURES=custom-protocol,sandbox,dev-host
 export FEATURES
+# The Linux builds here link Debian's OpenSSL 3 (libssl-dev, installed by setup.sh) instead of
+# compiling the vendored copy SQLCipher uses: over three minutes of both cores on every run. The
+# Windows build below still compiles and tests the vendored one, which installers ship;
+# `scripts/deb_smoke.sh` run alone does too.
+export OPENSSL_NO_VENDOR=1
 cargo build --workspace --all-targets --features "$FEATURES"
 
 step "Tests against the real core: the UI's behaviour (development host), Rust unit, integration (sandbox on loopback), OS keyring, end-to-end (Xvfb + WebDriver)"

@@ -44,8 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Debian's toolchain, not rustup's: cargo passes RUSTC on to build scripts. Not rustup's clippy
-# driver either (scripts/test.sh builds with it on Linux).
-unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+# driver either, and the vendored OpenSSL the installers ship (scripts/test.sh links Debian's on
+# Linux).
+unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS OPENSSL_NO_VENDOR
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR=$DIR CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_STRIP=symbols
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc CXX_x86_64_pc_windows_gnu=x86_64-w64-mingw32-g++ \
