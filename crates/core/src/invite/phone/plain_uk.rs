@@ -6,8 +6,8 @@
 //!
 //! The answer is still libphonenumber's: the same metadata patterns, compiled once into regexes
 //! that need no lock (each thread asks its own copy), asked in the same order as `phonenumber`'s
-//! own number-type check. Any other
-//! notation, and any number it cannot classify, returns `None` and goes to `phonenumber`.
+//! own number-type check. Any other notation, and any number it cannot classify, returns `None`
+//! and goes to `phonenumber`.
 //! `the_plain_uk_path_agrees_with_libphonenumber` holds the two to the same answer on a large corpus.
 
 use std::sync::OnceLock;
@@ -87,9 +87,10 @@ fn uk_metadata() -> Option<&'static CallingCode> {
 }
 
 thread_local! {
-    /// This thread's copy of [`uk_metadata`]. A `Regex` used by several threads at once has them
-    /// all write to one atomic in its pool of search caches on every search, so each core keeps
-    /// taking the cache line from the other: checking a CSV file's rows on two threads took
+    /// This thread's copy of [`uk_metadata`]. A `Regex` keeps a pool of search caches whose
+    /// owner slot is an atomic: its owning thread writes it on every search and every other
+    /// thread reads it, so with two threads searching the same `Regex` the cache line moves
+    /// between cores a dozen times per number, and checking a CSV file's rows on two threads took
     /// longer than on one. A clone shares the compiled program and has its own pool.
     static THREAD_UK_METADATA: Option<CallingCode> = uk_metadata().cloned();
 }
