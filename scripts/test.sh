@@ -76,8 +76,8 @@ FEATURES=custom-protocol,sandbox,dev-host
 export FEATURES
 # The Linux builds here link Debian's OpenSSL 3 (libssl-dev, installed by setup.sh) instead of
 # compiling the vendored copy SQLCipher uses: over three minutes of both cores on every run. The
-# Windows build below still compiles and tests the vendored one, which installers ship;
-# `scripts/deb_smoke.sh` run alone does too.
+# Windows build compiles OpenSSL from the vendored copy's source (libcrypto only, see
+# `scripts/windows_tests.sh`); `scripts/deb_smoke.sh` run alone builds the vendored one.
 export OPENSSL_NO_VENDOR=1
 cargo build --workspace --all-targets --features "$FEATURES"
 
@@ -111,7 +111,7 @@ step "Linux package: the .deb (debug build, the installers' features) installed 
 # profile.
 HUMA_UI_BUILT=1 HUMA_DEB_PROFILE=debug scripts/deb_smoke.sh
 
-step "Windows: the core's tests under Wine (keyring, registry policy, exactly once), the app's build meanwhile"
+step "Windows: the core's tests under Wine (keyring, registry policy, exactly once)"
 if ! wait "$windows_build"; then
   tail -n 60 target/windows-build.log
   echo "the Windows build failed (log: target/windows-build.log)" >&2
