@@ -79,10 +79,7 @@ async fn export<R: Runtime>(
     ids: &[String],
 ) -> AppResult<Option<String>> {
     let csv = app.pending_csv(list_id, ids).await?;
-    let file_name = format!(
-        "pending-invites-{}.csv",
-        chrono::Local::now().format("%Y-%m-%d")
-    );
+    let file_name = app.pending_export_file_name();
     let Some(path) = save_dialog(handle, file_name).await? else {
         return Ok(None);
     };

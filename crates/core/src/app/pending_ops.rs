@@ -159,6 +159,13 @@ impl ClinicianApp {
         Ok(export::to_csv(&rows))
     }
 
+    /// The name the save dialog offers for an export of pending invites: dated by the app's clock,
+    /// as the day reads in this computer's time zone.
+    pub fn pending_export_file_name(&self) -> String {
+        let today = self.clock.now().with_timezone(&chrono::Local);
+        format!("pending-invites-{}.csv", today.format("%Y-%m-%d"))
+    }
+
     /// The sign-up code of one pending invitation, for the patient in the room to scan: read from
     /// the server each time it is asked for (the code is never kept here), and never logged.
     pub async fn sign_up_code(&self, list_id: &str, invitation_id: &str) -> AppResult<SignUpCode> {

@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{query, TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::clock::Clock;
 use huma_core::invite::language::Language;
 use huma_core::invite::types::{Channel, SmsInviteDraft};
 use huma_core::pending::{InvitationState, PendingInvite, PendingStatus};
@@ -88,7 +89,6 @@ async fn an_invite_sent_from_here_is_pending_once_with_a_week_to_expiry() -> Tes
 }
 
 fn world_now(world: &World) -> DateTime<Utc> {
-    use huma_core::clock::Clock;
     world.clock.now()
 }
 
@@ -116,6 +116,7 @@ async fn unsent_invites_show_as_on_this_computer_and_the_view_works_offline() ->
     // The server goes away: the view comes from this computer's copy, saying when it was taken.
     let World {
         sandbox,
+        clock,
         data: _data,
         ..
     } = world;
@@ -140,6 +141,15 @@ async fn unsent_invites_show_as_on_this_computer_and_the_view_works_offline() ->
         csv.contains("'+12025550143"),
         "phone numbers are kept as text"
     );
+    // The file the save dialog offers is dated by the app's clock, in this computer's time zone.
+    clock.advance(chrono::Duration::days(40));
+    let dated = |at: DateTime<Utc>| {
+        let day = at.with_timezone(&chrono::Local).format("%Y-%m-%d");
+        format!("pending-invites-{day}.csv")
+    };
+    let before = dated(clock.now());
+    let name = app.pending_export_file_name();
+    assert!(name == before || name == dated(clock.now()), "{name}");
     Ok(())
 }
 
