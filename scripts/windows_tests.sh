@@ -95,11 +95,13 @@ OPENSSL_LEFT_OUT=(no-legacy no-engine no-dso no-async no-ui-console no-ssl3 no-t
   no-cast no-camellia no-idea no-seed no-aria no-chacha no-poly1305 no-siphash no-blake2 no-scrypt
   no-argon2 no-ocb no-siv no-ml-dsa no-ml-kem no-slh-dsa no-lms no-capieng no-weak-ssl-ciphers)
 build_openssl() {
-  [ -f "$OPENSSL/built" ] && return
-  local manifest
+  local manifest built
   manifest=$(/usr/bin/cargo metadata --format-version 1 --locked --filter-platform "$TARGET" |
     python3 -c 'import json, sys
 print(next(p["manifest_path"] for p in json.load(sys.stdin)["packages"] if p["name"] == "openssl-src"))')
+  # Built once per source (its path names the version) and list of options.
+  built="$manifest ${OPENSSL_LEFT_OUT[*]}"
+  [ "$(cat "$OPENSSL/built" 2>/dev/null)" = "$built" ] && return
   rm -rf "$OPENSSL"
   cp -r "$(dirname "$manifest")/openssl" "$OPENSSL"
   # openssl-src's Configure line for this target, less what is left out above.
@@ -114,7 +116,7 @@ print(next(p["manifest_path"] for p in json.load(sys.stdin)["packages"] if p["na
     echo "OpenSSL did not build for Windows (log: ${LOGS#"$root"/}/openssl.log)" >&2
     exit 1
   }
-  touch "$OPENSSL/built"
+  echo "$built" >"$OPENSSL/built"
 }
 export OPENSSL_NO_VENDOR=1 OPENSSL_STATIC=1 OPENSSL_LIBS=crypto OPENSSL_LIB_DIR=$OPENSSL \
   OPENSSL_INCLUDE_DIR=$OPENSSL/include
