@@ -188,6 +188,7 @@ impl ClinicianApp {
             typed: auth.take_typed().await,
             open_key,
             keep_key: self.resume_allowed,
+            clock: self.clock.clone(),
         };
         let (store, account) =
             tokio::task::spawn_blocking(move || store_open::open_signed_in(request))

@@ -37,6 +37,8 @@ pub(super) struct OpenRequest {
     /// Keep the key in the keyring, so a restart can open the database before the password is
     /// typed (false when policy turns resuming off).
     pub keep_key: bool,
+    /// Names what is set aside.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// The lock screen's answer to a wrong password.
@@ -85,7 +87,7 @@ impl AttemptsRecord for AccountDir {
 /// An email no account here has: counted in the index, by the email's hash, exactly as an account
 /// would be, so the answers do not tell which emails have an account on this computer.
 struct UnknownEmail<'a> {
-    index: &'a AccountIndex,
+    index: &'a AccountIndex<'a>,
     partition: &'a str,
     email: &'a str,
 }
@@ -162,6 +164,7 @@ pub(super) fn with_wait(mut error: AppError, wait: Option<Duration>) -> AppError
 pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, OpenAccount)> {
     let dir = AccountDir::for_user(&request.data_dir, &request.partition, &request.clinician.id);
     let secrets = request.secrets.as_ref();
+    let clock = request.clock.as_ref();
     let password = request.typed.as_ref().map(|t| &t.password);
     let from_keyring = match secrets.get(&keyring_name(&dir)) {
         Ok(key) => key,
@@ -174,7 +177,7 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
     let mut candidates: Vec<Secret> = request.open_key.into_iter().chain(from_keyring).collect();
     candidates.dedup();
     let unwrapped = || -> Result<Option<Secret>, StoreError> {
-        let (Some(password), Some(wrapped)) = (password, dir.read_wrapped_key()?) else {
+        let (Some(password), Some(wrapped)) = (password, dir.read_wrapped_key(clock)?) else {
             return Ok(None);
         };
         Ok(keywrap::unwrap(password, dir.name(), &wrapped)
@@ -184,10 +187,10 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
 
     let clinician = &request.clinician;
     let existing = if dir.database().exists() {
-        match open_with_any(&dir, &candidates)? {
+        match open_with_any(&dir, &candidates, clock)? {
             Some(found) => Some(found),
             None => match unwrapped()? {
-                Some(key) => open_with_any(&dir, std::slice::from_ref(&key))?,
+                Some(key) => open_with_any(&dir, std::slice::from_ref(&key), clock)?,
                 None => None,
             },
         }
@@ -198,7 +201,7 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
     let (store, key, wrapped_now) = match existing {
         Some((store, key)) => (store, key, false),
         None if dir.database().exists() => {
-            let (store, key) = start_afresh(&dir, password, clinician)?;
+            let (store, key) = start_afresh(&dir, password, clinician, clock)?;
             (store, key, true)
         }
         None => {
@@ -206,7 +209,7 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
                 Some(key) => key,
                 None => unwrapped()?.unwrap_or_else(store::new_key),
             };
-            let (store, key) = create(&dir, &key, password, clinician)?;
+            let (store, key) = create(&dir, &key, password, clinician, clock)?;
             (store, key, password.is_some())
         }
     };
@@ -223,7 +226,11 @@ pub(super) fn open_signed_in(request: OpenRequest) -> AppResult<(AccountStore, O
         if !wrapped_now {
             rewrap(&dir, &key, &typed.password, clinician)?;
         }
-        AccountIndex::new(&request.data_dir).record(&request.partition, &typed.email, &dir)?;
+        AccountIndex::new(&request.data_dir, clock).record(
+            &request.partition,
+            &typed.email,
+            &dir,
+        )?;
         if !dir.read_attempts()?.is_clear() {
             dir.write_attempts(&Attempts::default())?;
         }
@@ -245,13 +252,14 @@ fn start_afresh(
     dir: &AccountDir,
     password: Option<&Secret>,
     clinician: &Clinician,
+    clock: &dyn Clock,
 ) -> AppResult<(AccountStore, Secret)> {
     let Some(password) = password else {
         return Err(password_needed());
     };
     tracing::warn!("local database unreadable with every saved key; setting it aside");
-    dir.set_aside("unreadable", true)?;
-    create(dir, &store::new_key(), Some(password), clinician)
+    dir.set_aside("unreadable", true, clock)?;
+    create(dir, &store::new_key(), Some(password), clinician, clock)
 }
 
 /// A new database: its wrapped key is written first, so a database never exists that only a
@@ -261,12 +269,13 @@ fn create(
     key: &Secret,
     password: Option<&Secret>,
     clinician: &Clinician,
+    clock: &dyn Clock,
 ) -> AppResult<(AccountStore, Secret)> {
     if let Some(password) = password {
         rewrap(dir, key, password, clinician)?;
     }
-    let store =
-        open_checked(dir, key)?.ok_or_else(|| AppError::from(StoreError::WrongKeyOrCorrupt))?;
+    let store = open_checked(dir, key, clock)?
+        .ok_or_else(|| AppError::from(StoreError::WrongKeyOrCorrupt))?;
     Ok((store, key.clone()))
 }
 
@@ -286,9 +295,13 @@ fn rewrap(
     Ok(())
 }
 
-fn open_with_any(dir: &AccountDir, keys: &[Secret]) -> AppResult<Option<(AccountStore, Secret)>> {
+fn open_with_any(
+    dir: &AccountDir,
+    keys: &[Secret],
+    clock: &dyn Clock,
+) -> AppResult<Option<(AccountStore, Secret)>> {
     for key in keys {
-        if let Some(store) = open_checked(dir, key)? {
+        if let Some(store) = open_checked(dir, key, clock)? {
             return Ok(Some((store, key.clone())));
         }
     }
@@ -297,12 +310,16 @@ fn open_with_any(dir: &AccountDir, keys: &[Secret]) -> AppResult<Option<(Account
 
 /// Opens with `key`: `None` if the key does not fit. A failed integrity check sets the files aside
 /// (the key stays: the set-aside copy still opens with it) and is reported.
-fn open_checked(dir: &AccountDir, key: &Secret) -> AppResult<Option<AccountStore>> {
+fn open_checked(
+    dir: &AccountDir,
+    key: &Secret,
+    clock: &dyn Clock,
+) -> AppResult<Option<AccountStore>> {
     match AccountStore::open(&dir.database(), key) {
         Ok(store) => Ok(Some(store)),
         Err(StoreError::WrongKeyOrCorrupt) => Ok(None),
         Err(StoreError::Damaged) => {
-            dir.set_aside("damaged", false)?;
+            dir.set_aside("damaged", false, clock)?;
             Err(StoreError::Damaged.into())
         }
         Err(e) => Err(e.into()),
@@ -318,10 +335,10 @@ pub(super) fn open_offline(
     password: &Secret,
     clock: &dyn Clock,
 ) -> AppResult<(AccountStore, OpenAccount, Clinician)> {
-    let index = AccountIndex::new(data_dir);
+    let index = AccountIndex::new(data_dir, clock);
     let found = index.lookup(partition, email)?;
     let wrapped = match &found {
-        Some(dir) => dir.read_wrapped_key()?,
+        Some(dir) => dir.read_wrapped_key(clock)?,
         None => None,
     };
     let (Some(dir), Some(wrapped)) = (found, wrapped) else {
@@ -358,7 +375,7 @@ pub(super) fn open_offline(
         return Err(wrong_credentials_offline());
     }
     let key = contents.store_key;
-    let store = match open_checked(&dir, &key)? {
+    let store = match open_checked(&dir, &key, clock)? {
         Some(store) => store,
         None => {
             return Err(AppError::new(
@@ -376,7 +393,7 @@ pub(super) fn check_unlock(
     password: &Secret,
     clock: &dyn Clock,
 ) -> AppResult<Checked<()>> {
-    let Some(wrapped) = account.dir.read_wrapped_key()? else {
+    let Some(wrapped) = account.dir.read_wrapped_key(clock)? else {
         return Err(password_needed());
     };
     check_password(&account.dir, clock, || {

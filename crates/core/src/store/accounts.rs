@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::attempts::Attempts;
 use super::keywrap::WrappedKey;
 use super::{short_hash, PathKind, StoreError};
+use crate::clock::Clock;
 
 const DATABASE_FILE: &str = "clinician.db";
 const KEY_FILE: &str = "store.key";
@@ -65,7 +66,8 @@ impl AccountDir {
         self.path.join(KEY_FILE)
     }
 
-    pub fn read_wrapped_key(&self) -> Result<Option<WrappedKey>, StoreError> {
+    /// The password-wrapped key; an unreadable file is set aside, named by `clock`'s time.
+    pub fn read_wrapped_key(&self, clock: &dyn Clock) -> Result<Option<WrappedKey>, StoreError> {
         let path = self.key_file();
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -77,7 +79,7 @@ impl AccountDir {
             Err(_) => {
                 // Unreadable is as good as absent, but keep it for whoever investigates.
                 tracing::warn!("saved key file unreadable; setting it aside");
-                set_aside_files(&[path], "unreadable")?;
+                set_aside_files(&[path], "unreadable", clock)?;
                 Ok(None)
             }
         }
@@ -107,8 +109,14 @@ impl AccountDir {
     }
 
     /// Renames the database (with its WAL and shared-memory files) aside, never deleting it; with
-    /// `with_key`, the wrapped key too (the database will get a new key). Returns the suffix used.
-    pub fn set_aside(&self, reason: &str, with_key: bool) -> Result<String, StoreError> {
+    /// `with_key`, the wrapped key too (the database will get a new key). Returns the suffix used:
+    /// the reason and `clock`'s time.
+    pub fn set_aside(
+        &self,
+        reason: &str,
+        with_key: bool,
+        clock: &dyn Clock,
+    ) -> Result<String, StoreError> {
         let db = self.database();
         let mut files = vec![
             db.clone(),
@@ -119,7 +127,7 @@ impl AccountDir {
         if with_key {
             files.push(self.key_file());
         }
-        set_aside_files(&files, reason)
+        set_aside_files(&files, reason, clock)
     }
 }
 
@@ -129,11 +137,12 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn set_aside_files(files: &[PathBuf], reason: &str) -> Result<String, StoreError> {
-    let suffix = format!(
-        ".{reason}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
-    );
+fn set_aside_files(
+    files: &[PathBuf],
+    reason: &str,
+    clock: &dyn Clock,
+) -> Result<String, StoreError> {
+    let suffix = format!(".{reason}-{}", clock.now().format("%Y%m%dT%H%M%S%.3fZ"));
     for file in files.iter().filter(|f| f.exists()) {
         std::fs::rename(file, sibling(file, &suffix))
             .map_err(|e| StoreError::file(PathKind::Database, e))?;
@@ -192,15 +201,17 @@ struct IndexFile {
     unknown_attempts: BTreeMap<String, Attempts>,
 }
 
-/// `<data dir>/accounts/index.json`.
-pub struct AccountIndex {
+/// `<data dir>/accounts/index.json`. An unreadable index is set aside, named by `clock`'s time.
+pub struct AccountIndex<'a> {
     path: PathBuf,
+    clock: &'a dyn Clock,
 }
 
-impl AccountIndex {
-    pub fn new(data_dir: &Path) -> Self {
+impl<'a> AccountIndex<'a> {
+    pub fn new(data_dir: &Path, clock: &'a dyn Clock) -> Self {
         Self {
             path: data_dir.join("accounts").join(INDEX_FILE),
+            clock,
         }
     }
 
@@ -303,7 +314,7 @@ impl AccountIndex {
             _ => {
                 // Losing it only means the next sign-in of each account must be online.
                 tracing::warn!("account index unreadable; setting it aside");
-                set_aside_files(std::slice::from_ref(&self.path), "unreadable")?;
+                set_aside_files(std::slice::from_ref(&self.path), "unreadable", self.clock)?;
                 Ok(None)
             }
         }
@@ -320,11 +331,12 @@ fn email_key(salt: &str, partition: &str, email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemClock;
 
     #[test]
     fn the_index_finds_an_account_by_email_without_keeping_the_email() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let index = AccountIndex::new(dir.path());
+        let index = AccountIndex::new(dir.path(), &SystemClock);
         let account = AccountDir::for_user(dir.path(), "https://x", "uid-1");
         assert_eq!(index.lookup("https://x", "a@b.org").ok().flatten(), None);
         index
@@ -403,7 +415,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(dir.path().join("accounts")).unwrap_or_default();
         std::fs::write(dir.path().join("accounts/index.json"), b"{not json").unwrap_or_default();
-        let index = AccountIndex::new(dir.path());
+        let index = AccountIndex::new(dir.path(), &FixedClock);
         assert_eq!(index.lookup("p", "a@b.org").ok().flatten(), None);
         let names: Vec<String> = std::fs::read_dir(dir.path().join("accounts"))
             .map(|d| {
@@ -412,11 +424,22 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default();
+        // Named by the app's clock, not the computer's.
         assert!(
             names
                 .iter()
-                .any(|n| n.starts_with("index.json.unreadable-")),
+                .any(|n| n == "index.json.unreadable-20260302T100000.250Z"),
             "{names:?}"
         );
+    }
+
+    struct FixedClock;
+
+    impl Clock for FixedClock {
+        fn now(&self) -> chrono::DateTime<chrono::Utc> {
+            chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00.25Z")
+                .map(|t| t.to_utc())
+                .unwrap_or_default()
+        }
     }
 }

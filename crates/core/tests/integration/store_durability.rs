@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::{TestResult, World};
+use huma_core::clock::Clock;
 use huma_core::secrets::Secret;
 use huma_core::ErrorCode;
 
@@ -58,6 +59,8 @@ async fn sign_in_sets_a_damaged_database_aside_and_says_so_then_starts_afresh() 
     let list = app.patient_lists().await?.remove(0).id;
     app.cache_list(&list).await?;
     app.sign_out().await?;
+    // Weeks later by the app's clock, which names the copy set aside.
+    world.advance(40 * 24 * 60).await?;
 
     let folder = account_folder(&world)?;
     damage_the_second_half(&folder.join("clinician.db"))?;
@@ -72,9 +75,13 @@ async fn sign_in_sets_a_damaged_database_aside_and_says_so_then_starts_afresh() 
     assert!(err.message.contains("set aside"), "{}", err.message);
     assert_eq!(app.session_info().await, None, "half signed in");
     let names = file_names(&folder)?;
+    let set_aside = format!(
+        "clinician.db.damaged-{}",
+        world.clock.now().format("%Y%m%d")
+    );
     assert!(
-        names.iter().any(|n| n.starts_with("clinician.db.damaged-")),
-        "{names:?}"
+        names.iter().any(|n| n.starts_with(&set_aside)),
+        "no {set_aside}…: {names:?}"
     );
 
     // The next sign-in starts with a fresh copy.
