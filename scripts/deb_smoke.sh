@@ -11,25 +11,16 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 step() { printf '\n==> deb smoke: %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-POLICY_DIR=/etc/huma-clinician
-POLICY_FILE=$POLICY_DIR/policy.json
+. scripts/lib/managed_machine.sh
 PACKAGE=huma-clinician
 work=$(mktemp -d)
-sandbox_pid=""
 
 cleanup() {
   set +e
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
   if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q "install ok installed"; then
     $SUDO dpkg -r "$PACKAGE" >/dev/null
   fi
-  if [ -f "$work/policy.json.before" ]; then
-    $SUDO cp "$work/policy.json.before" "$POLICY_FILE"
-  else
-    $SUDO rm -f "$POLICY_FILE"
-    $SUDO rmdir "$POLICY_DIR" 2>/dev/null
-  fi
+  managed_machine_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -87,19 +78,10 @@ step "Start a sandbox on loopback and write the machine policy"
 # rebuild dozens of crates, OpenSSL included.
 DEBUG_BUILD=(--workspace --features custom-protocol,sandbox,dev-host)
 cargo build -q "${DEBUG_BUILD[@]}" --bin huma-sandbox
-target/debug/huma-sandbox --port 0 >"$work/sandbox.out" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/sandbox.out" && break
-  sleep 0.1
-done
-backend=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
-[ -n "$backend" ] || { cat "$work/sandbox.out" >&2; echo "the sandbox did not start" >&2; exit 1; }
+start_sandbox
 data_dir="$work/managed-data"
-[ -f "$POLICY_FILE" ] && cp "$POLICY_FILE" "$work/policy.json.before"
-$SUDO mkdir -p "$POLICY_DIR"
 # One deliberately invalid value: the app must report it and still apply the rest.
-$SUDO tee "$POLICY_FILE" >/dev/null <<EOF
+write_machine_policy <<EOF
 {
   "backendUrl": "$backend",
   "idleLockMinutes": 7,
