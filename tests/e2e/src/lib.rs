@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod a11y;
+pub mod footprint;
 mod notifications;
 pub use a11y::Violation;
 pub use notifications::{Notification, NotificationWatch};
@@ -79,6 +80,8 @@ static ONE_APP_AT_A_TIME: std::sync::LazyLock<Arc<tokio::sync::Mutex<()>>> =
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    /// The program WebDriver started: the app, or another Tauri program (a benchmark's baseline).
+    binary: PathBuf,
     pub home: tempfile::TempDir,
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
@@ -96,8 +99,17 @@ impl AppSession {
 
     /// Launches the app in an existing HOME (a restart on the same computer).
     pub async fn launch_in(home: tempfile::TempDir, env: &[(&str, &str)]) -> TestResult<Self> {
+        Self::launch_program(&app_binary(), home, env).await
+    }
+
+    /// Launches `binary`, the app or any other Tauri program, as [`AppSession::launch_in`] does.
+    pub async fn launch_program(
+        binary: &Path,
+        home: tempfile::TempDir,
+        env: &[(&str, &str)],
+    ) -> TestResult<Self> {
         let turn = ONE_APP_AT_A_TIME.clone().lock_owned().await;
-        let binary = app_binary();
+        let binary = binary.to_owned();
         if !binary.exists() {
             return Err(format!(
                 "{} is missing: build it with `cargo build --features custom-protocol,sandbox`",
@@ -151,6 +163,13 @@ impl AppSession {
         // The first start of a run (WebKit's driver, the app and its web process, all cold) has
         // taken over 30 s on a 2-core machine also compiling the Windows build in the background.
         let deadline = Instant::now() + Duration::from_secs(90);
+        // Asked as soon as the driver listens (the start-up benchmark times this path); a session
+        // refused after that is asked for again less often, as each try may start the program.
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let client = loop {
             match ClientBuilder::rustls()?
                 .capabilities(caps.clone())
@@ -168,6 +187,7 @@ impl AppSession {
         Ok(Self {
             client,
             driver,
+            binary,
             home,
             _turn: turn,
         })
@@ -395,7 +415,7 @@ impl AppSession {
         let _ = self.driver.wait();
         // The app winds down after its WebDriver session ends; a restart must not overlap it.
         let deadline = Instant::now() + Duration::from_secs(15);
-        while app_is_running() && Instant::now() < deadline {
+        while is_running(&self.binary) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let placeholder = tempfile::tempdir()?;
@@ -422,9 +442,8 @@ pub fn logs_in(data_dir: &Path) -> String {
     all
 }
 
-/// Whether a process of the app binary under test is still alive (Linux: looks through /proc).
-fn app_is_running() -> bool {
-    let binary = app_binary();
+/// Whether a process of `binary` is still alive (Linux: looks through /proc).
+fn is_running(binary: &Path) -> bool {
     std::fs::read_dir("/proc")
         .map(|entries| {
             entries.flatten().any(|entry| {
