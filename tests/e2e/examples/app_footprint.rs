@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use huma_e2e::footprint::{total_mib, ProcessMemory};
-use huma_e2e::{app_binary, latest_code, AppSession, TestResult, DEMO_CLINICIAN};
+use huma_e2e::{app_binary, AppSession, TestResult};
 
 /// How long the app is left alone before memory is read: timers, lazy loads and WebKit's own
 /// start-up work settle.
@@ -133,20 +133,7 @@ async fn memory(backend: &str, soak_hours: usize) -> TestResult {
     let signed_out = app.memory()?;
     report("sign-in screen (baseline)", &signed_out, None);
 
-    let demo: serde_json::Value = reqwest::get(format!("{backend}/sandbox/demo"))
-        .await?
-        .json()
-        .await?;
-    app.fill("Email", demo["email"].as_str().unwrap_or_default())
-        .await?;
-    app.fill("Password", demo["password"].as_str().unwrap_or_default())
-        .await?;
-    app.click_button("Sign in").await?;
-    app.find(Locator::Id("sign-in-code")).await?;
-    let code = latest_code(&format!("{backend}/sandbox/messages")).await?;
-    app.fill("Verification code", &code).await?;
-    app.click_button("Verify").await?;
-    app.wait_for_text(DEMO_CLINICIAN).await?;
+    app.sign_in_on(backend).await?;
 
     // The first list is the largest (the script seeds 250,000 patients, 40 % of them on it).
     let picker = app.by_label("Patient list").await?;

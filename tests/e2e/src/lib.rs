@@ -300,6 +300,26 @@ impl AppSession {
         Ok((url, code))
     }
 
+    /// Signs in as the demo clinician of the sandbox at `backend` (an app that does not embed it,
+    /// pointed at it by policy) through the sign-in form and the SMS-code step; returns the code.
+    pub async fn sign_in_on(&self, backend: &str) -> TestResult<String> {
+        let demo: serde_json::Value = reqwest::get(format!("{backend}/sandbox/demo"))
+            .await?
+            .json()
+            .await?;
+        self.fill("Email", demo["email"].as_str().unwrap_or_default())
+            .await?;
+        self.fill("Password", demo["password"].as_str().unwrap_or_default())
+            .await?;
+        self.click_button("Sign in").await?;
+        self.find(Locator::Id("sign-in-code")).await?;
+        let code = latest_code(&format!("{backend}/sandbox/messages")).await?;
+        self.fill("Verification code", &code).await?;
+        self.click_button("Verify").await?;
+        self.wait_for_text(DEMO_CLINICIAN).await?;
+        Ok(code)
+    }
+
     /// Invites one patient by SMS through the form and its confirmation screen, and waits for the
     /// notice that it went out. `phone_shown` is the number as the confirmation screen writes it.
     pub async fn send_sms_invite(

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use fantoccini::Locator;
-use huma_e2e::{latest_code, logs_in, AppSession, TestResult, DEMO_CLINICIAN};
+use huma_e2e::{logs_in, AppSession, TestResult};
 
 /// Set by scripts/deb_smoke.sh: the sandbox the policy names, and the policy's data folder.
 const BACKEND_ENV: &str = "HUMA_E2E_DEB_BACKEND";
@@ -110,20 +110,7 @@ async fn installed_app_follows_the_machine_policy() -> TestResult {
     assert_eq!(settings["problems"].as_array().map(Vec::len), Some(1));
 
     // Signing in reaches that server, and the account's database lands in the policy's folder.
-    let demo: serde_json::Value = reqwest::get(format!("{backend}/sandbox/demo"))
-        .await?
-        .json()
-        .await?;
-    app.fill("Email", demo["email"].as_str().unwrap_or_default())
-        .await?;
-    app.fill("Password", demo["password"].as_str().unwrap_or_default())
-        .await?;
-    app.click_button("Sign in").await?;
-    app.find(Locator::Id("sign-in-code")).await?;
-    let code = latest_code(&format!("{backend}/sandbox/messages")).await?;
-    app.fill("Verification code", &code).await?;
-    app.click_button("Verify").await?;
-    app.wait_for_text(DEMO_CLINICIAN).await?;
+    let code = app.sign_in_on(&backend).await?;
     app.screenshot("deb-02-signed-in-under-policy").await?;
     let databases = files_named(&data_dir.join("accounts"), "clinician.db");
     assert_eq!(
