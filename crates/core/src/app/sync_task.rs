@@ -273,6 +273,11 @@ impl ClinicianApp {
                 return Err(e.into());
             }
         };
+        // The connection first: a status read between the two must not show a sync time beside
+        // a connection not yet known.
+        if let Some(connection) = report.connection {
+            self.sync.facts().connection = connection;
+        }
         // Nothing exchanged because nothing waits, and the server answers: in sync as of now.
         let in_sync = || {
             report.end == DrainEnd::Idle
@@ -289,9 +294,6 @@ impl ClinicianApp {
         }
         let delivered = {
             let mut facts = self.sync.facts();
-            if let Some(connection) = report.connection {
-                facts.connection = connection;
-            }
             let send = facts.send.get_or_insert_with(SendRun::new);
             send.sent(report.invites_sent_created.len() as u32, self.clock.now());
             if report.busy_until.is_some() {
