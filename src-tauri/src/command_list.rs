@@ -39,6 +39,8 @@ macro_rules! with_commands {
             outbox_commands::send_batch_now,
             outbox_commands::discard_outbox,
             outbox_commands::discard_unsent,
+            outbox_commands::pause_sending,
+            outbox_commands::resume_sending,
             outbox_commands::sync_now,
             pending_commands::pending_invites,
             pending_commands::invited_patients,

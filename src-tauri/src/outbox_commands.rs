@@ -47,6 +47,19 @@ pub async fn discard_unsent(app: App<'_>) -> CommandResult<u32> {
     Ok(app.discard_unsent().await?)
 }
 
+/// "Pause sending": queued invites stay on this computer until `resume_sending`, even after a
+/// restart.
+#[tauri::command]
+pub async fn pause_sending(app: App<'_>) -> CommandResult<()> {
+    Ok(app.pause_sending().await?)
+}
+
+/// "Resume sending": the queue goes out again.
+#[tauri::command]
+pub async fn resume_sending(app: App<'_>) -> CommandResult<()> {
+    Ok(app.resume_sending().await?)
+}
+
 #[tauri::command]
 pub fn sync_now(app: App<'_>) {
     app.sync_now();

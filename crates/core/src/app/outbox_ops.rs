@@ -1,4 +1,5 @@
-//! The Outbox view's commands (Retry, Discard, Send now), and resend / revoke of server invitations through the outbox.
+//! The Outbox view's commands (Retry, Discard, Send now, Pause and Resume sending), and resend /
+//! revoke of server invitations through the outbox.
 
 use super::*;
 use crate::store::{InvitationRef, RowKind};
@@ -32,6 +33,30 @@ impl ClinicianApp {
                 ..OutboxEntry::from(row)
             })
             .collect())
+    }
+
+    /// "Pause sending": nothing queued goes to Huma (invites, resends, revokes) until
+    /// `resume_sending`, in this run and after a restart; what is sent meanwhile is queued. A
+    /// request already under way completes, and invites in flight are still looked up.
+    pub async fn pause_sending(&self) -> AppResult<()> {
+        let store = self.current_store().await?;
+        if store.sending_paused_since()?.is_none() {
+            store.set_sending_paused(Some(self.clock.now()))?;
+            tracing::info!("sending paused by the clinician");
+        }
+        self.publish_outbox().await;
+        Ok(())
+    }
+
+    /// "Resume sending": the queue goes out again, starting now.
+    pub async fn resume_sending(&self) -> AppResult<()> {
+        let store = self.current_store().await?;
+        if store.sending_paused_since()?.is_some() {
+            store.set_sending_paused(None)?;
+            tracing::info!("sending resumed by the clinician");
+        }
+        self.outbox_changed().await;
+        Ok(())
     }
 
     /// "Send now" for invites held for the sending hours: they go at once. Returns how many were

@@ -24,7 +24,8 @@ pub(super) struct SyncState {
 
 struct SyncFacts {
     connection: Connection,
-    paused: bool,
+    /// The last drain found no usable session: queued invites wait for a sign-in.
+    waiting_for_sign_in: bool,
     /// Invites created up to this moment were held back (offline, paused, or queued in an earlier
     /// run); when they go out the clinician is told. `None` once a drain went through.
     held_since: Option<DateTime<Utc>>,
@@ -38,7 +39,7 @@ impl SyncState {
         Self {
             facts: std::sync::Mutex::new(SyncFacts {
                 connection: Connection::Unknown,
-                paused: false,
+                waiting_for_sign_in: false,
                 held_since: Some(now),
                 send: None,
             }),
@@ -77,10 +78,17 @@ impl ClinicianApp {
             if rows.is_empty() {
                 return Err(AppError::invalid_input("No such batch of invites."));
             }
-            let outcome =
-                outcome::of_batch(batch_id, &rows, &self.sending_hours(), self.clock.now());
-            // Settled, or nothing more will happen before the sending hours open.
-            if outcome.queued == outcome.held {
+            let paused = store.sending_paused_since()?.is_some();
+            let outcome = outcome::of_batch(
+                batch_id,
+                &rows,
+                &self.sending_hours(),
+                self.clock.now(),
+                paused,
+            );
+            // Settled, or nothing more will happen before the sending hours open or the clinician
+            // resumes sending.
+            if outcome.queued == outcome.held || paused {
                 return Ok(outcome);
             }
             // Woken by any outbox change, and at least every half second.
@@ -96,6 +104,7 @@ impl ClinicianApp {
         // Counts only: the indicator keeps going behind the lock screen.
         let store = self.store_even_if_locked().await?;
         let counts = store.counts()?;
+        let by_clinician = store.sending_paused_since()?.is_some();
         let now = self.clock.now();
         let (connection, paused, progress) = {
             let mut facts = self.sync.facts();
@@ -105,18 +114,28 @@ impl ClinicianApp {
             } else if facts.send.is_none() {
                 facts.send = Some(SendRun::new());
             }
+            if let Some(send) = facts.send.as_mut() {
+                send.set_paused(by_clinician);
+            }
             let progress = facts
                 .send
                 .as_ref()
                 .and_then(|send| progress::progress(send, counts.waiting, now));
-            (facts.connection, facts.paused, progress)
+            // The clinician's pause first: signing in would not send anything while it holds.
+            let paused = if by_clinician {
+                Some(PauseReason::ByClinician)
+            } else {
+                (facts.waiting_for_sign_in && counts.waiting > 0)
+                    .then_some(PauseReason::SignInRequired)
+            };
+            (facts.connection, paused, progress)
         };
         Ok(OutboxStatus {
             waiting: counts.waiting,
             needs_attention: counts.needs_attention,
             rejected: counts.rejected,
             connection,
-            paused: (paused && counts.waiting > 0).then_some(PauseReason::SignInRequired),
+            paused,
             last_synced_at: store.last_synced_at()?.map(crate::sync::status::rfc3339),
             progress,
         })
@@ -208,7 +227,8 @@ impl ClinicianApp {
                             None => backoff(failures),
                         }
                     }
-                    DrainEnd::SignedOut => {
+                    // Woken by the sign-in, or by "Resume sending".
+                    DrainEnd::SignedOut | DrainEnd::Paused => {
                         failures = 0;
                         SYNC_PERIOD
                     }
@@ -299,7 +319,10 @@ impl ClinicianApp {
             if report.busy_until.is_some() {
                 send.slowed();
             }
-            if matches!(report.end, DrainEnd::Offline | DrainEnd::SignedOut) {
+            if matches!(
+                report.end,
+                DrainEnd::Offline | DrainEnd::SignedOut | DrainEnd::Paused
+            ) {
                 send.stalled();
             }
             let delivered = facts.held_since.map_or(0, |since| {
@@ -311,16 +334,16 @@ impl ClinicianApp {
             });
             match report.end {
                 DrainEnd::SignedOut => {
-                    facts.paused = true;
+                    facts.waiting_for_sign_in = true;
                     facts.held_since.get_or_insert(self.clock.now());
                 }
-                DrainEnd::Offline => {
-                    facts.paused = false;
+                DrainEnd::Offline | DrainEnd::Paused => {
+                    facts.waiting_for_sign_in = false;
                     facts.held_since.get_or_insert(self.clock.now());
                 }
-                DrainEnd::ServerTrouble => facts.paused = false,
+                DrainEnd::ServerTrouble => facts.waiting_for_sign_in = false,
                 DrainEnd::Idle => {
-                    facts.paused = false;
+                    facts.waiting_for_sign_in = false;
                     facts.held_since = None;
                 }
             }

@@ -11,13 +11,15 @@ use crate::store::{OutboxRow, OutboxState};
 use crate::sync::plan::ADDED_NOTE;
 
 /// The notification for a batch: what went out, what waits (and until when, outside the sending
-/// hours), what the server refused and why.
+/// hours; or until the clinician resumes sending, when `paused`), what the server refused and why.
 pub fn of_batch(
     batch_id: &str,
     rows: &[OutboxRow],
     hours: &SendingHours,
     now: DateTime<Utc>,
+    paused: bool,
 ) -> BatchOutcome {
+    let waits = if paused { Waits::Resume } else { Waits::Online };
     let count = |state| rows.iter().filter(|r| r.state == state).count() as u32;
     let sent = count(OutboxState::Sent);
     let queued = count(OutboxState::Queued) + count(OutboxState::Sending);
@@ -39,8 +41,9 @@ pub fn of_batch(
             held,
             rejected.len(),
             hours.will_send(at, now),
+            waits,
         ),
-        None => settled_summary(rows, sent, queued, rejected.len()),
+        None => settled_summary(rows, sent, queued, rejected.len(), waits),
     };
     BatchOutcome {
         batch_id: batch_id.to_owned(),
@@ -62,6 +65,7 @@ fn held_summary(
     held: u32,
     rejected: usize,
     will_send: String,
+    waits: Waits,
 ) -> String {
     if held as usize == rows.len() {
         return match rows {
@@ -82,10 +86,7 @@ fn held_summary(
         will_send.to_lowercase()
     ));
     if queued > held {
-        parts.push(format!(
-            "{} queued — they will be sent when you're back online",
-            queued - held
-        ));
+        parts.push(format!("{} queued — {}", queued - held, waits.they()));
     }
     if rejected > 0 {
         parts.push(format!("{rejected} not sent"));
@@ -100,7 +101,43 @@ fn channel_word(channel: Channel) -> &'static str {
     }
 }
 
-fn settled_summary(rows: &[OutboxRow], sent: u32, queued: u32, rejected: usize) -> String {
+/// What queued invites that are not held for the sending hours wait for.
+#[derive(Debug, Clone, Copy)]
+enum Waits {
+    /// The connection (or the server): they go by themselves.
+    Online,
+    /// The clinician paused sending: they go when it is resumed.
+    Resume,
+}
+
+impl Waits {
+    /// After "N queued — ".
+    fn they(self) -> &'static str {
+        match self {
+            Waits::Online => "they will be sent when you're back online",
+            Waits::Resume => "sending is paused: resume it in the Outbox to send them",
+        }
+    }
+
+    /// The whole batch, `queued` invites, waits.
+    fn all(self, queued: u32) -> String {
+        match (self, queued) {
+            (Waits::Online, _) => "Queued — will be sent when you're back online".to_owned(),
+            (Waits::Resume, 1) => {
+                "Queued — sending is paused: resume it in the Outbox to send this invite".to_owned()
+            }
+            (Waits::Resume, q) => format!("{q} invites queued — {}", self.they()),
+        }
+    }
+}
+
+fn settled_summary(
+    rows: &[OutboxRow],
+    sent: u32,
+    queued: u32,
+    rejected: usize,
+    waits: Waits,
+) -> String {
     match (sent, queued, rejected) {
         (1, 0, 0) if rows.len() == 1 => format!(
             "Invite {} sent to {}",
@@ -108,14 +145,12 @@ fn settled_summary(rows: &[OutboxRow], sent: u32, queued: u32, rejected: usize) 
             display_recipient(&rows[0])
         ),
         (s, 0, 0) => format!("{s} invites sent"),
-        (0, q, 0) if q == rows.len() as u32 => {
-            "Queued — will be sent when you're back online".to_owned()
-        }
+        (0, q, 0) if q == rows.len() as u32 => waits.all(q),
         (s, 0, r) => format!("{s} of {} invites sent; {r} not sent", s + r as u32),
         (s, q, r) => {
             let mut parts = vec![
                 format!("{s} sent"),
-                format!("{q} queued — they will be sent when you're back online"),
+                format!("{q} queued — {}", waits.they()),
             ];
             if r > 0 {
                 parts.push(format!("{r} not sent"));

@@ -94,6 +94,25 @@ fn the_servers_requested_pause_outlives_a_restart() {
 }
 
 #[test]
+fn a_pause_of_sending_outlives_a_restart_until_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = new_key();
+    let path = dir.path().join("a.db");
+    let since = chrono::DateTime::from_timestamp_micros(1_796_000_000_654_321).unwrap();
+    {
+        let store = AccountStore::open(&path, &key).unwrap();
+        assert_eq!(store.sending_paused_since().unwrap(), None);
+        store.set_sending_paused(Some(since)).unwrap();
+    }
+    let store = AccountStore::open(&path, &key).unwrap();
+    assert_eq!(store.sending_paused_since().unwrap(), Some(since));
+    store.set_sending_paused(None).unwrap();
+    drop(store);
+    let store = AccountStore::open(&path, &key).unwrap();
+    assert_eq!(store.sending_paused_since().unwrap(), None);
+}
+
+#[test]
 fn refuses_a_database_from_a_newer_version() {
     let dir = tempfile::tempdir().unwrap();
     let key = new_key();

@@ -38,6 +38,8 @@ pub enum DrainEnd {
     ServerTrouble,
     /// No usable session: paused until the clinician signs in.
     SignedOut,
+    /// The clinician paused sending: what waits stays queued until they resume.
+    Paused,
 }
 
 /// What a drain did, for the indicator and the "sent after being offline" notification.
@@ -91,6 +93,12 @@ pub async fn drain(
             break;
         }
         for op in ops {
+            // Read before every request, so a pause takes effect at the next one, not after the
+            // whole queue (the request under way, and what is in flight, are still seen through).
+            if op.acts() && store.sending_paused_since()?.is_some() {
+                run.report.end = DrainEnd::Paused;
+                return Ok(run.report);
+            }
             if let Some(end) = run.execute(op).await? {
                 run.report.end = end;
                 return Ok(run.report);

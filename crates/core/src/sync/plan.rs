@@ -49,6 +49,14 @@ pub enum Op {
     Revoke(Box<OutboxRow>),
 }
 
+impl Op {
+    /// Whether it asks the server to act (send, resend, revoke) rather than only look: what
+    /// "Pause sending" holds back. Reconciling what is already in flight goes on while paused.
+    pub fn acts(&self) -> bool {
+        !matches!(self, Op::Reconcile { .. })
+    }
+}
+
 /// The instant a queued row may go: after its backoff and after the clinic's sending hours open.
 fn due_at(row: &OutboxRow) -> DateTime<Utc> {
     [row.next_attempt_at, row.send_after]

@@ -23,6 +23,8 @@ pub struct SendRun {
     pace: Option<Pace>,
     /// The server asked us to slow down (429) during this send.
     slowed: bool,
+    /// The clinician paused sending: no time left can be promised.
+    paused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,14 @@ impl SendRun {
         self.pace = None;
     }
 
+    /// The clinician paused sending, or resumed it (the pace then starts again).
+    pub fn set_paused(&mut self, paused: bool) {
+        if paused {
+            self.stalled();
+        }
+        self.paused = paused;
+    }
+
     /// The server's rate limit turned a request away.
     pub fn slowed(&mut self) {
         self.slowed = true;
@@ -84,6 +94,14 @@ pub fn progress(run: &SendRun, waiting: u32, now: DateTime<Utc>) -> Option<SendP
         return None;
     }
     let mut summary = format!("{} of {} sent", grouped(run.sent), grouped(total));
+    if run.paused {
+        summary.push_str(" · paused");
+        return Some(SendProgress {
+            sent: run.sent,
+            total,
+            summary,
+        });
+    }
     if let Some(pace) = run.pace.as_ref().filter(|p| p.sent > 0) {
         let elapsed = now - pace.since;
         if elapsed >= PACE_AFTER {
@@ -225,6 +243,30 @@ mod tests {
                  can go; they keep going by themselves"
                     .to_owned()
             )
+        );
+    }
+
+    #[test]
+    fn a_paused_send_promises_no_time_and_its_pace_starts_again_on_resume() {
+        let mut run = SendRun::new();
+        run.sent(50, at(0));
+        run.sent(50, at(60));
+        run.set_paused(true);
+        assert_eq!(
+            progress(&run, 900, at(3600)).map(|p| p.summary),
+            Some("100 of 1,000 sent · paused".to_owned())
+        );
+        // An hour paused is not slow sending: the pace is read afresh after the resume.
+        run.set_paused(false);
+        run.sent(50, at(3600));
+        assert_eq!(
+            progress(&run, 850, at(3610)).map(|p| p.summary),
+            Some("150 of 1,000 sent".to_owned())
+        );
+        run.sent(50, at(3660));
+        assert_eq!(
+            progress(&run, 800, at(3660)).map(|p| p.summary),
+            Some("200 of 1,000 sent · about 16 minutes left".to_owned())
         );
     }
 

@@ -19,13 +19,17 @@ pub enum Connection {
     Unknown,
 }
 
-/// Why the queue is not being sent although there is work.
+/// Why the queue is not being sent: a lapsed session (when there is work), or the clinician's pause
+/// (said even with nothing waiting, so the next invite is known to wait too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum PauseReason {
     /// The session lapsed: "Sign in to send N queued invites". The queue is kept.
     SignInRequired,
+    /// The clinician paused sending (the Outbox's "Pause sending"), until they resume it, even
+    /// across restarts. Invites they send meanwhile are queued.
+    ByClinician,
 }
 
 /// The outbox indicator (event `outbox-changed`, command `outbox_status`).

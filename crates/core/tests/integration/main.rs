@@ -20,6 +20,7 @@ mod outbox_actions_against_sandbox;
 mod outbox_crash;
 mod outbox_property;
 mod patients_against_sandbox;
+mod pause_sending_against_sandbox;
 mod pending_against_sandbox;
 mod policy_templates;
 mod rate_limit_against_sandbox;

@@ -267,3 +267,4 @@ pub struct OutboxCounts {
 
 const LAST_SYNCED: &str = "last_synced_at";
 const SERVER_BUSY_UNTIL: &str = "server_busy_until";
+const SENDING_PAUSED_SINCE: &str = "sending_paused_since";

@@ -119,6 +119,26 @@ impl AccountStore {
         self.set_meta_time(SERVER_BUSY_UNTIL, at)
     }
 
+    /// Since when the clinician has paused sending ("Pause sending" in the Outbox): kept across
+    /// restarts until they resume, because they paused for a reason the app cannot see.
+    pub fn sending_paused_since(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.meta_time(SENDING_PAUSED_SINCE)
+    }
+
+    /// Pauses sending from `since`, or resumes it (`None`).
+    pub fn set_sending_paused(&self, since: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        match since {
+            Some(at) => self.set_meta_time(SENDING_PAUSED_SINCE, at),
+            None => {
+                self.conn().execute(
+                    "DELETE FROM sync_meta WHERE key = ?1",
+                    [SENDING_PAUSED_SINCE],
+                )?;
+                Ok(())
+            }
+        }
+    }
+
     fn meta_time(&self, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT value FROM sync_meta WHERE key = ?1")?;

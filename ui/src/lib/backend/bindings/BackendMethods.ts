@@ -92,6 +92,10 @@ export interface BackendCommands {
   discardOutbox(ids: string[]): Promise<number>;
   /** `discard_unsent`: Every unsent row of the signed-in clinician (sign-out's explicit discard). */
   discardUnsent(): Promise<number>;
+  /** `pause_sending`: "Pause sending": queued invites stay on this computer until `resume_sending`, even after a restart. */
+  pauseSending(): Promise<null>;
+  /** `resume_sending`: "Resume sending": the queue goes out again. */
+  resumeSending(): Promise<null>;
   /** `sync_now` */
   syncNow(): Promise<null>;
   /** `pending_invites`: The server's pending invitations merged with this computer's outbox. */
@@ -145,6 +149,8 @@ export const COMMAND_NAMES: Record<keyof BackendCommands, string> = {
   sendBatchNow: "send_batch_now",
   discardOutbox: "discard_outbox",
   discardUnsent: "discard_unsent",
+  pauseSending: "pause_sending",
+  resumeSending: "resume_sending",
   syncNow: "sync_now",
   pendingInvites: "pending_invites",
   invitedPatients: "invited_patients",
@@ -269,6 +275,12 @@ export abstract class BackendMethods implements BackendCommands, AppEvents {
   }
   discardUnsent(): Promise<number> {
     return this.call("discard_unsent");
+  }
+  pauseSending(): Promise<null> {
+    return this.call("pause_sending");
+  }
+  resumeSending(): Promise<null> {
+    return this.call("resume_sending");
   }
   syncNow(): Promise<null> {
     return this.call("sync_now");
