@@ -29,6 +29,7 @@ macro_rules! with_commands {
             invite_commands::send_email_invites,
             invite_commands::pick_csv,
             invite_commands::import_csv,
+            invite_commands::cancel_csv_import,
             invite_commands::save_csv_rejects,
             invite_commands::send_import,
             invite_commands::await_batch,

@@ -111,6 +111,13 @@ async fn import<R: Runtime>(
     app.import_csv(list_id, path, progress).await
 }
 
+/// "Cancel" while a CSV file is read (after `pick_csv` or `import_csv`): that command then fails
+/// with `Cancelled`, keeping nothing. Whether a read was under way.
+#[tauri::command]
+pub fn cancel_csv_import(app: App<'_>) -> bool {
+    app.cancel_csv_import()
+}
+
 /// The native save dialog; the saved path, or none when cancelled.
 #[tauri::command]
 pub async fn save_csv_rejects<R: Runtime>(

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     NotConfigured,
     /// The app is locked (idle lock, or a resumed session): the UI shows the lock screen.
     Locked,
+    /// The clinician cancelled the work (a CSV file being read): nothing to show, nothing lost.
+    Cancelled,
     Internal,
 }
 

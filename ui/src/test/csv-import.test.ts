@@ -96,6 +96,31 @@ describe("CSV import", () => {
     expect(d.queryByRole("progressbar")).not.toBeInTheDocument();
   });
 
+  it("Stop asks the core to stop reading; a stopped read says nothing was imported and keeps the dialog", async () => {
+    const rendered = await renderSignedIn();
+    const held = deferred();
+    rendered.fake.gate = (call) => (call.method === "pickCsv" ? held.promise : undefined);
+    rendered.fake.given("cancelCsvImport", true);
+    const dialog = await openInvite(rendered.user, "Email invite");
+    const d = within(dialog);
+    await rendered.user.click(d.getByRole("button", { name: "Import CSV…" }));
+    await waitFor(() => expect(rendered.fake.callsOf("pickCsv")).toHaveLength(1));
+    rendered.fake.emitCsvProgress({ bytesRead: 12_000, totalBytes: 48_000 });
+    await rendered.user.click(await d.findByRole("button", { name: "Stop" }));
+    await waitFor(() => expect(rendered.fake.callsOf("cancelCsvImport")).toHaveLength(1));
+
+    // The core then answers the read it was asked to stop with `Cancelled`.
+    rendered.fake.fail("pickCsv", { code: "Cancelled", message: "Fixture: cancelled." }, 1);
+    held.resolve();
+    await waitFor(() =>
+      expect(d.getByTestId("csv-read-note")).toHaveTextContent("Stopped reading the file. Nothing was imported."),
+    );
+    expect(d.queryByRole("alert")).not.toBeInTheDocument();
+    expect(d.queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(d.getByRole("button", { name: "Import CSV…" })).toBeEnabled();
+    expect(d.queryByRole("heading", { name: "Import preview" })).not.toBeInTheDocument();
+  });
+
   it("does nothing when the file chooser is cancelled", async () => {
     const rendered = await renderSignedIn();
     rendered.fake.pickCsvFile = null;

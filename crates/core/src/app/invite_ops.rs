@@ -108,12 +108,21 @@ impl ClinicianApp {
             .unwrap_or_default();
         let mut progress = progress;
         let region = self.phone_region();
+        let cancel = self.imports.begin_read();
+        let flag = Arc::clone(&cancel);
         let read = tokio::task::spawn_blocking(move || {
-            csv_import::read_csv_file(&path, &region, &mut progress)
+            csv_import::read_csv_file(&path, &region, &mut progress, &flag)
         })
-        .await
-        .map_err(|e| AppError::internal(format!("The import stopped unexpectedly: {e}")))?
-        .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        .await;
+        self.imports.end_read(&cancel);
+        let read = read
+            .map_err(|e| AppError::internal(format!("The import stopped unexpectedly: {e}")))?
+            .map_err(|e| match e {
+                csv_import::CsvError::Cancelled => {
+                    AppError::new(ErrorCode::Cancelled, e.to_string())
+                }
+                e => AppError::new(ErrorCode::InvalidInput, e.to_string()),
+            })?;
         let recipients: Vec<String> = read
             .accepted
             .iter()
@@ -139,25 +148,22 @@ impl ClinicianApp {
             rejected: read.rejected.iter().take(PREVIEW_ROWS).cloned().collect(),
             warnings,
         };
-        let mut imports = self.imports.lock().unwrap_or_else(|p| p.into_inner());
-        imports.push((import_id, read));
-        if imports.len() > KEPT_IMPORTS {
-            imports.remove(0);
-        }
+        self.imports.keep(import_id, read);
         Ok(preview)
+    }
+
+    /// "Cancel" while a CSV file is read: the read stops within a chunk of rows and `import_csv`
+    /// answers `Cancelled`; nothing was queued, nothing is kept. Whether a read was under way.
+    pub fn cancel_csv_import(&self) -> bool {
+        self.imports.cancel_read()
     }
 
     fn with_import<T>(&self, import_id: &str, f: impl FnOnce(&CsvRead) -> T) -> AppResult<T> {
         // Imported rows are patient data.
         self.ensure_unlocked()?;
-        let imports = self.imports.lock().unwrap_or_else(|p| p.into_inner());
-        imports
-            .iter()
-            .find(|(id, _)| id == import_id)
-            .map(|(_, read)| f(read))
-            .ok_or_else(|| {
-                AppError::invalid_input("That import has expired. Choose the file again.")
-            })
+        self.imports.with(import_id, f).ok_or_else(|| {
+            AppError::invalid_input("That import has expired. Choose the file again.")
+        })
     }
 
     /// The rejected rows of an import as CSV, safe to open in a spreadsheet.

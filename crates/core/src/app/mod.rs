@@ -76,8 +76,8 @@ pub struct ClinicianApp {
     clock: Arc<dyn Clock>,
     /// The sync task's view of the connection and the pause, its wake-up, and what it announces.
     sync: sync_task::SyncState,
-    /// CSV files read for import, by import id, until sent (the newest few only).
-    imports: std::sync::Mutex<Vec<(String, CsvRead)>>,
+    /// CSV files read for import (by import id, until sent) and the read under way.
+    imports: imports::Imports,
     /// The settings the core applies (policy > the clinician's setting > default; changes apply
     /// at once).
     settings: std::sync::RwLock<CoreSettings>,
@@ -100,8 +100,6 @@ impl Default for CoreSettings {
     }
 }
 
-/// How many read CSV files are kept for their Send button.
-const KEPT_IMPORTS: usize = 3;
 /// How often the outbox is looked at when nothing wakes the sync task.
 const SYNC_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -111,6 +109,7 @@ const DEMO_PARTITION: &str = "demo-sandbox";
 /// How old a list's offline copy may get before opening the list refreshes it.
 const CACHE_MAX_AGE: chrono::Duration = chrono::Duration::minutes(15);
 
+mod imports;
 mod invite_ops;
 mod kept;
 mod lock;
@@ -177,7 +176,7 @@ impl ClinicianApp {
             caching: std::sync::Mutex::default(),
             sync: sync_task::SyncState::new(setup.clock.now()),
             clock: setup.clock,
-            imports: std::sync::Mutex::default(),
+            imports: imports::Imports::default(),
             settings: std::sync::RwLock::default(),
         })
     }

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use huma_core::invite::csv_import::{read_csv, read_csv_file, CsvError, CsvRead, MAX_CSV_BYTES};
 use huma_core::invite::types::{Channel, CsvProgress};
@@ -16,7 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn read(name: &str) -> Result<CsvRead, CsvError> {
-    read_csv_file(&fixture(name), "GB", &mut |_| {})
+    read_csv_file(&fixture(name), "GB", &mut |_| {}, &AtomicBool::new(false))
 }
 
 struct Expect {
@@ -212,7 +213,13 @@ fn a_file_over_the_limit_is_refused_with_its_size_and_the_limit() {
     file.write_all(&content).unwrap();
     file.flush().unwrap();
     let mut calls = 0;
-    let err = read_csv_file(file.path(), "GB", &mut |_: CsvProgress| calls += 1).unwrap_err();
+    let err = read_csv_file(
+        file.path(),
+        "GB",
+        &mut |_: CsvProgress| calls += 1,
+        &AtomicBool::new(false),
+    )
+    .unwrap_err();
     assert_eq!(err, CsvError::TooLarge { size });
     let message = err.to_string();
     assert!(message.contains("21.0 MB"), "{message}");

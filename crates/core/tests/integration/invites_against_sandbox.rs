@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{TestResult, World};
 use huma_core::app::ClinicianApp;
+use huma_core::error::ErrorCode;
 use huma_core::invite::language::Language;
 use huma_core::invite::sms_text::LINK_PLACEHOLDER;
 use huma_core::invite::types::{SmsCheck, SmsInviteDraft, WarningKind};
@@ -168,6 +169,32 @@ async fn offline_the_invite_is_queued_and_the_clinician_is_told() -> TestResult 
         "Queued — will be sent when you're back online"
     );
     assert_eq!(app.outbox_status().await?.waiting, 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_read_the_clinician_stops_answers_cancelled_and_the_next_read_is_whole() -> TestResult
+{
+    let world = World::new().await?;
+    let (app, list) = signed_in(&world).await?;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/csv/mixed-valid-invalid.csv");
+    assert!(!app.cancel_csv_import(), "no read under way");
+    // "Stop" pressed while the file is read (at its first progress report).
+    let stopper = Arc::clone(&app);
+    let stopped = app
+        .import_csv(&list, file.clone(), move |_| {
+            stopper.cancel_csv_import();
+        })
+        .await
+        .err()
+        .ok_or("the read went on after the cancel")?;
+    assert_eq!(stopped.code, ErrorCode::Cancelled);
+    assert_eq!(stopped.message, "The import was cancelled.");
+    assert_eq!(app.outbox_status().await?.waiting, 0);
+    // Nothing stays cancelled: the same file read again is read whole.
+    let preview = app.import_csv(&list, file, |_| {}).await?;
+    assert!(preview.accepted_count > 0);
     Ok(())
 }
 

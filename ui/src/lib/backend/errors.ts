@@ -20,6 +20,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   Storage: true,
   NotConfigured: true,
   Locked: true,
+  Cancelled: true,
   Internal: true,
 };
 

@@ -17,6 +17,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use csv::StringRecord;
 
@@ -99,6 +100,9 @@ pub enum CsvError {
     NoContactColumn,
     #[error("Could not read the file: {0}")]
     Io(String),
+    /// The clinician stopped the read (`cancel` was set): nothing was kept.
+    #[error("The import was cancelled.")]
+    Cancelled,
 }
 
 /// Megabytes (MiB) with one decimal, rounded up so a file just over the limit never reads "20.0".
@@ -107,11 +111,13 @@ fn megabytes(bytes: u64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-/// Reads a file, refusing one over [`MAX_CSV_BYTES`] before reading it.
+/// Reads a file, refusing one over [`MAX_CSV_BYTES`] before reading it; stops with
+/// [`CsvError::Cancelled`] soon after `cancel` is set (it is looked at between chunks of rows).
 pub fn read_csv_file(
     path: &Path,
     default_region: &str,
     progress: &mut dyn FnMut(CsvProgress),
+    cancel: &AtomicBool,
 ) -> Result<CsvRead, CsvError> {
     let io = |e: std::io::Error| CsvError::Io(e.to_string());
     let size = std::fs::metadata(path).map_err(io)?.len();
@@ -129,7 +135,13 @@ pub fn read_csv_file(
     if read > MAX_CSV_BYTES {
         return Err(CsvError::TooLarge { size: read });
     }
-    read_csv(&bytes, default_region, progress)
+    read_csv_with(
+        &bytes,
+        default_region,
+        progress,
+        Parallel::for_this_computer(),
+        cancel,
+    )
 }
 
 /// Reads the bytes of a CSV file. `default_region` is the settings' phone region (e.g. "GB").
@@ -143,6 +155,7 @@ pub fn read_csv(
         default_region,
         progress,
         Parallel::for_this_computer(),
+        &AtomicBool::new(false),
     )
 }
 
@@ -171,6 +184,7 @@ fn read_csv_with(
     default_region: &str,
     progress: &mut dyn FnMut(CsvProgress),
     parallel: Parallel,
+    cancel: &AtomicBool,
 ) -> Result<CsvRead, CsvError> {
     let total_bytes = bytes.len() as u64;
     progress(CsvProgress {
@@ -190,7 +204,7 @@ fn read_csv_with(
         });
     };
     let checker = Checker::new(layout.columns, region_or_gb(default_region));
-    let rows = layout.read_rows(checker, parallel, &mut report)?;
+    let rows = layout.read_rows(checker, parallel, &mut report, cancel)?;
     if rows.accepted.is_empty() && rows.rejected.is_empty() {
         return Err(if layout.has_header {
             CsvError::HeaderOnly
@@ -253,6 +267,7 @@ impl<'a> Layout<'a> {
         checker: Checker,
         parallel: Parallel,
         report: &mut dyn FnMut(u64),
+        cancel: &AtomicBool,
     ) -> Result<Rows, CsvError> {
         let mut reader = csv_reader(self.body, self.delimiter);
         let mut lines = LineCounter::new(self.body);
@@ -262,6 +277,9 @@ impl<'a> Layout<'a> {
         let mut rows = Rows::default();
         let (mut skip_header, mut next_report, mut more) = (self.has_header, PROGRESS_EVERY, true);
         while more {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(CsvError::Cancelled);
+            }
             chunk.clear();
             while chunk.len < chunk_rows {
                 if chunk.len == chunk.records.len() {

@@ -151,6 +151,41 @@ fn sms_is_preferred_and_email_is_the_fallback() {
 }
 
 #[test]
+fn a_read_stops_once_cancelled_and_keeps_nothing() {
+    let text = varied_file(3, 3_000, "First name,Last name,Email,Mobile", false);
+    // Small chunks: the flag is looked at between them.
+    let parallel = Parallel {
+        chunk_rows: 100,
+        batch_rows: 10,
+        threads: 2,
+    };
+    let cancel = AtomicBool::new(false);
+    let mut reports = 0;
+    // Cancelled while the read is under way (at its first progress report).
+    let read = read_csv_with(
+        text.as_bytes(),
+        "GB",
+        &mut |_| {
+            reports += 1;
+            cancel.store(true, Ordering::Relaxed);
+        },
+        parallel,
+        &cancel,
+    );
+    assert!(matches!(read, Err(CsvError::Cancelled)), "{read:?}");
+    assert_eq!(reports, 1, "no progress after the cancel");
+    // Not cancelled, the same file reads whole, as it does through the plain entry point.
+    let read = read_csv_with(
+        text.as_bytes(),
+        "GB",
+        &mut |_| {},
+        parallel,
+        &AtomicBool::new(false),
+    );
+    assert!(read.unwrap() == read_csv(text.as_bytes(), "GB", &mut |_| {}).unwrap());
+}
+
+#[test]
 fn progress_is_reported_from_zero_to_the_total() {
     let mut text = String::from("email\n");
     for i in 0..120_000 {
@@ -389,7 +424,15 @@ fn the_answer_is_the_same_whatever_the_chunks_and_threads() {
         for header in headers {
             for crlf in [false, true] {
                 let text = varied_file(seed, rows, header, crlf);
-                let read = |parallel| read_csv_with(text.as_bytes(), "GB", &mut |_| {}, parallel);
+                let read = |parallel| {
+                    read_csv_with(
+                        text.as_bytes(),
+                        "GB",
+                        &mut |_| {},
+                        parallel,
+                        &AtomicBool::new(false),
+                    )
+                };
                 let want = read(one_by_one).unwrap();
                 duplicates += want
                     .rejected

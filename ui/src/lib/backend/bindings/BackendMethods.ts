@@ -72,6 +72,8 @@ export interface BackendCommands {
   pickCsv(listId: string): Promise<CsvPreview | null>;
   /** `import_csv`: A file dropped on the window: only one the operating system reported as dropped (see `DroppedFiles`), never any path the webview names. */
   importCsv(listId: string, path: string): Promise<CsvPreview>;
+  /** `cancel_csv_import`: "Cancel" while a CSV file is read (after `pick_csv` or `import_csv`): that command then fails with `Cancelled`, keeping nothing. Whether a read was under way. */
+  cancelCsvImport(): Promise<boolean>;
   /** `save_csv_rejects`: The native save dialog; the saved path, or none when cancelled. */
   saveCsvRejects(importId: string): Promise<string | null>;
   /** `send_import`: Every accepted row of the import except the `skip`ped recipients. */
@@ -139,6 +141,7 @@ export const COMMAND_NAMES: Record<keyof BackendCommands, string> = {
   sendEmailInvites: "send_email_invites",
   pickCsv: "pick_csv",
   importCsv: "import_csv",
+  cancelCsvImport: "cancel_csv_import",
   saveCsvRejects: "save_csv_rejects",
   sendImport: "send_import",
   awaitBatch: "await_batch",
@@ -245,6 +248,9 @@ export abstract class BackendMethods implements BackendCommands, AppEvents {
   }
   importCsv(listId: string, path: string): Promise<CsvPreview> {
     return this.call("import_csv", { listId, path });
+  }
+  cancelCsvImport(): Promise<boolean> {
+    return this.call("cancel_csv_import");
   }
   saveCsvRejects(importId: string): Promise<string | null> {
     return this.call("save_csv_rejects", { importId });

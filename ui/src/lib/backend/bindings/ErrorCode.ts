@@ -3,4 +3,4 @@
 /**
  * Add a code only when the UI acts on it differently from the others.
  */
-export type ErrorCode = "BadCredentials" | "WrongCode" | "TooManyAttempts" | "SessionExpired" | "NotSignedIn" | "Offline" | "ServerError" | "KeyringUnavailable" | "InvalidInput" | "Forbidden" | "Storage" | "NotConfigured" | "Locked" | "Internal";
+export type ErrorCode = "BadCredentials" | "WrongCode" | "TooManyAttempts" | "SessionExpired" | "NotSignedIn" | "Offline" | "ServerError" | "KeyringUnavailable" | "InvalidInput" | "Forbidden" | "Storage" | "NotConfigured" | "Locked" | "Cancelled" | "Internal";
