@@ -26,6 +26,15 @@ describe("sign-out with unsent invites", () => {
     expect(fake.callsOf("signOut")).toHaveLength(1);
   });
 
+  it("says the invites also wait for Resume sending when the clinician paused sending", async () => {
+    const { user } = await renderSignedIn({ sync: { paused: "byClinician", entries: [fakeEntry("queued"), fakeEntry("queued")] } });
+    await chooseSignOut(user);
+    const dialog = await screen.findByRole("dialog", { name: "Sign out" });
+    expect(within(dialog).getByTestId("sign-out-unsent")).toHaveTextContent(
+      "2 invites have not been sent yet. They stay on this computer and go out when you sign in again and resume sending (it is paused).",
+    );
+  });
+
   it("says how many have not been sent and keeps them on Sign out", async () => {
     const { user, fake } = await renderSignedIn({ sync: { entries: [fakeEntry("queued"), fakeEntry("needsAttention"), fakeEntry("sent")] }, outboxWaiting: 1 });
     await chooseSignOut(user);

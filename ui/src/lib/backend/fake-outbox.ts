@@ -4,6 +4,7 @@ import type { ConfigSource } from "./bindings/ConfigSource";
 import type { Connection } from "./bindings/Connection";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxEntryState } from "./bindings/OutboxEntryState";
+import type { PauseReason } from "./bindings/PauseReason";
 import type { SendProgress } from "./bindings/SendProgress";
 import type { SettingItem } from "./bindings/SettingItem";
 import type { Settings } from "./bindings/Settings";
@@ -21,8 +22,8 @@ export const FAKE_SYNC_MESSAGES = {
 export interface FakeSyncOptions {
   /** Outbox rows at start (any state); built with `fakeEntry`. */
   entries?: OutboxEntry[];
-  /** The session lapsed while queued invites wait: `paused = signInRequired`. */
-  paused?: boolean;
+  /** Why the queue is not sent: `true` is a lapsed session (`signInRequired`). */
+  paused?: boolean | PauseReason;
   /** RFC 3339 time of the last successful exchange with the server (`null`: never). */
   lastSyncedAt?: string | null;
   /** A long send's progress, as the core reports it (given as is: the fake computes none). */
@@ -73,7 +74,7 @@ function invalid(message: string): IpcError {
 
 export class FakeOutbox {
   entries: OutboxEntry[];
-  paused: boolean;
+  paused: PauseReason | null;
   lastSyncedAt: string | null;
   progress: SendProgress | null;
   readonly idleLockMinutes: number;
@@ -84,7 +85,7 @@ export class FakeOutbox {
 
   constructor(options: FakeSyncOptions = {}) {
     this.entries = (options.entries ?? []).map((e) => ({ ...e }));
-    this.paused = options.paused ?? false;
+    this.paused = pauseReason(options.paused);
     this.lastSyncedAt = options.lastSyncedAt !== undefined ? options.lastSyncedAt : null;
     this.progress = options.progress ?? null;
     this.idleLockMinutes = options.idleLockMinutes ?? 0;
@@ -188,4 +189,10 @@ export class FakeOutbox {
     // Stored as given: which values are valid is the core's to say (a test scripts a refusal).
     this.values.set(key, value.trim());
   }
+}
+
+/** `true` is a lapsed session, as the fake's options have always said it. */
+export function pauseReason(paused: boolean | PauseReason | undefined): PauseReason | null {
+  if (paused === true) return "signInRequired";
+  return paused || null;
 }

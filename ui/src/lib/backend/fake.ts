@@ -48,7 +48,8 @@ import {
   rowRecipient,
 } from "./fake-invites";
 import { FakePending, fakeInvitationState } from "./fake-pending";
-import { FAKE_SYNC_MESSAGES, FakeOutbox, type FakeSyncOptions } from "./fake-outbox";
+import { FAKE_SYNC_MESSAGES, FakeOutbox, pauseReason, type FakeSyncOptions } from "./fake-outbox";
+import type { PauseReason } from "./bindings/PauseReason";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { Settings } from "./bindings/Settings";
 
@@ -473,7 +474,7 @@ export class FakeBackend extends BackendMethods implements Backend {
         this.signedIn = true;
         return { step: "signedIn", session: this.session() };
       }
-      this.outbox.paused = false;
+      if (this.outbox.paused === "signInRequired") this.outbox.paused = null;
       if (this.options.mfa) {
         this.awaitingCode = true;
         return { step: "codeRequired", maskedPhone: this.options.maskedPhone };
@@ -756,15 +757,15 @@ export class FakeBackend extends BackendMethods implements Backend {
       needsAttention: this.outbox.count("needsAttention"),
       rejected: this.outbox.count("rejected"),
       connection: this.outbox.connection(this.options.offline),
-      paused: this.outbox.paused ? "signInRequired" : null,
+      paused: this.outbox.paused,
       lastSyncedAt: this.outbox.lastSyncedAt,
       progress: this.outbox.progress,
     };
   }
 
-  /** The session lapsed (the server wants the SMS code again): the queue waits for a sign-in. */
-  setPaused(paused: boolean): void {
-    this.outbox.paused = paused;
+  /** The session lapsed (`true`: the server wants the SMS code again), or another pause. */
+  setPaused(paused: boolean | PauseReason): void {
+    this.outbox.paused = pauseReason(paused);
     this.emitOutbox();
   }
 
