@@ -66,6 +66,40 @@ function serverAnswers(fake: FakeBackend) {
 }
 
 describe("pending invites: the table", () => {
+  it("puts a long list on the page 200 rows at a time, while counts, select all and export cover every match", async () => {
+    const { fake, user } = await rendered();
+    const template = fake.pending.invitesOf(LIST).find((i) => i.status === "delivered")!;
+    const many = Array.from({ length: 260 }, (_, i) => ({
+      ...template,
+      id: `inv-many-${i}`,
+      patientName: `Patient ${String(i).padStart(3, "0")}`,
+      recipient: `patient${i}@example.com`,
+      recipientDisplay: `patient${i}@example.com`,
+      channel: "email" as const,
+    }));
+    fake.pending.set(LIST, many);
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() => expect(screen.getByTestId("pending-count")).toHaveTextContent("260 invitations"));
+    expect(rows()).toHaveLength(200);
+    expect(screen.getByTestId("pending-more")).toHaveTextContent("Showing 200 of 260");
+
+    await user.click(screen.getByRole("button", { name: "Show 60 more" }));
+    expect(rows()).toHaveLength(260);
+    expect(screen.queryByTestId("pending-more")).not.toBeInTheDocument();
+
+    // A new search starts again from the top.
+    await user.click(screen.getByRole("searchbox", { name: "Search pending invites" }));
+    await user.paste("patient");
+    await waitFor(() => expect(rows()).toHaveLength(200));
+
+    // Select all takes every match, shown or not; the export too.
+    await user.click(screen.getByRole("checkbox", { name: "Select all matching invites" }));
+    expect(screen.getByTestId("pending-selection")).toHaveTextContent("260 selected");
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(fake.callsOf("exportPending")).toHaveLength(1));
+    expect(fake.callsOf("exportPending")[0]!.args[1]).toHaveLength(260);
+  }, 30_000);
+
   it("shows every status with the columns, the local rows marked, and the live expiry", async () => {
     const { fake } = await rendered();
     expect(rows()).toHaveLength(10);
@@ -321,10 +355,10 @@ describe("pending invites: resend and revoke", () => {
     await waitFor(() => expect(dialog).not.toHaveAttribute("open"));
   });
 
-  it("acts on a selection: select all shown, say why some cannot be resent, bulk resend and revoke", async () => {
+  it("acts on a selection: select all matching, say why some cannot be resent, bulk resend and revoke", async () => {
     const { fake, user } = await rendered();
     serverAnswers(fake);
-    const selectAll = screen.getByRole("checkbox", { name: "Select all shown invites" });
+    const selectAll = screen.getByRole("checkbox", { name: "Select all matching invites" });
     const loads = fake.callsOf("pendingInvites").length;
     await user.click(selectAll);
     expect(fake.callsOf("pendingInvites")).toHaveLength(loads); // selecting does not refetch
@@ -341,7 +375,7 @@ describe("pending invites: resend and revoke", () => {
 
     // Two delivered invitations.
     await user.selectOptions(screen.getByRole("combobox", { name: "Status" }), "Delivered");
-    await user.click(screen.getByRole("checkbox", { name: "Select all shown invites" }));
+    await user.click(screen.getByRole("checkbox", { name: "Select all matching invites" }));
     expect(screen.getByRole("checkbox", { name: "Select Sam Patel" })).toBeChecked();
     expect(screen.getByRole("checkbox", { name: "Select Oliver Jones" })).toBeChecked();
     await user.click(screen.getByRole("button", { name: "Resend selected" }));
@@ -360,7 +394,7 @@ describe("pending invites: resend and revoke", () => {
     await user.selectOptions(screen.getByRole("combobox", { name: "Status" }), "All statuses");
     await user.click(screen.getByRole("checkbox", { name: "Select Priya Shah" }));
     await user.click(screen.getByRole("checkbox", { name: "Select Grace Evans" }));
-    const indeterminate = screen.getByRole("checkbox", { name: "Select all shown invites" }) as HTMLInputElement;
+    const indeterminate = screen.getByRole("checkbox", { name: "Select all matching invites" }) as HTMLInputElement;
     expect(indeterminate.indeterminate).toBe(true);
     await user.click(screen.getByRole("button", { name: "Revoke selected" }));
     const revoke = screen.getByRole("dialog", { name: "Revoke 2 invitations" });
