@@ -13,9 +13,12 @@ describe("Pause sending against the core", () => {
     await user.click(screen.getByTestId("outbox-button"));
     const outbox = await screen.findByTestId("outbox-dialog");
     await user.click(within(outbox).getByRole("button", { name: "Pause sending" }));
+    // The status event (which turns the button) may come before the command's answer (the message).
     await within(outbox).findByRole("button", { name: "Resume sending" });
-    expect(within(outbox).getByTestId("outbox-message")).toHaveTextContent(
-      "Sending is paused. Invites stay on this computer until you resume.",
+    await waitFor(() =>
+      expect(within(outbox).getByTestId("outbox-message")).toHaveTextContent(
+        "Sending is paused. Invites stay on this computer until you resume.",
+      ),
     );
     await user.click(within(outbox).getByRole("button", { name: "Close" }));
     const banner = await screen.findByTestId("sending-paused");
